@@ -1,0 +1,36 @@
+package dev.glia.policy.builtin;
+
+import dev.glia.policy.Autoscaler;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.function.Supplier;
+
+/** The autoscalers Glia ships, by name. */
+public final class BuiltinAutoscalers {
+    private static final Map<String, Supplier<Autoscaler>> AUTOSCALERS = new LinkedHashMap<>();
+
+    static {
+        // thresholds in output tokens/s per Llama-3-8B A10 replica; cooldown 120 s
+        AUTOSCALERS.put("throughput", () -> new ThroughputAutoscaler(1100, 500, 120));
+    }
+
+    private BuiltinAutoscalers() {
+    }
+
+    public static boolean exists(String name) {
+        return AUTOSCALERS.containsKey(name);
+    }
+
+    public static Autoscaler create(String name) {
+        Supplier<Autoscaler> factory = AUTOSCALERS.get(name);
+        if (factory == null) {
+            throw new IllegalArgumentException("unknown autoscaler '" + name + "'; built-in autoscalers: "
+                    + String.join(", ", AUTOSCALERS.keySet()));
+        }
+        return factory.get();
+    }
+
+    public static Iterable<String> names() {
+        return AUTOSCALERS.keySet();
+    }
+}

@@ -1,0 +1,449 @@
+package dev.glia.sim.engine;
+
+import dev.glia.policy.Autoscaler;
+import dev.glia.policy.AutoscalerView;
+import dev.glia.policy.BatchPriority;
+import dev.glia.policy.ClusterView;
+import dev.glia.policy.Dispatch;
+import dev.glia.policy.PolicyViolation;
+import dev.glia.policy.ReplicaView;
+import dev.glia.policy.RequestView;
+import dev.glia.policy.Router;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.random.RandomGenerator;
+
+/**
+ * The discrete-event loop of one run: arrivals, router invocations (on every arrival and every
+ * completion), batches on replicas, autoscaler ticks and replica lifecycles. Single-threaded and
+ * deterministic: the same config, workload, policies and seed give the same result.
+ */
+public final class Simulation {
+    private final EngineConfig config;
+    private final Workload workload;
+    private final Router router;
+    private final BatchPriority batchPriority;
+    private final Autoscaler autoscaler;
+
+    private final EventQueue events = new EventQueue();
+    private final RunLog log = new RunLog();
+    private final List<Request> requests = new ArrayList<>();
+    private final ArrayList<Request> queue = new ArrayList<>();
+    private final List<Request> queueView = Collections.unmodifiableList(queue);
+    private final List<Replica> replicas = new ArrayList<>();
+    private final ArrayList<Replica> active = new ArrayList<>();
+    private final List<Replica> activeView = Collections.unmodifiableList(active);
+    private final List<Request> finished = new ArrayList<>();
+    private final View view = new View();
+    private final SplittableRandom policyRandom;
+    private final SplittableRandom workloadRandom;
+
+    private double now;
+    private int routeCall;
+    private int sentThisCall;
+    private long routerCalls;
+    private int outstanding;
+    private int nextArrival;
+    private int[] userOf = new int[0];
+    private int liveUsers;
+    private int peakReplicas;
+
+    // autoscaler interval accounting
+    private int arrivalsThisInterval;
+    private long[] generatedAtTick = new long[0];
+
+    public Simulation(EngineConfig config, Workload workload, Router router, BatchPriority batchPriority,
+                      Autoscaler autoscaler, long seed) {
+        this.config = config;
+        this.workload = workload;
+        this.router = router;
+        this.batchPriority = batchPriority == null ? BatchPriority.FCFS : batchPriority;
+        this.autoscaler = autoscaler;
+        SplittableRandom root = new SplittableRandom(seed);
+        this.workloadRandom = root.split();
+        this.policyRandom = root.split();
+    }
+
+    public SimulationResult run() {
+        for (int i = 0; i < config.replicas(); i++) {
+            Replica r = newReplica(0);
+            ready(r);
+        }
+        if (workload instanceof Workload.OpenLoop open) {
+            for (int i = 0; i < open.size(); i++) {
+                requests.add(new Request(i, open.arrivals()[i], open.prompts()[i], open.outputs()[i]));
+            }
+            if (open.size() > 0) {
+                events.push(open.arrivals()[0], EventQueue.ARRIVAL, 0, 0);
+            }
+        } else if (workload instanceof Workload.ClosedLoop closed) {
+            liveUsers = closed.users();
+            for (int u = 0; u < closed.users(); u++) {
+                events.push(0, EventQueue.USER_REQUEST, u, 0);
+            }
+        }
+        if (autoscaler != null && config.autoscaling() != null) {
+            events.push(config.autoscaling().interval(), EventQueue.AUTOSCALE, 0, 0);
+        }
+        long processed = 0;
+        while (events.poll()) {
+            processed++;
+            now = events.polledTime;
+            switch (events.polledType) {
+                case EventQueue.ARRIVAL -> arrival(events.polledA);
+                case EventQueue.USER_REQUEST -> userRequest(events.polledA);
+                case EventQueue.BATCH_END -> batchEnd(replicas.get(events.polledA), events.polledB);
+                case EventQueue.AUTOSCALE -> autoscale();
+                case EventQueue.REPLICA_READY -> {
+                    ready(replicas.get(events.polledA));
+                    invokeRouter();
+                }
+                default -> throw new IllegalStateException("unknown event " + events.polledType);
+            }
+        }
+        double gpuSeconds = 0;
+        for (Replica r : replicas) {
+            double end = Double.isNaN(r.removedAt) ? now : r.removedAt;
+            gpuSeconds += Math.max(0, end - r.provisionedAt) * config.gpusPerReplica();
+        }
+        return new SimulationResult(List.copyOf(requests), log, now, gpuSeconds, processed, routerCalls,
+                peakReplicas);
+    }
+
+    // ---- arrivals --------------------------------------------------------------------------------
+
+    private void arrival(int index) {
+        Workload.OpenLoop open = (Workload.OpenLoop) workload;
+        if (index + 1 < open.size()) {
+            events.push(open.arrivals()[index + 1], EventQueue.ARRIVAL, index + 1, 0);
+        }
+        nextArrival = index + 1;
+        enterQueue(requests.get(index));
+        invokeRouter();
+    }
+
+    private final int[] lengths = new int[2];
+
+    private void userRequest(int user) {
+        Workload.ClosedLoop closed = (Workload.ClosedLoop) workload;
+        closed.lengths().sample(workloadRandom, lengths);
+        Request r = new Request(requests.size(), now, lengths[0], lengths[1]);
+        requests.add(r);
+        if (userOf.length < requests.size()) {
+            userOf = java.util.Arrays.copyOf(userOf, Math.max(64, requests.size() * 2));
+        }
+        userOf[r.index] = user;
+        enterQueue(r);
+        invokeRouter();
+    }
+
+    private void enterQueue(Request r) {
+        r.state = Request.State.QUEUED;
+        queue.add(r);
+        outstanding++;
+        arrivalsThisInterval++;
+    }
+
+    private boolean moreArrivals() {
+        if (workload instanceof Workload.OpenLoop open) {
+            return nextArrival < open.size();
+        }
+        return liveUsers > 0;
+    }
+
+    // ---- batches ---------------------------------------------------------------------------------
+
+    private void batchEnd(Replica replica, int version) {
+        if (version != replica.version || !replica.busy) {
+            return; // superseded: the run was cut short and rescheduled
+        }
+        logBatch(replica);
+        finished.clear();
+        replica.endBatch(now, finished);
+        for (Request r : finished) {
+            outstanding--;
+            if (workload instanceof Workload.ClosedLoop closed) {
+                double next = now + closed.thinkSeconds();
+                if (next < closed.duration()) {
+                    events.push(next, EventQueue.USER_REQUEST, userOf[r.index], 0);
+                } else {
+                    liveUsers--;
+                }
+            }
+        }
+        if (!finished.isEmpty()) {
+            invokeRouter();
+        }
+        startIfIdle(replica);
+    }
+
+    private void startIfIdle(Replica replica) {
+        if (replica.busy) {
+            return;
+        }
+        if (replica.hasWork()) {
+            if (replica.startBatch(now)) {
+                events.push(replica.batchEnd, EventQueue.BATCH_END, replica.id, replica.version);
+            }
+        } else if (replica.phase == Replica.Phase.DRAINING) {
+            replica.phase = Replica.Phase.REMOVED;
+            replica.removedAt = now;
+            active.remove(replica);
+        }
+    }
+
+    private void logBatch(Replica replica) {
+        if (!config.logs()) {
+            return;
+        }
+        Batch b = replica.batch;
+        int iterations = Math.max(1, replica.runLength);
+        RunLog.Columns t = log.batches;
+        int row = t.add();
+        t.setD(row, 0, replica.batchStart);
+        t.setD(row, 1, now);
+        t.setI(row, 0, replica.id);
+        t.setI(row, 1, iterations);
+        t.setI(row, 2, b.size);
+        t.setI(row, 3, b.tokens * iterations);
+        t.setI(row, 4, b.prefillTokens);
+        t.setI(row, 5, b.preemptions);
+    }
+
+    // ---- routing ---------------------------------------------------------------------------------
+
+    private void invokeRouter() {
+        routerCalls++;
+        for (Replica r : active) {
+            r.sync(now);
+        }
+        if (config.logs()) {
+            RunLog.Columns gs = log.gs;
+            for (Replica r : active) {
+                int row = gs.add();
+                gs.setD(row, 0, now);
+                gs.setI(row, 0, r.id);
+                gs.setI(row, 1, r.numWaiting());
+                gs.setI(row, 2, r.numRunning());
+                gs.setI(row, 3, r.allocatedBlocks());
+                gs.setI(row, 4, r.numBlocks);
+            }
+        }
+        if (!queue.isEmpty() && !active.isEmpty()) {
+            routeCall++;
+            sentThisCall = 0;
+            try {
+                router.route(view, view);
+            } catch (PolicyFailure e) {
+                throw e;
+            } catch (RuntimeException | StackOverflowError e) {
+                throw new PolicyFailure("router", now, e);
+            }
+            if (sentThisCall > 0) {
+                queue.removeIf(r -> r.state != Request.State.QUEUED);
+            }
+        }
+        for (int i = 0; i < active.size(); i++) {
+            Replica r = active.get(i);
+            if (!r.busy && r.hasWork()) {
+                startIfIdle(r);
+            }
+        }
+    }
+
+    private void send(RequestView requestView, ReplicaView replicaView) {
+        if (!(requestView instanceof Request r) || r.index >= requests.size() || requests.get(r.index) != r) {
+            throw new PolicyViolation("sent a request that is not one of this cluster's: " + requestView);
+        }
+        if (r.routeCall == routeCall) {
+            throw new PolicyViolation("sent request " + r.index + " twice in one routing call");
+        }
+        if (r.state != Request.State.QUEUED) {
+            throw new PolicyViolation("sent request " + r.index + " which is not in the global queue (it is "
+                    + r.state.name().toLowerCase() + ")");
+        }
+        if (!(replicaView instanceof Replica replica) || replica.id >= replicas.size()
+                || replicas.get(replica.id) != replica) {
+            throw new PolicyViolation("sent request " + r.index + " to an unknown replica: " + replicaView);
+        }
+        if (!replica.accepting()) {
+            throw new PolicyViolation("sent request " + r.index + " to replica " + replica.id + " which is "
+                    + replica.phase.name().toLowerCase());
+        }
+        if (config.priorityScheduling()) {
+            try {
+                r.priority = batchPriority.priority(r, view);
+            } catch (RuntimeException | StackOverflowError e) {
+                throw new PolicyFailure("batch priority", now, e);
+            }
+        }
+        r.routeCall = routeCall;
+        sentThisCall++;
+        if (Double.isNaN(r.routedAt)) {
+            r.routedAt = now;
+        }
+        replica.enqueue(r);
+        if (config.logs()) {
+            RunLog.Columns t = log.routes;
+            int row = t.add();
+            t.setD(row, 0, now);
+            t.setI(row, 0, replica.id);
+            t.setI(row, 1, r.index);
+        }
+        if (replica.busy && replica.cutRun(now)) {
+            events.push(replica.batchEnd, EventQueue.BATCH_END, replica.id, replica.version);
+        }
+    }
+
+    // ---- replicas and autoscaling ------------------------------------------------------------------
+
+    private Replica newReplica(double provisionedAt) {
+        Replica r = new Replica(replicas.size(), config.numBlocks(), config.blockSize(), config.maxNumSeqs(),
+                config.priorityScheduling(), config.newScheduler(), config.model(), config.decodeRuns(),
+                provisionedAt);
+        replicas.add(r);
+        if (generatedAtTick.length < replicas.size()) {
+            generatedAtTick = java.util.Arrays.copyOf(generatedAtTick, replicas.size() * 2);
+        }
+        return r;
+    }
+
+    private void ready(Replica r) {
+        r.phase = Replica.Phase.READY;
+        r.readyAt = now;
+        int pos = 0;
+        while (pos < active.size() && active.get(pos).id < r.id) {
+            pos++;
+        }
+        active.add(pos, r);
+        peakReplicas = Math.max(peakReplicas, active.size());
+    }
+
+    private void autoscale() {
+        EngineConfig.Autoscaling cfg = config.autoscaling();
+        for (Replica r : active) {
+            r.sync(now);
+        }
+        int desired;
+        try {
+            desired = autoscaler.desiredReplicas(view);
+        } catch (RuntimeException | StackOverflowError e) {
+            throw new PolicyFailure("autoscaler", now, e);
+        }
+        if (desired < 0) {
+            throw new PolicyFailure("autoscaler", now,
+                    new PolicyViolation("asked for " + desired + " replicas; a replica count cannot be negative"));
+        }
+        desired = Math.max(cfg.minReplicas(), Math.min(cfg.maxReplicas(), desired));
+        int serving = view.replicas().size() - view.draining();
+        int current = serving + view.starting();
+        for (int i = current; i < desired; i++) {
+            Replica r = newReplica(now);
+            events.push(now + cfg.coldStart(), EventQueue.REPLICA_READY, r.id, 0);
+        }
+        for (int i = desired; i < current && serving > 1; i++) {
+            Replica victim = null;
+            for (Replica r : active) {
+                if (r.phase == Replica.Phase.READY
+                        && (victim == null || r.outstanding() <= victim.outstanding())) {
+                    victim = r;
+                }
+            }
+            if (victim == null) {
+                break;
+            }
+            victim.phase = Replica.Phase.DRAINING;
+            serving--;
+            startIfIdle(victim);
+        }
+        for (Replica r : replicas) {
+            generatedAtTick[r.id] = r.generatedTotal();
+        }
+        arrivalsThisInterval = 0;
+        if (outstanding > 0 || moreArrivals()) {
+            events.push(now + cfg.interval(), EventQueue.AUTOSCALE, 0, 0);
+        }
+        if (!queue.isEmpty()) {
+            invokeRouter();
+        }
+    }
+
+    /** The views policies see; one object, answering for the current instant. */
+    private final class View implements ClusterView, Dispatch, AutoscalerView {
+        @Override
+        public double now() {
+            return now;
+        }
+
+        @Override
+        public List<? extends ReplicaView> replicas() {
+            return activeView;
+        }
+
+        @Override
+        public List<? extends RequestView> queue() {
+            return queueView;
+        }
+
+        @Override
+        public RandomGenerator random() {
+            return policyRandom;
+        }
+
+        @Override
+        public void send(RequestView request, ReplicaView replica) {
+            Simulation.this.send(request, replica);
+        }
+
+        @Override
+        public double interval() {
+            return config.autoscaling().interval();
+        }
+
+        @Override
+        public int starting() {
+            int n = 0;
+            for (Replica r : replicas) {
+                n += r.phase == Replica.Phase.STARTING ? 1 : 0;
+            }
+            return n;
+        }
+
+        @Override
+        public int draining() {
+            int n = 0;
+            for (Replica r : active) {
+                n += r.phase == Replica.Phase.DRAINING ? 1 : 0;
+            }
+            return n;
+        }
+
+        @Override
+        public int minReplicas() {
+            return config.autoscaling().minReplicas();
+        }
+
+        @Override
+        public int maxReplicas() {
+            return config.autoscaling().maxReplicas();
+        }
+
+        @Override
+        public int queued() {
+            return queue.size();
+        }
+
+        @Override
+        public double arrivalRate() {
+            return arrivalsThisInterval / config.autoscaling().interval();
+        }
+
+        @Override
+        public double decodeThroughput(ReplicaView replica) {
+            Replica r = (Replica) replica;
+            return (r.generatedTotal() - generatedAtTick[r.id]) / config.autoscaling().interval();
+        }
+    }
+}

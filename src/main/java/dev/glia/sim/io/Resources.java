@@ -1,0 +1,56 @@
+package dev.glia.sim.io;
+
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * The bundled {@code simulator/} folder (scenarios, workloads, hardware): read from the classpath,
+ * where the build puts it, so the application works from any directory.
+ */
+public final class Resources {
+    public static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory())
+            .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+            .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES);
+
+    private Resources() {
+    }
+
+    /** Opens {@code simulator/<relative>} from the classpath, or null if it is not bundled. */
+    public static InputStream open(String relative) {
+        return Resources.class.getClassLoader().getResourceAsStream("simulator/" + relative);
+    }
+
+    public static boolean exists(String relative) {
+        try (InputStream in = open(relative)) {
+            return in != null;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    public static String read(String relative) {
+        try (InputStream in = open(relative)) {
+            if (in == null) {
+                throw new IllegalArgumentException("simulator/" + relative + " is not bundled");
+            }
+            return new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Reads a file path if it exists, else the bundled resource of that name. */
+    public static String readFileOrBundled(Path file, String bundled) {
+        try {
+            return Files.exists(file) ? Files.readString(file) : read(bundled);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + file + ": " + e.getMessage(), e);
+        }
+    }
+}

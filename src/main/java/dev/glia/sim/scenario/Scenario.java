@@ -1,0 +1,97 @@
+package dev.glia.sim.scenario;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyOrder;
+
+/**
+ * A simulated cluster and its workload, as written in {@code simulator/scenarios/*.yaml}. Every
+ * field is optional in the file; {@link ScenarioLoader} fills defaults and validates, so that a
+ * loaded scenario is complete and {@code config.json} shows everything a run used.
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+@JsonPropertyOrder({"name", "description", "seed", "duration", "cluster", "workload", "policies", "autoscaling"})
+public record Scenario(
+        String name,
+        String description,
+        Long seed,
+        Double duration,
+        Cluster cluster,
+        WorkloadSpec workload,
+        Policies policies,
+        Autoscaling autoscaling) {
+
+    /** The engines; names follow vLLM's engine arguments. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record Cluster(
+            Integer replicas,
+            String gpu,
+            String model,
+            Integer tensorParallel,
+            String dtype,
+            Integer numBlocks,
+            Integer blockSize,
+            Integer maxNumSeqs,
+            String scheduler,
+            Integer maxNumBatchedTokens,
+            Double gpuMemoryUtilization,
+            Integer maxModelLen) {
+    }
+
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record WorkloadSpec(Arrivals arrivals, Lengths lengths, Inflation inflation, Trace trace) {
+    }
+
+    /**
+     * process: poisson | gamma | lognormal | sinusoid | closed-loop. Mean gap 1/qps for the first
+     * three; sinusoid swings between minQps and maxQps over period seconds, starting at minQps.
+     */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record Arrivals(String process, Double qps, Double sigma, Double cv, Double minQps, Double maxQps,
+                           Double period, Integer users, Double thinkTime) {
+    }
+
+    /** Either a bundled table for both sides, or a distribution per side. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record Lengths(String table, Distribution prompt, Distribution output) {
+    }
+
+    /** distribution: empirical (table) | lognormal (median, sigma) | fixed (value) | uniform (min, max). */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record Distribution(String distribution, String table, Double median, Double sigma, Integer value,
+                               Integer min, Integer max) {
+    }
+
+    /** The Glia paper's knob: a fraction of prompts and of outputs multiplied by factor, capped. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record Inflation(Double promptFraction, Double outputFraction, Double factor, Integer cap) {
+    }
+
+    /** Replay of a CSV {@code arrived_at,num_prefill_tokens,num_decode_tokens}; qps rescales time. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record Trace(String path, Double qps) {
+    }
+
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record Policies(String router, String batchPriority, String autoscaler) {
+    }
+
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record Autoscaling(Double interval, Double coldStart, Integer minReplicas, Integer maxReplicas) {
+    }
+
+    public Scenario withName(String n) {
+        return new Scenario(n, description, seed, duration, cluster, workload, policies, autoscaling);
+    }
+
+    public Scenario withDuration(double d) {
+        return new Scenario(name, description, seed, d, cluster, workload, policies, autoscaling);
+    }
+
+    public Scenario withPolicies(Policies p) {
+        return new Scenario(name, description, seed, duration, cluster, workload, p, autoscaling);
+    }
+
+    public Scenario withWorkload(WorkloadSpec w) {
+        return new Scenario(name, description, seed, duration, cluster, w, policies, autoscaling);
+    }
+}
