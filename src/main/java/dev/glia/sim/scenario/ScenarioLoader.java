@@ -75,6 +75,42 @@ public final class ScenarioLoader {
         return complete(parsed, source, base);
     }
 
+    /** Applies command-line overrides to a loaded scenario and validates the result again. */
+    public static Scenario override(Scenario s, Double qps, Double duration, String router, String autoscaler) {
+        Scenario out = s;
+        if (duration != null) {
+            out = out.withDuration(duration);
+        }
+        if (qps != null) {
+            Scenario.WorkloadSpec w = out.workload();
+            if (w.trace() != null) {
+                w = new WorkloadSpec(null, null, w.inflation(), new Trace(w.trace().path(), qps));
+            } else {
+                Arrivals a = w.arrivals();
+                Arrivals changed = switch (a.process()) {
+                    case "closed-loop" -> throw new ScenarioException(s.name(), List.of(
+                            "--qps: the workload is a closed loop of " + a.users() + " users; its rate follows from the "
+                                    + "cluster's speed (change workload.arrivals.users instead)"));
+                    case "sinusoid" -> new Arrivals(a.process(), null, null, null, a.minQps() * qps / mid(a),
+                            a.maxQps() * qps / mid(a), a.period(), null, null);
+                    default -> new Arrivals(a.process(), qps, a.sigma(), a.cv(), null, null, null, null, null);
+                };
+                w = new WorkloadSpec(changed, w.lengths(), w.inflation(), null);
+            }
+            out = out.withWorkload(w);
+        }
+        if (router != null || autoscaler != null) {
+            Policies p = out.policies();
+            out = out.withPolicies(new Policies(router != null ? router : p.router(), p.batchPriority(),
+                    autoscaler != null ? autoscaler : p.autoscaler()));
+        }
+        return out == s ? s : complete(out, s.name(), Path.of(""));
+    }
+
+    private static double mid(Arrivals a) {
+        return (a.minQps() + a.maxQps()) / 2;
+    }
+
     public static Scenario parse(String yaml, String source) {
         try {
             Scenario s = Resources.YAML.readValue(yaml, Scenario.class);
@@ -181,13 +217,12 @@ public final class ScenarioLoader {
 
         Policies p = s.policies() == null ? new Policies(null, null, null) : s.policies();
         String router = or(p.router(), "llq");
-        check(problems, BuiltinRouters.exists(router) || router.endsWith(".java"), "policies.router: unknown router '"
+        check(problems, BuiltinRouters.exists(router), "policies.router: unknown router '"
                 + router + "'; built-in: " + String.join(", ", BuiltinRouters.names()));
         String priority = or(p.batchPriority(), "fcfs");
-        check(problems, "fcfs".equals(priority) || priority.endsWith(".java"),
+        check(problems, "fcfs".equals(priority),
                 "policies.batchPriority: unknown batch priority '" + priority + "'; built-in: fcfs");
-        check(problems, p.autoscaler() == null || BuiltinAutoscalers.exists(p.autoscaler())
-                || p.autoscaler().endsWith(".java"), "policies.autoscaler: unknown autoscaler '" + p.autoscaler()
+        check(problems, p.autoscaler() == null || BuiltinAutoscalers.exists(p.autoscaler()), "policies.autoscaler: unknown autoscaler '" + p.autoscaler()
                 + "'; built-in: " + String.join(", ", BuiltinAutoscalers.names()));
         Policies policies = new Policies(router, priority, p.autoscaler());
 

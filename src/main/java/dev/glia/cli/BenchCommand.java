@@ -1,0 +1,150 @@
+package dev.glia.cli;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.glia.policy.builtin.BuiltinRouters;
+import dev.glia.sim.Experiment;
+import dev.glia.sim.engine.EngineConfig;
+import dev.glia.sim.engine.Request;
+import dev.glia.sim.metrics.RunWriter;
+import dev.glia.sim.scenario.Scenario;
+import dev.glia.sim.scenario.ScenarioLoader;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * Simulator throughput, measured side by side: one seed at a time on one thread, with decode runs
+ * and with one event per iteration, alternating so both see the same machine noise; then K seeds
+ * in parallel as {@code glia simulate} runs them.
+ */
+@Command(name = "bench", mixinStandardHelpOptions = true,
+        description = "Measure simulator speed: simulated requests and events per second, decode runs vs stepping.")
+public class BenchCommand implements Callable<Integer> {
+    @Option(names = "--scenario", defaultValue = "glia-sharegpt-a10", paramLabel = "NAME|FILE",
+            description = "Scenario (default: ${DEFAULT-VALUE}).")
+    String scenario;
+
+    @Option(names = "--router", defaultValue = "llq", description = "Router (default: ${DEFAULT-VALUE}).")
+    String router;
+
+    @Option(names = "--warmup", defaultValue = "10", description = "Untimed single-seed runs first (default: ${DEFAULT-VALUE}).")
+    int warmup;
+
+    @Option(names = "--repeat", defaultValue = "20", description = "Timed single-seed runs per mode (default: ${DEFAULT-VALUE}).")
+    int repeat;
+
+    @Option(names = "--seeds", defaultValue = "10", description = "Seeds in the parallel measurement (default: ${DEFAULT-VALUE}).")
+    int seeds;
+
+    @Option(names = "--json", description = "Print one JSON object.")
+    boolean json;
+
+    @Override
+    public Integer call() {
+        return Cli.guard(() -> {
+            Scenario s = ScenarioLoader.override(ScenarioLoader.load(scenario), null, null, router, null);
+            EngineConfig base = Experiment.engineConfig(s).withLogs(false);
+            Experiment runs = new Experiment(s, base.withDecodeRuns(true));
+            Experiment steps = new Experiment(s, base.withDecodeRuns(false));
+            Experiment.Policies policies = new Experiment.Policies(() -> BuiltinRouters.create(router), null, null);
+            for (int i = 0; i < warmup; i++) {
+                runs.runSeed(i % 10, policies);
+                steps.runSeed(i % 10, policies);
+            }
+            double[] runWall = new double[repeat];
+            double[] stepWall = new double[repeat];
+            double requests = 0;
+            double runEvents = 0;
+            double stepEvents = 0;
+            boolean identical = true;
+            for (int i = 0; i < repeat; i++) {
+                long seed = i % 10;
+                long t0 = System.nanoTime();
+                Experiment.SeedRun a = runs.runSeed(seed, policies);
+                long t1 = System.nanoTime();
+                Experiment.SeedRun b = steps.runSeed(seed, policies);
+                long t2 = System.nanoTime();
+                runWall[i] = (t1 - t0) / 1e9;
+                stepWall[i] = (t2 - t1) / 1e9;
+                requests += a.result().requests().size();
+                runEvents += a.result().events();
+                stepEvents += b.result().events();
+                identical &= sameOutcome(a.result().requests(), b.result().requests());
+            }
+            double perSeedRequests = requests / repeat;
+            double runMedian = median(runWall);
+            double stepMedian = median(stepWall);
+            int cores = Runtime.getRuntime().availableProcessors();
+            Experiment parallel = new Experiment(s);
+            parallel.run(seeds, policies, cores, n -> { });
+            double[] parallelWall = new double[3];
+            for (int i = 0; i < parallelWall.length; i++) {
+                parallelWall[i] = parallel.run(seeds, policies, cores, n -> { }).wallSeconds();
+            }
+            ObjectNode o = RunWriter.JSON.createObjectNode();
+            o.put("scenario", s.name());
+            o.put("router", router);
+            o.put("cores", cores);
+            o.put("requestsPerSeed", Math.round(perSeedRequests));
+            o.put("seedWallMedianSeconds", round(runMedian));
+            o.put("simulatedRequestsPerSecond", Math.round(perSeedRequests / runMedian));
+            o.put("eventsPerSeed", Math.round(runEvents / repeat));
+            o.put("eventsPerSecond", Math.round(runEvents / repeat / runMedian));
+            o.put("microsecondsPerRequest", round(runMedian / perSeedRequests * 1e6));
+            o.put("steppingSeedWallMedianSeconds", round(stepMedian));
+            o.put("steppingEventsPerSeed", Math.round(stepEvents / repeat));
+            o.put("decodeRunSpeedup", round(stepMedian / runMedian));
+            o.put("identicalToStepping", identical);
+            o.put("parallelSeeds", seeds);
+            o.put("parallelWallMedianSeconds", round(median(parallelWall)));
+            if (json) {
+                System.out.println(RunWriter.JSON.writeValueAsString(o));
+                return 0;
+            }
+            System.out.printf(Locale.ROOT, "%s · router %s · %,d requests per seed · %d cores%n%n", s.name(), router,
+                    Math.round(perSeedRequests), cores);
+            System.out.printf(Locale.ROOT, "  one seed, one thread (median of %d, after %d warm-up runs)%n", repeat, warmup);
+            System.out.printf(Locale.ROOT, "    decode runs     %8.1f ms   %,10.0f requests/s   %,12.0f events/s   %.1f µs/request%n",
+                    runMedian * 1e3, perSeedRequests / runMedian, runEvents / repeat / runMedian,
+                    runMedian / perSeedRequests * 1e6);
+            System.out.printf(Locale.ROOT, "    stepping        %8.1f ms   %,10.0f requests/s   %,12.0f events/s%n",
+                    stepMedian * 1e3, perSeedRequests / stepMedian, stepEvents / repeat / stepMedian);
+            System.out.printf(Locale.ROOT, "    decode runs are %.2fx faster; outcomes identical to stepping: %s%n",
+                    stepMedian / runMedian, identical ? "yes" : "NO");
+            System.out.printf(Locale.ROOT, "%n  %d seeds on %d threads with logs (as glia simulate): median %.3f s of 3%n",
+                    seeds, cores, median(parallelWall));
+            return identical ? 0 : 1;
+        });
+    }
+
+    /** Same replica and same arrival, first-token and completion instants for every request. */
+    static boolean sameOutcome(List<Request> a, List<Request> b) {
+        if (a.size() != b.size()) {
+            return false;
+        }
+        for (int i = 0; i < a.size(); i++) {
+            Request x = a.get(i);
+            Request y = b.get(i);
+            if (x.replicaId() != y.replicaId() || x.restarts() != y.restarts()
+                    || Double.compare(x.completedAt(), y.completedAt()) != 0
+                    || Double.compare(x.firstTokenAt(), y.firstTokenAt()) != 0
+                    || Double.compare(x.scheduledAt(), y.scheduledAt()) != 0) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static double median(double[] v) {
+        double[] s = v.clone();
+        Arrays.sort(s);
+        return s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+    }
+
+    private static double round(double v) {
+        return Math.round(v * 1e5) / 1e5;
+    }
+}

@@ -1,0 +1,11 @@
+package dev.glia.cli;
+
+import io.quarkus.picocli.runtime.annotations.TopCommand;
+import picocli.CommandLine.Command;
+
+@TopCommand
+@Command(name = "glia", mixinStandardHelpOptions = true, versionProvider = Version.class,
+        description = "Designs serving policies for vLLM clusters in a fast, faithful simulator.",
+        subcommands = {SimulateCommand.class, ScenariosCommand.class, BenchCommand.class})
+public class GliaCommand {
+}

@@ -1,0 +1,157 @@
+package dev.glia.sim.metrics;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.glia.sim.Experiment;
+import dev.glia.sim.engine.Request;
+import dev.glia.sim.engine.RunLog;
+import dev.glia.sim.engine.SimulationResult;
+import dev.glia.sim.exec.ExecutionModel;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+
+/**
+ * Writes a run directory: {@code config.json} and {@code summary.json} at the top, and per seed
+ * {@code seed-<k>/} with {@code summary.json}, {@code request_metrics.csv}, {@code reqs_log.csv},
+ * {@code gs_log.csv} and {@code batch_log.csv} (names from the Glia paper, so its prompts carry over).
+ */
+public final class RunWriter {
+    public static final ObjectMapper JSON = new ObjectMapper()
+            .enable(SerializationFeature.INDENT_OUTPUT)
+            .enable(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS);
+
+    private RunWriter() {
+    }
+
+    public static void write(Path dir, Experiment.Result result, Map<String, String> policies) {
+        try {
+            Files.createDirectories(dir);
+            ObjectNode config = JSON.createObjectNode();
+            config.set("scenario", JSON.valueToTree(result.scenario()));
+            ObjectNode p = config.putObject("policies");
+            policies.forEach(p::put);
+            config.put("executionModel", result.engine().model().description());
+            config.put("decodeRuns", result.engine().decodeRuns());
+            ArrayNode seeds = config.putArray("seeds");
+            result.runs().forEach(r -> seeds.add(r.seed()));
+            writeJson(dir.resolve("config.json"), config);
+            writeJson(dir.resolve("summary.json"), summaryJson(result));
+            result.runs().parallelStream().forEach(run -> writeSeed(dir.resolve("seed-" + run.seed()), run,
+                    result.engine().model(), result.engine().chunkSize()));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write run directory " + dir + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Every figure: mean over seeds, 90% CI, per-seed values. */
+    public static ObjectNode summaryJson(Experiment.Result result) {
+        ObjectNode root = JSON.createObjectNode();
+        root.put("scenario", result.scenario().name());
+        root.put("seeds", result.runs().size());
+        ObjectNode metrics = root.putObject("metrics");
+        result.aggregate().forEach((key, stat) -> {
+            ObjectNode m = metrics.putObject(key);
+            m.put("mean", round(stat.mean()));
+            m.putArray("ci90").add(round(stat.lo())).add(round(stat.hi()));
+            ArrayNode per = m.putArray("perSeed");
+            for (double v : stat.perSeed()) {
+                per.add(round(v));
+            }
+        });
+        return root;
+    }
+
+    static double round(double v) {
+        return Double.isFinite(v) ? Math.round(v * 1e6) / 1e6 : v;
+    }
+
+    private static void writeSeed(Path dir, Experiment.SeedRun run, ExecutionModel model, int chunk) {
+        try {
+            Files.createDirectories(dir);
+            ObjectNode summary = JSON.createObjectNode();
+            run.summary().forEach((k, v) -> summary.put(k, round(v)));
+            writeJson(dir.resolve("summary.json"), summary);
+            SimulationResult r = run.result();
+            write(dir.resolve("request_metrics.csv"), requestMetrics(r, model, chunk));
+            write(dir.resolve("reqs_log.csv"), reqsLog(r));
+            write(dir.resolve("gs_log.csv"), gsLog(r.log()));
+            write(dir.resolve("batch_log.csv"), batchLog(r.log()));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write " + dir + ": " + e.getMessage(), e);
+        }
+    }
+
+    public static String requestMetrics(SimulationResult r, ExecutionModel model, int chunk) {
+        StringBuilder out = new StringBuilder(r.requests().size() * 120);
+        out.append("request_id,replica_id,arrived_at,num_prefill_tokens,num_decode_tokens,scheduled_at,"
+                + "first_token_at,completed_at,e2e,ttft,tpot,queue_delay,restarts,slowdown\n");
+        for (Request q : r.requests()) {
+            double arrived = q.arrivalTime();
+            double e2e = q.completedAt() - arrived;
+            out.append(q.index()).append(',').append(q.replicaId()).append(',');
+            Csv.fixed(out, arrived, 6).append(',').append(q.promptTokens()).append(',').append(q.outputTokens()).append(',');
+            Csv.fixed(out, q.scheduledAt(), 6).append(',');
+            Csv.fixed(out, q.firstTokenAt(), 6).append(',');
+            Csv.fixed(out, q.completedAt(), 6).append(',');
+            Csv.fixed(out, e2e, 6).append(',');
+            Csv.fixed(out, q.firstTokenAt() - arrived, 6).append(',');
+            Csv.fixed(out, q.outputTokens() > 1 ? (q.completedAt() - q.firstTokenAt()) / (q.outputTokens() - 1)
+                    : Double.NaN, 6).append(',');
+            Csv.fixed(out, q.scheduledAt() - arrived, 6).append(',').append(q.restarts()).append(',');
+            Csv.fixed(out, e2e / model.idealLatency(q.promptTokens(), q.outputTokens(), chunk), 4).append('\n');
+        }
+        return out.toString();
+    }
+
+    private static String reqsLog(SimulationResult r) {
+        RunLog.Columns t = r.log().routes;
+        StringBuilder out = new StringBuilder(t.rows() * 40);
+        out.append("time,replica_id,request_id,num_prefill_tokens,num_decode_tokens\n");
+        for (int i = 0; i < t.rows(); i++) {
+            Request q = r.requests().get(t.i(1, i));
+            Csv.fixed(out, t.d(0, i), 6).append(',').append(t.i(0, i)).append(',').append(t.i(1, i)).append(',')
+                    .append(q.promptTokens()).append(',').append(q.outputTokens()).append('\n');
+        }
+        return out.toString();
+    }
+
+    private static String gsLog(RunLog log) {
+        RunLog.Columns t = log.gs;
+        StringBuilder out = new StringBuilder(t.rows() * 40);
+        out.append("time,replica_id,num_pending_requests,num_active_requests,num_allocated_blocks,num_blocks,"
+                + "memory_usage_percent\n");
+        for (int i = 0; i < t.rows(); i++) {
+            Csv.fixed(out, t.d(0, i), 6).append(',').append(t.i(0, i)).append(',').append(t.i(1, i)).append(',')
+                    .append(t.i(2, i)).append(',').append(t.i(3, i)).append(',').append(t.i(4, i)).append(',');
+            Csv.fixed(out, 100.0 * t.i(3, i) / t.i(4, i), 2).append('\n');
+        }
+        return out.toString();
+    }
+
+    private static String batchLog(RunLog log) {
+        RunLog.Columns t = log.batches;
+        StringBuilder out = new StringBuilder(t.rows() * 40);
+        out.append("replica_id,start,end,iterations,size,tokens,prefill_tokens,preemptions\n");
+        for (int i = 0; i < t.rows(); i++) {
+            out.append(t.i(0, i)).append(',');
+            Csv.fixed(out, t.d(0, i), 6).append(',');
+            Csv.fixed(out, t.d(1, i), 6).append(',').append(t.i(1, i)).append(',').append(t.i(2, i)).append(',')
+                    .append(t.i(3, i)).append(',').append(t.i(4, i)).append(',').append(t.i(5, i)).append('\n');
+        }
+        return out.toString();
+    }
+
+    private static void writeJson(Path file, Object node) throws IOException {
+        Files.writeString(file, JSON.writeValueAsString(node) + "\n", StandardCharsets.UTF_8);
+    }
+
+    private static void write(Path file, String text) throws IOException {
+        Files.writeString(file, text, StandardCharsets.UTF_8);
+    }
+}
