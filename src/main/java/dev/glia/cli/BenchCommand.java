@@ -1,7 +1,7 @@
 package dev.glia.cli;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.glia.policy.builtin.BuiltinRouters;
+import dev.glia.sim.catalog.PolicySet;
 import dev.glia.sim.Experiment;
 import dev.glia.sim.engine.EngineConfig;
 import dev.glia.sim.engine.Request;
@@ -11,6 +11,7 @@ import dev.glia.sim.scenario.ScenarioLoader;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -45,11 +46,11 @@ public class BenchCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         return Cli.guard(() -> {
-            Scenario s = ScenarioLoader.override(ScenarioLoader.load(scenario), null, null, router, null);
+            Scenario s = ScenarioLoader.override(ScenarioLoader.load(scenario), null, null, router, null, null);
             EngineConfig base = Experiment.engineConfig(s).withLogs(false);
             Experiment runs = new Experiment(s, base.withDecodeRuns(true));
             Experiment steps = new Experiment(s, base.withDecodeRuns(false));
-            Experiment.Policies policies = new Experiment.Policies(() -> BuiltinRouters.create(router), null, null);
+            Experiment.Policies policies = PolicySet.of(s, Map.of()).factories();
             for (int i = 0; i < warmup; i++) {
                 runs.runSeed(i % 10, policies);
                 steps.runSeed(i % 10, policies);

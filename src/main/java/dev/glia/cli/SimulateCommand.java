@@ -1,10 +1,8 @@
 package dev.glia.cli;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.glia.policy.Autoscaler;
-import dev.glia.policy.builtin.BuiltinAutoscalers;
-import dev.glia.policy.builtin.BuiltinRouters;
 import dev.glia.sim.Experiment;
+import dev.glia.sim.catalog.PolicySet;
 import dev.glia.sim.metrics.Aggregate;
 import dev.glia.sim.metrics.RunWriter;
 import dev.glia.sim.scenario.Scenario;
@@ -14,7 +12,6 @@ import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.function.Supplier;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -25,12 +22,18 @@ public class SimulateCommand implements Callable<Integer> {
             description = "A bundled scenario (see `glia scenarios`) or a YAML file.")
     String scenario;
 
-    @Option(names = "--router", paramLabel = "NAME", description = "Router (default: the scenario's). Built-in: ${COMPLETION-CANDIDATES}.",
-            completionCandidates = RouterNames.class)
+    @Option(names = "--router", paramLabel = "NAME|FILE",
+            description = "Router: llq, lor, round-robin, random, least-kv, hra, hra-spf, or a .java policy (default: the scenario's).")
     String router;
 
-    @Option(names = "--autoscaler", paramLabel = "NAME", description = "Autoscaler (default: the scenario's).")
+    @Option(names = "--batch-priority", paramLabel = "NAME|FILE", description = "Batch priority: fcfs, spf, or a .java policy (default: the scenario's).")
+    String batchPriority;
+
+    @Option(names = "--autoscaler", paramLabel = "NAME|FILE", description = "Autoscaler (default: the scenario's).")
     String autoscaler;
+
+    @Option(names = "--param", paramLabel = "NAME=VALUE", description = "Set a policy parameter (repeatable); see `glia policy check`.")
+    Map<String, Double> parameters = new LinkedHashMap<>();
 
     @Option(names = "--seeds", defaultValue = "10", description = "Independent workload seeds (default: ${DEFAULT-VALUE}).")
     int seeds;
@@ -56,24 +59,22 @@ public class SimulateCommand implements Callable<Integer> {
             if (seeds < 1) {
                 throw new IllegalArgumentException("--seeds must be at least 1, got " + seeds);
             }
-            Scenario s = ScenarioLoader.override(ScenarioLoader.load(scenario), qps, duration, router, autoscaler);
-            String routerName = s.policies().router();
-            String autoscalerName = s.policies().autoscaler();
-            Supplier<Autoscaler> scaler = autoscalerName == null ? null : () -> BuiltinAutoscalers.create(autoscalerName);
-            Experiment.Policies policies = new Experiment.Policies(() -> BuiltinRouters.create(routerName), null, scaler);
+            Scenario s = ScenarioLoader.override(ScenarioLoader.load(scenario), qps, duration, router, batchPriority,
+                    autoscaler);
+            PolicySet policies = PolicySet.of(s, parameters);
             Experiment.Result result;
             try (Progress progress = new Progress("simulating " + s.name(), seeds)) {
-                result = new Experiment(s).run(seeds, policies,
+                result = new Experiment(s).run(seeds, policies.factories(),
                         threads != null ? threads : Runtime.getRuntime().availableProcessors(), progress::done);
             }
             Map<String, String> names = new LinkedHashMap<>();
-            names.put("router", routerName);
-            names.put("batchPriority", s.policies().batchPriority());
-            if (autoscalerName != null) {
-                names.put("autoscaler", autoscalerName);
+            names.put("router", policies.router().name());
+            names.put("batchPriority", policies.batchPriority().name());
+            if (policies.autoscaler() != null) {
+                names.put("autoscaler", policies.autoscaler().name());
             }
-            Path dir = out != null ? out : Path.of("runs", s.name() + "-" + routerName);
-            RunWriter.write(dir, result, names);
+            Path dir = out != null ? out : Path.of("runs", s.name() + "-" + fileSafe(policies.router().name()));
+            RunWriter.write(dir, result, policies.describe());
             if (json) {
                 System.out.println(RunWriter.JSON.writeValueAsString(jsonSummary(result, names, dir)));
             } else {
@@ -155,10 +156,7 @@ public class SimulateCommand implements Callable<Integer> {
                 a.get(key + ".p50").mean() * scale, a.get(key + ".p90").mean() * scale, a.get(key + ".p99").mean() * scale));
     }
 
-    static final class RouterNames implements Iterable<String> {
-        @Override
-        public java.util.Iterator<String> iterator() {
-            return BuiltinRouters.names().iterator();
-        }
+    private static String fileSafe(String policy) {
+        return Path.of(policy).getFileName().toString().replaceFirst("\\.java$", "");
     }
 }

@@ -9,7 +9,7 @@ public interface AutoscalerView {
     /** Seconds between ticks. */
     double interval();
 
-    /** Replicas serving traffic (ready and not draining). */
+    /** Ready replicas, in id order; draining ones report {@code accepting() == false}. */
     List<? extends ReplicaView> replicas();
 
     /** Replicas started but still in their cold start. */

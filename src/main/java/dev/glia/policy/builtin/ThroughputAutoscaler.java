@@ -40,7 +40,7 @@ public final class ThroughputAutoscaler implements Autoscaler {
             lastChange = view.now();
             return current + 1;
         }
-        if (perInstance < low && serving > 1) {
+        if (perInstance < low && current > Math.max(1, view.minReplicas())) {
             lastChange = view.now();
             return current - 1;
         }

@@ -441,6 +441,17 @@ public final class Replica implements ReplicaView {
         return sum;
     }
 
+    /** By id, so that hash-based collections in policies iterate in the same order on every run. */
+    @Override
+    public int hashCode() {
+        return Integer.hashCode(id);
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o == this;
+    }
+
     @Override
     public String toString() {
         return "replica " + id;

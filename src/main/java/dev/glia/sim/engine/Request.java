@@ -93,6 +93,17 @@ public final class Request implements RequestView {
     public double completedAt() { return completedAt; }
     public long wastedTokens() { return wastedTokens; }
 
+    /** By id, so that hash-based collections in policies iterate in the same order on every run. */
+    @Override
+    public int hashCode() {
+        return Integer.hashCode(index);
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o == this;
+    }
+
     @Override
     public String toString() {
         return "request " + index;

@@ -49,6 +49,7 @@ public final class Simulation {
     private int[] userOf = new int[0];
     private int liveUsers;
     private int peakReplicas;
+    private double lastCompletion;
 
     // autoscaler interval accounting
     private int arrivalsThisInterval;
@@ -103,12 +104,14 @@ public final class Simulation {
                 default -> throw new IllegalStateException("unknown event " + events.polledType);
             }
         }
+        // the run ends with its last completion; a later autoscaler tick bills nothing
+        double end = lastCompletion > 0 ? lastCompletion : now;
         double gpuSeconds = 0;
         for (Replica r : replicas) {
-            double end = Double.isNaN(r.removedAt) ? now : r.removedAt;
-            gpuSeconds += Math.max(0, end - r.provisionedAt) * config.gpusPerReplica();
+            double until = Double.isNaN(r.removedAt) ? end : Math.min(end, r.removedAt);
+            gpuSeconds += Math.max(0, until - r.provisionedAt) * config.gpusPerReplica();
         }
-        return new SimulationResult(List.copyOf(requests), log, now, gpuSeconds, processed, routerCalls,
+        return new SimulationResult(List.copyOf(requests), log, end, gpuSeconds, processed, routerCalls,
                 peakReplicas);
     }
 
@@ -164,6 +167,7 @@ public final class Simulation {
         replica.endBatch(now, finished);
         for (Request r : finished) {
             outstanding--;
+            lastCompletion = now;
             if (workload instanceof Workload.ClosedLoop closed) {
                 double next = now + closed.thinkSeconds();
                 if (next < closed.duration()) {

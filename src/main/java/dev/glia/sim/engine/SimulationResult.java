@@ -6,7 +6,7 @@ import java.util.List;
  * What one run produced.
  *
  * @param requests   every request that arrived, in arrival order
- * @param endTime    time of the last event (the last completion)
+ * @param endTime    time of the last completion (of the last event if nothing completed)
  * @param gpuSeconds GPU time provisioned: replicas × lifetime × GPUs per replica
  * @param events     events processed by the loop
  */

@@ -22,17 +22,12 @@ public final class Aggregate {
             return out;
         }
         for (String key : seeds.get(0).keySet()) {
-            double[] v = new double[seeds.size()];
-            int n = 0;
-            for (Map<String, Double> seed : seeds) {
-                double x = seed.get(key);
-                if (!Double.isNaN(x)) {
-                    v[n++] = x;
-                }
-            }
-            double[] values = java.util.Arrays.copyOf(v, n);
-            double[] ci = Stats.bootstrapMean90(values);
-            out.put(key, new Stat(Stats.mean(values, n), ci[0], ci[1], v));
+            // per seed in seed order (NaN where a figure is undefined, e.g. no request restarted);
+            // the mean and interval over the seeds where it is defined
+            double[] perSeed = seeds.stream().mapToDouble(seed -> seed.get(key)).toArray();
+            double[] defined = java.util.Arrays.stream(perSeed).filter(x -> !Double.isNaN(x)).toArray();
+            double[] ci = Stats.bootstrapMean90(defined);
+            out.put(key, new Stat(Stats.mean(defined, defined.length), ci[0], ci[1], perSeed));
         }
         return out;
     }

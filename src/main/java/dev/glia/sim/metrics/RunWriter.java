@@ -29,13 +29,12 @@ public final class RunWriter {
     private RunWriter() {
     }
 
-    public static void write(Path dir, Experiment.Result result, Map<String, String> policies) {
+    public static void write(Path dir, Experiment.Result result, Map<String, Object> policies) {
         try {
             Files.createDirectories(dir);
             ObjectNode config = JSON.createObjectNode();
             config.set("scenario", JSON.valueToTree(result.scenario()));
-            ObjectNode p = config.putObject("policies");
-            policies.forEach(p::put);
+            config.set("policies", JSON.valueToTree(policies));
             config.put("executionModel", result.engine().model().description());
             config.put("decodeRuns", result.engine().decodeRuns());
             ArrayNode seeds = config.putArray("seeds");

@@ -5,8 +5,7 @@ import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.exc.InvalidFormatException;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
-import dev.glia.policy.builtin.BuiltinAutoscalers;
-import dev.glia.policy.builtin.BuiltinRouters;
+import dev.glia.sim.catalog.PolicyCatalog;
 import dev.glia.sim.exec.Hardware;
 import dev.glia.sim.io.Resources;
 import dev.glia.sim.scenario.Scenario.Arrivals;
@@ -76,7 +75,8 @@ public final class ScenarioLoader {
     }
 
     /** Applies command-line overrides to a loaded scenario and validates the result again. */
-    public static Scenario override(Scenario s, Double qps, Double duration, String router, String autoscaler) {
+    public static Scenario override(Scenario s, Double qps, Double duration, String router, String batchPriority,
+                                    String autoscaler) {
         Scenario out = s;
         if (duration != null) {
             out = out.withDuration(duration);
@@ -84,7 +84,12 @@ public final class ScenarioLoader {
         if (qps != null) {
             Scenario.WorkloadSpec w = out.workload();
             if (w.trace() != null) {
-                w = new WorkloadSpec(null, null, w.inflation(), new Trace(w.trace().path(), qps));
+                Trace rescaled = new Trace(w.trace().path(), qps);
+                // a scenario that replayed the whole trace keeps replaying all of it at the new rate
+                if (out.duration() >= WorkloadFactory.traceSpan(w.trace())) {
+                    out = out.withDuration(WorkloadFactory.traceSpan(rescaled) + 1e-9);
+                }
+                w = new WorkloadSpec(null, null, w.inflation(), rescaled);
             } else {
                 Arrivals a = w.arrivals();
                 Arrivals changed = switch (a.process()) {
@@ -99,9 +104,10 @@ public final class ScenarioLoader {
             }
             out = out.withWorkload(w);
         }
-        if (router != null || autoscaler != null) {
+        if (router != null || batchPriority != null || autoscaler != null) {
             Policies p = out.policies();
-            out = out.withPolicies(new Policies(router != null ? router : p.router(), p.batchPriority(),
+            out = out.withPolicies(new Policies(router != null ? router : p.router(),
+                    batchPriority != null ? batchPriority : p.batchPriority(),
                     autoscaler != null ? autoscaler : p.autoscaler()));
         }
         return out == s ? s : complete(out, s.name(), Path.of(""));
@@ -128,8 +134,11 @@ public final class ScenarioLoader {
         } catch (MismatchedInputException e) {
             throw new ScenarioException(source, List.of(path(e) + ": expected " + article(e.getTargetType())));
         } catch (JsonProcessingException e) {
+            long line = e.getCause() instanceof org.yaml.snakeyaml.error.MarkedYAMLException marked
+                    && marked.getProblemMark() != null ? marked.getProblemMark().getLine() + 1
+                    : e.getLocation() == null ? 0 : e.getLocation().getLineNr();
             throw new ScenarioException(source, List.of("not valid YAML: " + e.getOriginalMessage()
-                    + (e.getLocation() == null ? "" : " (line " + e.getLocation().getLineNr() + ")")));
+                    + (line > 0 ? " (line " + line + ")" : "")));
         }
     }
 
@@ -198,7 +207,7 @@ public final class ScenarioLoader {
             check(problems, (long) usable * blockSize >= maxModelLen, "cluster.numBlocks: " + numBlocks
                     + " blocks of " + blockSize + " tokens cannot hold one request of maxModelLen " + maxModelLen
                     + " tokens; raise numBlocks or lower maxModelLen");
-        } else if (numBlocks != null) {
+        } else if (c.numBlocks() != null) {
             problems.add("cluster.numBlocks: must be at least 1, got " + numBlocks);
         }
         Cluster cluster = new Cluster(or(c.replicas(), 1), gpu, model, tp, dtype, numBlocks, blockSize,
@@ -217,14 +226,16 @@ public final class ScenarioLoader {
 
         Policies p = s.policies() == null ? new Policies(null, null, null) : s.policies();
         String router = or(p.router(), "llq");
-        check(problems, BuiltinRouters.exists(router), "policies.router: unknown router '"
-                + router + "'; built-in: " + String.join(", ", BuiltinRouters.names()));
+        check(problems, PolicyCatalog.known("router", router), "policies.router: unknown router '"
+                + router + "'; known: " + String.join(", ", PolicyCatalog.names("router")) + ", or a .java file");
         String priority = or(p.batchPriority(), "fcfs");
-        check(problems, "fcfs".equals(priority),
-                "policies.batchPriority: unknown batch priority '" + priority + "'; built-in: fcfs");
-        check(problems, p.autoscaler() == null || BuiltinAutoscalers.exists(p.autoscaler()), "policies.autoscaler: unknown autoscaler '" + p.autoscaler()
-                + "'; built-in: " + String.join(", ", BuiltinAutoscalers.names()));
-        Policies policies = new Policies(router, priority, p.autoscaler());
+        check(problems, PolicyCatalog.known("batchPriority", priority), "policies.batchPriority: unknown batch priority '"
+                + priority + "'; known: " + String.join(", ", PolicyCatalog.names("batchPriority")) + ", or a .java file");
+        check(problems, p.autoscaler() == null || PolicyCatalog.known("autoscaler", p.autoscaler()),
+                "policies.autoscaler: unknown autoscaler '" + p.autoscaler() + "'; known: "
+                        + String.join(", ", PolicyCatalog.names("autoscaler")) + ", or a .java file");
+        Policies policies = new Policies(policyPath(base, router), policyPath(base, priority),
+                p.autoscaler() == null ? null : policyPath(base, p.autoscaler()));
 
         Autoscaling autoscaling = s.autoscaling();
         if (autoscaling != null || p.autoscaler() != null) {
@@ -312,6 +323,15 @@ public final class ScenarioLoader {
                     completeDistribution(l.output(), "workload.lengths.output", problems));
         }
         return new WorkloadSpec(arrivals, lengths, completeInflation(w.inflation(), problems), null);
+    }
+
+    /** A policy file named relative to the scenario's folder, made absolute so the run finds it anywhere. */
+    private static String policyPath(Path base, String name) {
+        if (!name.endsWith(".java")) {
+            return name;
+        }
+        Path file = base.resolve(name);
+        return Files.isRegularFile(file) ? file.toAbsolutePath().normalize().toString() : name;
     }
 
     private static Distribution completeDistribution(Distribution d, String field, List<String> problems) {

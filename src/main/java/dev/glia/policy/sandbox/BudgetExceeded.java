@@ -1,0 +1,12 @@
+package dev.glia.policy.sandbox;
+
+/**
+ * Thrown inside a policy call that overran its step, allocation or time budget. An {@code Error},
+ * so that a policy's {@code catch (Exception e)} cannot swallow it; catching it by name is
+ * rejected by the verifier, and the gauge stays tripped even if a {@code finally} discards it.
+ */
+public final class BudgetExceeded extends Error {
+    public BudgetExceeded(String message) {
+        super(message, null, false, false);
+    }
+}
