@@ -1,0 +1,143 @@
+package dev.glia.sim.catalog;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
+import dev.glia.policy.PolicyArtifact;
+import dev.glia.policy.sandbox.PolicySource;
+import dev.glia.sim.Experiment;
+import dev.glia.sim.engine.Request;
+import dev.glia.sim.metrics.Aggregate;
+import dev.glia.sim.scenario.Scenario;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/** Builds, writes and reads {@link PolicyArtifact}s (YAML, like any Kubernetes manifest). */
+public final class Artifacts {
+    static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory()
+            .disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER)
+            .enable(YAMLGenerator.Feature.LITERAL_BLOCK_STYLE)
+            .enable(YAMLGenerator.Feature.MINIMIZE_QUOTES));
+
+    private static final List<String> SECONDARY = List.of("e2e.mean", "e2e.p90", "ttft.p90", "queueDelay.mean",
+            "slowdown.p95", "restartedFraction", "throughput", "gpuHours");
+
+    private Artifacts() {
+    }
+
+    public static PolicyArtifact of(PolicySource source, Map<String, Double> parameters, Scenario scenario,
+                                    String baselineName, Experiment.Result baseline, Experiment.Result candidate,
+                                    String metric, boolean maximize, String candidateName) {
+        Aggregate.Stat b = baseline.aggregate().get(metric);
+        Aggregate.Stat c = candidate.aggregate().get(metric);
+        boolean better = maximize ? c.lo() > b.hi() : c.hi() < b.lo();
+        Map<String, PolicyArtifact.Result> secondary = new LinkedHashMap<>();
+        for (String key : SECONDARY) {
+            if (!key.equals(metric)) {
+                secondary.put(key + " (baseline)", result(baselineName, baseline.aggregate().get(key)));
+                secondary.put(key, result(candidateName, candidate.aggregate().get(key)));
+            }
+        }
+        PolicyArtifact.Evidence evidence = new PolicyArtifact.Evidence(metric, maximize ? "maximize" : "minimize",
+                candidate.runs().stream().map(Experiment.SeedRun::seed).toList(), result(baselineName, b),
+                result(candidateName, c), round(c.mean() / b.mean()), better, secondary);
+        String name = (Path.of(candidateName).getFileName().toString().replaceFirst("\\.java$", "") + "-" + scenario.name())
+                .toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9-]+", "-");
+        Map<String, String> labels = new LinkedHashMap<>();
+        labels.put("glia.dev/kind", source.kind().label());
+        labels.put("glia.dev/scenario", scenario.name());
+        Map<String, String> annotations = new LinkedHashMap<>();
+        annotations.put("glia.dev/sha256", source.sha256());
+        PolicyArtifact.Spec spec = new PolicyArtifact.Spec(source.kind().label(), source.className(),
+                new LinkedHashMap<>(parameters), source.sha256(), source.source(), false,
+                new PolicyArtifact.Workload(scenario.name(), scenario.description(), profile(scenario, candidate)),
+                evidence);
+        return new PolicyArtifact(PolicyArtifact.API_VERSION, PolicyArtifact.KIND,
+                new PolicyArtifact.Metadata(name, labels, annotations), spec);
+    }
+
+    /** What the workload looked like: the arrival process and the lengths the runs actually drew. */
+    private static Map<String, Object> profile(Scenario scenario, Experiment.Result result) {
+        Map<String, Object> p = new LinkedHashMap<>();
+        Scenario.WorkloadSpec w = scenario.workload();
+        if (w.trace() != null) {
+            p.put("trace", Path.of(w.trace().path()).getFileName().toString());
+        } else {
+            p.put("arrivals", w.arrivals());
+            p.put("lengths", w.lengths());
+        }
+        if (w.inflation() != null) {
+            p.put("inflation", w.inflation());
+        }
+        double prompt = 0;
+        double output = 0;
+        double span = 0;
+        long n = 0;
+        for (Experiment.SeedRun run : result.runs()) {
+            for (Request r : run.result().requests()) {
+                prompt += r.promptTokens();
+                output += r.outputTokens();
+                span = Math.max(span, r.arrivalTime());
+                n++;
+            }
+        }
+        p.put("meanPromptTokens", round(prompt / Math.max(1, n)));
+        p.put("meanOutputTokens", round(output / Math.max(1, n)));
+        p.put("requestsPerSecond", round(n / Math.max(1e-9, span * result.runs().size())));
+        p.put("cluster", scenario.cluster());
+        return p;
+    }
+
+    private static PolicyArtifact.Result result(String policy, Aggregate.Stat s) {
+        return new PolicyArtifact.Result(policy, round(s.mean()), List.of(round(s.lo()), round(s.hi())));
+    }
+
+    private static double round(double v) {
+        return Double.isFinite(v) ? Math.round(v * 1e4) / 1e4 : v;
+    }
+
+    public static void write(Path file, PolicyArtifact artifact) {
+        try {
+            if (file.getParent() != null) {
+                Files.createDirectories(file.getParent());
+            }
+            Files.writeString(file, toYaml(artifact));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    public static String toYaml(PolicyArtifact artifact) {
+        try {
+            return YAML.writeValueAsString(artifact);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Reads an artifact and checks that its source still matches its recorded hash. */
+    public static PolicyArtifact read(Path file) {
+        try {
+            PolicyArtifact a = YAML.readValue(Files.readString(file), PolicyArtifact.class);
+            if (!PolicyArtifact.KIND.equals(a.kind()) || a.spec() == null || a.spec().source() == null) {
+                throw new IllegalArgumentException(file + " is not a GliaPolicy artifact (kind: " + a.kind() + ")");
+            }
+            String actual = PolicySource.compile(a.spec().className() + ".java", a.spec().source(),
+                    dev.glia.policy.sandbox.Budget.DEFAULT).sha256();
+            if (!actual.equals(a.spec().sha256())) {
+                throw new IllegalArgumentException(file + ": spec.source does not match spec.sha256 (" + actual
+                        + " vs " + a.spec().sha256() + "); the source was changed after its evidence was taken");
+            }
+            return a;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + file + ": " + e.getMessage(), e);
+        }
+    }
+}
