@@ -40,6 +40,10 @@ public class BenchCommand implements Callable<Integer> {
     @Option(names = "--seeds", defaultValue = "10", description = "Seeds in the parallel measurement (default: ${DEFAULT-VALUE}).")
     int seeds;
 
+    @Option(names = "--policy", defaultValue = "hra-spf", paramLabel = "NAME|FILE",
+            description = "Router source whose decision time to measure, instrumented and not (default: ${DEFAULT-VALUE}).")
+    String policy;
+
     @Option(names = "--json", description = "Print one JSON object.")
     boolean json;
 
@@ -85,6 +89,7 @@ public class BenchCommand implements Callable<Integer> {
             for (int i = 0; i < parallelWall.length; i++) {
                 parallelWall[i] = parallel.run(seeds, policies, cores, n -> { }).wallSeconds();
             }
+            PolicyBench.Result decision = PolicyBench.run(policy, Map.of(), 1000, 16);
             ObjectNode o = RunWriter.JSON.createObjectNode();
             o.put("scenario", s.name());
             o.put("router", router);
@@ -101,6 +106,10 @@ public class BenchCommand implements Callable<Integer> {
             o.put("identicalToStepping", identical);
             o.put("parallelSeeds", seeds);
             o.put("parallelWallMedianSeconds", round(median(parallelWall)));
+            o.put("policy", policy);
+            o.put("policyDecisionMicros", round(decision.instrumentedMicros()));
+            o.put("policyDecisionMicrosUninstrumented", round(decision.plainMicros()));
+            o.put("instrumentationOverhead", round(decision.ratio()));
             if (json) {
                 System.out.println(RunWriter.JSON.writeValueAsString(o));
                 return 0;
@@ -117,6 +126,11 @@ public class BenchCommand implements Callable<Integer> {
                     stepMedian / runMedian, identical ? "yes" : "NO");
             System.out.printf(Locale.ROOT, "%n  %d seeds on %d threads with logs (as glia simulate): median %.3f s of 3%n",
                     seeds, cores, median(parallelWall));
+            System.out.printf(Locale.ROOT, "%n  %s.route() over %d queued requests and %d replicas (median of 31 x 500 calls)%n",
+                    policy, decision.queued(), decision.replicas());
+            System.out.printf(Locale.ROOT, "    sandboxed (budget-instrumented) %8.2f µs%n", decision.instrumentedMicros());
+            System.out.printf(Locale.ROOT, "    same bytecode uninstrumented    %8.2f µs   instrumentation costs %.2fx%n",
+                    decision.plainMicros(), decision.ratio());
             return identical ? 0 : 1;
         });
     }

@@ -16,7 +16,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 @Command(name = "simulate", mixinStandardHelpOptions = true,
-        description = "Simulate a scenario under a routing policy for K seeds; print mean ± 90% CI and write the run directory.")
+        description = "Simulate a scenario under a routing policy for K seeds; print mean ± 90%% CI and write the run directory.")
 public class SimulateCommand implements Callable<Integer> {
     @Option(names = "--scenario", required = true, paramLabel = "NAME|FILE",
             description = "A bundled scenario (see `glia scenarios`) or a YAML file.")
@@ -53,9 +53,25 @@ public class SimulateCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print one JSON object instead of the readable summary.")
     boolean json;
 
+    @Option(names = "--isolate", description = "Run in a child JVM with a heap limit, a wall-clock limit and an empty environment.")
+    boolean isolate;
+
+    @Option(names = "--isolate-heap", defaultValue = "2g", description = "Heap of the isolated JVM (default: ${DEFAULT-VALUE}).")
+    String isolateHeap;
+
+    @Option(names = "--isolate-timeout", defaultValue = "600", paramLabel = "S",
+            description = "Wall-clock limit of the isolated run in seconds (default: ${DEFAULT-VALUE}).")
+    long isolateTimeout;
+
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
     @Override
     public Integer call() {
         return Cli.guard(() -> {
+            if (isolate) {
+                return Isolation.run(childArguments(), isolateHeap, isolateTimeout);
+            }
             if (seeds < 1) {
                 throw new IllegalArgumentException("--seeds must be at least 1, got " + seeds);
             }
@@ -154,6 +170,21 @@ public class SimulateCommand implements Callable<Integer> {
         out.append(String.format(Locale.ROOT, "  %-16s %9.2f  [%7.2f, %8.2f] %9.2f %9.2f %9.2f%n", label,
                 mean.mean() * scale, mean.lo() * scale, mean.hi() * scale,
                 a.get(key + ".p50").mean() * scale, a.get(key + ".p90").mean() * scale, a.get(key + ".p99").mean() * scale));
+    }
+
+    /** This command line without the isolation options, for the child. */
+    private java.util.List<String> childArguments() {
+        java.util.List<String> args = new java.util.ArrayList<>();
+        java.util.List<String> original = spec.commandLine().getParseResult().originalArgs();
+        for (int i = 0; i < original.size(); i++) {
+            String a = original.get(i);
+            if (a.equals("--isolate-heap") || a.equals("--isolate-timeout")) {
+                i++; // and its value
+            } else if (!a.startsWith("--isolate")) {
+                args.add(a);
+            }
+        }
+        return args;
     }
 
     private static String fileSafe(String policy) {

@@ -6,10 +6,15 @@ package dev.glia.policy.sandbox;
  * simulation thread) has private counters and the hot path is a static decrement, not a lookup.
  */
 public final class Gauge {
+    /** Steps left in the current slice; the hot path only decrements and tests this. */
     public static long steps;
+    /** Steps left in the call's budget beyond the current slice. */
+    public static long remaining;
     public static long cells;
     public static long deadline;
     public static String tripped;
+
+    private static final long SLICE = 1 << 16;
 
     private Gauge() {
     }
@@ -17,11 +22,22 @@ public final class Gauge {
     /** At every method entry and loop back-edge. */
     public static void tick() {
         if (--steps < 0) {
-            trip("step budget exceeded (a loop that does not end, or too much work in one call)");
+            refill();
         }
-        if ((steps & 0xFFF) == 0 && System.nanoTime() > deadline) {
+    }
+
+    /** Every 65,536 steps: the budget and the deadline are checked here, off the hot path. */
+    private static void refill() {
+        if (remaining <= 0) {
+            trip(tripped != null ? tripped
+                    : "step budget exceeded (a loop that does not end, or too much work in one call)");
+        }
+        if (System.nanoTime() > deadline) {
             trip("per-call deadline exceeded");
         }
+        long slice = Math.min(remaining, SLICE);
+        remaining -= slice;
+        steps = slice - 1;
     }
 
     /** Before every array allocation, with its element count. */
@@ -33,7 +49,8 @@ public final class Gauge {
     }
 
     public static void reset(long stepBudget, long cellBudget, long deadlineNanos) {
-        steps = stepBudget;
+        steps = 0;
+        remaining = stepBudget;
         cells = cellBudget;
         deadline = deadlineNanos;
         tripped = null;
@@ -43,11 +60,14 @@ public final class Gauge {
         return tripped;
     }
 
+    /** Once tripped, every later step or allocation of the call trips again, so an overrun cannot be swallowed. */
     private static void trip(String why) {
         if (tripped == null) {
             tripped = why;
         }
         steps = 0;
+        remaining = 0;
+        cells = 0;
         throw new BudgetExceeded(why);
     }
 }

@@ -85,6 +85,18 @@ public final class PolicySource {
 
     /** Compiles, verifies and instruments; throws {@link PolicyRejected} with every problem found. */
     public static PolicySource compile(String fileName, String source, Budget budget) {
+        return compile(fileName, source, budget, true);
+    }
+
+    /**
+     * The same policy without budget instrumentation (still verified and class-loader isolated):
+     * only for measuring what the instrumentation costs; such an instance has no step budget.
+     */
+    public static PolicySource compileUninstrumented(String fileName, String source) {
+        return compile(fileName, source, Budget.DEFAULT, false);
+    }
+
+    private static PolicySource compile(String fileName, String source, Budget budget, boolean instrument) {
         Matcher m = PUBLIC_CLASS.matcher(source);
         String unit = m.find() ? m.group(1) + ".java" : fileName;
         Map<String, byte[]> compiled = PolicyCompiler.compile(unit, source);
@@ -93,7 +105,7 @@ public final class PolicySource {
             throw new PolicyRejected(unit + " breaks the sandbox's rules", violations);
         }
         Map<String, byte[]> instrumented = new TreeMap<>();
-        compiled.forEach((name, bytes) -> instrumented.put(name, Instrumenter.instrument(bytes)));
+        compiled.forEach((name, bytes) -> instrumented.put(name, instrument ? Instrumenter.instrument(bytes) : bytes));
         PolicyClassLoader probe = new PolicyClassLoader(instrumented);
         List<String> candidates = new ArrayList<>();
         Kind kind = null;

@@ -1,0 +1,122 @@
+package dev.glia.cli;
+
+import dev.glia.policy.ClusterView;
+import dev.glia.policy.Dispatch;
+import dev.glia.policy.ReplicaView;
+import dev.glia.policy.RequestView;
+import dev.glia.policy.Router;
+import dev.glia.policy.sandbox.PolicySource;
+import dev.glia.sim.catalog.PolicyCatalog;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.random.RandomGenerator;
+
+/**
+ * Decision time of a sandboxed router, instrumented and not, on a frozen cluster state: 16
+ * replicas near full memory with a few requests waiting each, and 1,000 requests in the global
+ * queue. Dispatches are counted, not applied, so every call does the same work.
+ */
+final class PolicyBench {
+    record Result(String policy, int queued, int replicas, double instrumentedMicros, double plainMicros) {
+        double ratio() {
+            return instrumentedMicros / plainMicros;
+        }
+    }
+
+    private record Request(long id, double arrivalTime, int promptTokens, int generatedTokens, int restarts, int priority)
+            implements RequestView {
+    }
+
+    private record Replica(int id, List<Request> waiting, List<Request> running, int allocatedBlocks, int totalBlocks,
+                           int blockSize, boolean accepting) implements ReplicaView {
+        public int numWaiting() {
+            return waiting.size();
+        }
+
+        public int numRunning() {
+            return running.size();
+        }
+    }
+
+    private record Cluster(double now, List<Replica> replicas, List<Request> queue, RandomGenerator random)
+            implements ClusterView {
+    }
+
+    private PolicyBench() {
+    }
+
+    static Result run(String policy, Map<String, Double> parameters, int queued, int replicaCount) {
+        PolicyCatalog.Resolved<Router> resolved = PolicyCatalog.router(policy, parameters);
+        if (resolved.source() == null) {
+            throw new IllegalArgumentException(policy + " is a built-in; the policy benchmark measures policy source");
+        }
+        Router instrumented = resolved.factory().get();
+        Router plain = PolicySource.compileUninstrumented(resolved.source().fileName(), resolved.source().source())
+                .newRouter(resolved.parameters());
+        Cluster cluster = cluster(queued, replicaCount);
+        long[] sent = new long[1];
+        Dispatch counting = (request, replica) -> sent[0]++;
+        for (int i = 0; i < 20_000; i++) {
+            instrumented.route(cluster, counting);
+            plain.route(cluster, counting);
+        }
+        int rounds = 31;
+        int calls = 500;
+        double[] a = new double[rounds];
+        double[] b = new double[rounds];
+        for (int r = 0; r < rounds; r++) {
+            long t0 = System.nanoTime();
+            for (int i = 0; i < calls; i++) {
+                instrumented.route(cluster, counting);
+            }
+            long t1 = System.nanoTime();
+            for (int i = 0; i < calls; i++) {
+                plain.route(cluster, counting);
+            }
+            long t2 = System.nanoTime();
+            a[r] = (t1 - t0) / 1e3 / calls;
+            b[r] = (t2 - t1) / 1e3 / calls;
+        }
+        if (sent[0] == 0) {
+            throw new IllegalStateException(policy + " sent nothing in the benchmark state; the measurement would be empty");
+        }
+        return new Result(policy, queued, replicaCount, median(a), median(b));
+    }
+
+    /** Replicas at 70–95% of 2,240 blocks with 0–4 waiting; prompts drawn like ShareGPT's. */
+    private static Cluster cluster(int queued, int replicaCount) {
+        SplittableRandom random = new SplittableRandom(42);
+        List<Replica> replicas = new ArrayList<>();
+        long id = 0;
+        for (int i = 0; i < replicaCount; i++) {
+            List<Request> waiting = new ArrayList<>();
+            for (int w = random.nextInt(5); w > 0; w--) {
+                waiting.add(new Request(id++, 0, prompt(random), 0, 0, 0));
+            }
+            List<Request> running = new ArrayList<>();
+            for (int w = 30 + random.nextInt(40); w > 0; w--) {
+                running.add(new Request(id++, 0, prompt(random), random.nextInt(400), 0, 0));
+            }
+            replicas.add(new Replica(i, List.copyOf(waiting), List.copyOf(running),
+                    (int) (2240 * (0.70 + 0.25 * random.nextDouble())), 2240, 16, true));
+        }
+        List<Request> queue = new ArrayList<>();
+        for (int q = 0; q < queued; q++) {
+            queue.add(new Request(id++, q * 0.01, prompt(random), 0, 0, 0));
+        }
+        return new Cluster(100, List.copyOf(replicas), List.copyOf(queue), random);
+    }
+
+    private static int prompt(SplittableRandom random) {
+        return Math.max(1, (int) Math.round(Math.exp(Math.log(90) + 1.3 * random.nextGaussian())));
+    }
+
+    private static double median(double[] v) {
+        double[] s = v.clone();
+        Arrays.sort(s);
+        return s[s.length / 2];
+    }
+}
