@@ -7,19 +7,18 @@ import dev.glia.policy.ReplicaView;
  * A proportional controller on in-flight requests per instance (the autoscaler Glia proposed in
  * §5.3): size the cluster so that each instance holds about {@code target} requests (waiting or
  * running, plus its share of the router's queue). Scale up at once; scale down one instance at a
- * time, only after load has stayed low for {@code downDelay} seconds, because a cold start costs
- * more than a minute of an idle GPU. The in-flight count is smoothed over ticks so that a burst
- * does not buy an instance that arrives after the burst is gone.
+ * time, once load has stayed low for {@code downDelay} seconds. The in-flight count is smoothed
+ * over ticks so that a burst does not buy an instance that arrives after the burst is gone.
  */
 public class ProportionalAutoscaler implements Autoscaler {
     @Param(min = 1, max = 1000, description = "in-flight requests per instance to aim for")
-    double target = 48;
+    double target = 36;
 
     @Param(min = 0, max = 3600, description = "seconds load must stay low before removing an instance")
-    double downDelay = 180;
+    double downDelay = 30;
 
     @Param(min = 0.01, max = 1, description = "weight of the newest tick in the smoothed in-flight count")
-    double smoothing = 0.3;
+    double smoothing = 0.2;
 
     private double lowSince = -1;
     private double smoothed = -1;

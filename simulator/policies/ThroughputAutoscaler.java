@@ -10,10 +10,10 @@ import dev.glia.policy.ReplicaView;
  */
 public class ThroughputAutoscaler implements Autoscaler {
     @Param(min = 1, max = 100000, description = "output tokens/s per instance above which to add an instance")
-    double high = 1100;
+    double high = 650;
 
     @Param(min = 0, max = 100000, description = "output tokens/s per instance below which to remove one")
-    double low = 500;
+    double low = 325;
 
     @Param(min = 0, max = 3600, description = "seconds to wait after a change")
     double cooldown = 120;
