@@ -44,12 +44,19 @@ public class BenchCommand implements Callable<Integer> {
             description = "Router source whose decision time to measure, instrumented and not (default: ${DEFAULT-VALUE}).")
     String policy;
 
+    @Option(names = "--policy-only", description = "Measure only the policy's decision time.")
+    boolean policyOnly;
+
     @Option(names = "--json", description = "Print one JSON object.")
     boolean json;
 
     @Override
     public Integer call() {
         return Cli.guard(() -> {
+            if (policyOnly) {
+                printDecision(PolicyBench.run(policy, Map.of(), 1000, 16));
+                return 0;
+            }
             Scenario s = ScenarioLoader.override(ScenarioLoader.load(scenario), null, null, router, null, null);
             EngineConfig base = Experiment.engineConfig(s).withLogs(false);
             Experiment runs = new Experiment(s, base.withDecodeRuns(true));
@@ -126,13 +133,17 @@ public class BenchCommand implements Callable<Integer> {
                     stepMedian / runMedian, identical ? "yes" : "NO");
             System.out.printf(Locale.ROOT, "%n  %d seeds on %d threads with logs (as glia simulate): median %.3f s of 3%n",
                     seeds, cores, median(parallelWall));
-            System.out.printf(Locale.ROOT, "%n  %s.route() over %d queued requests and %d replicas (median of 31 x 500 calls)%n",
-                    policy, decision.queued(), decision.replicas());
-            System.out.printf(Locale.ROOT, "    sandboxed (budget-instrumented) %8.2f µs%n", decision.instrumentedMicros());
-            System.out.printf(Locale.ROOT, "    same bytecode uninstrumented    %8.2f µs   instrumentation costs %.2fx%n",
-                    decision.plainMicros(), decision.ratio());
+            printDecision(decision);
             return identical ? 0 : 1;
         });
+    }
+
+    private void printDecision(PolicyBench.Result decision) {
+        System.out.printf(Locale.ROOT, "%n  %s.route() over %d queued requests and %d replicas (median of 31 rounds of 500 calls)%n",
+                policy, decision.queued(), decision.replicas());
+        System.out.printf(Locale.ROOT, "    sandboxed (budget-instrumented) %8.2f µs%n", decision.instrumentedMicros());
+        System.out.printf(Locale.ROOT, "    same bytecode uninstrumented    %8.2f µs   instrumentation costs %.2fx%n",
+                decision.plainMicros(), decision.ratio());
     }
 
     /** Same replica and same arrival, first-token and completion instants for every request. */

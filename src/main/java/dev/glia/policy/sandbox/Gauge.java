@@ -7,14 +7,14 @@ package dev.glia.policy.sandbox;
  */
 public final class Gauge {
     /** Steps left in the current slice; the hot path only decrements and tests this. */
-    public static long steps;
+    public static int steps;
     /** Steps left in the call's budget beyond the current slice. */
     public static long remaining;
     public static long cells;
     public static long deadline;
     public static String tripped;
 
-    private static final long SLICE = 1 << 16;
+    private static final int SLICE = 1 << 16;
 
     private Gauge() {
     }
@@ -35,7 +35,7 @@ public final class Gauge {
         if (System.nanoTime() > deadline) {
             trip("per-call deadline exceeded");
         }
-        long slice = Math.min(remaining, SLICE);
+        int slice = (int) Math.min(remaining, SLICE);
         remaining -= slice;
         steps = slice - 1;
     }
@@ -49,8 +49,10 @@ public final class Gauge {
     }
 
     public static void reset(long stepBudget, long cellBudget, long deadlineNanos) {
-        steps = 0;
-        remaining = stepBudget;
+        // the first slice is loaded here, so that calls shorter than a slice never leave the hot
+        // path and the JIT compiles refill() as the rare branch it is
+        steps = (int) Math.min(stepBudget, SLICE);
+        remaining = stepBudget - steps;
         cells = cellBudget;
         deadline = deadlineNanos;
         tripped = null;
