@@ -35,47 +35,60 @@ public final class Artifacts {
     public static PolicyArtifact of(PolicySource source, Map<String, Double> parameters, Scenario scenario,
                                     String baselineName, Experiment.Result baseline, Experiment.Result candidate,
                                     String metric, boolean maximize, String candidateName) {
-        Aggregate.Stat b = baseline.aggregate().get(metric);
-        Aggregate.Stat c = candidate.aggregate().get(metric);
+        return of(source, parameters, scenario, baselineName, baseline.aggregate(), candidate.aggregate(),
+                candidate.runs().stream().map(Experiment.SeedRun::seed).toList(), observed(candidate), metric, maximize,
+                candidateName);
+    }
+
+    /**
+     * @param observed what the runs' workload looked like (see {@link #observed}); goes into
+     *                 {@code spec.workload.profile} with the scenario's arrival and length settings
+     */
+    public static PolicyArtifact of(PolicySource source, Map<String, Double> parameters, Scenario scenario,
+                                    String baselineName, Map<String, Aggregate.Stat> baseline,
+                                    Map<String, Aggregate.Stat> candidate, List<Long> seeds, Map<String, Object> observed,
+                                    String metric, boolean maximize, String candidateName) {
+        Aggregate.Stat b = baseline.get(metric);
+        Aggregate.Stat c = candidate.get(metric);
         boolean better = maximize ? c.lo() > b.hi() : c.hi() < b.lo();
         Map<String, PolicyArtifact.Result> secondary = new LinkedHashMap<>();
         for (String key : SECONDARY) {
             if (!key.equals(metric)) {
-                secondary.put(key + " (baseline)", result(baselineName, baseline.aggregate().get(key)));
-                secondary.put(key, result(candidateName, candidate.aggregate().get(key)));
+                secondary.put(key + " (baseline)", result(baselineName, baseline.get(key)));
+                secondary.put(key, result(candidateName, candidate.get(key)));
             }
         }
         PolicyArtifact.Evidence evidence = new PolicyArtifact.Evidence(metric, maximize ? "maximize" : "minimize",
-                candidate.runs().stream().map(Experiment.SeedRun::seed).toList(), result(baselineName, b),
-                result(candidateName, c), round(c.mean() / b.mean()), better, secondary);
+                seeds, result(baselineName, b), result(candidateName, c), round(c.mean() / b.mean()), better, secondary);
         String name = (Path.of(candidateName).getFileName().toString().replaceFirst("\\.java$", "") + "-" + scenario.name())
-                .toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9-]+", "-");
+                .toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9-]+", "-").replaceAll("-+", "-");
         Map<String, String> labels = new LinkedHashMap<>();
         labels.put("glia.dev/kind", source.kind().label());
         labels.put("glia.dev/scenario", scenario.name());
         Map<String, String> annotations = new LinkedHashMap<>();
         annotations.put("glia.dev/sha256", source.sha256());
+        Map<String, Object> profile = new LinkedHashMap<>();
+        Scenario.WorkloadSpec w = scenario.workload();
+        if (w.trace() != null) {
+            profile.put("trace", Path.of(w.trace().path()).getFileName().toString());
+        } else {
+            profile.put("arrivals", w.arrivals());
+            profile.put("lengths", w.lengths());
+        }
+        if (w.inflation() != null) {
+            profile.put("inflation", w.inflation());
+        }
+        profile.putAll(observed);
+        profile.put("cluster", scenario.cluster());
         PolicyArtifact.Spec spec = new PolicyArtifact.Spec(source.kind().label(), source.className(),
                 new LinkedHashMap<>(parameters), source.sha256(), source.source(), false,
-                new PolicyArtifact.Workload(scenario.name(), scenario.description(), profile(scenario, candidate)),
-                evidence);
+                new PolicyArtifact.Workload(scenario.name(), scenario.description(), profile), evidence);
         return new PolicyArtifact(PolicyArtifact.API_VERSION, PolicyArtifact.KIND,
                 new PolicyArtifact.Metadata(name, labels, annotations), spec);
     }
 
-    /** What the workload looked like: the arrival process and the lengths the runs actually drew. */
-    private static Map<String, Object> profile(Scenario scenario, Experiment.Result result) {
-        Map<String, Object> p = new LinkedHashMap<>();
-        Scenario.WorkloadSpec w = scenario.workload();
-        if (w.trace() != null) {
-            p.put("trace", Path.of(w.trace().path()).getFileName().toString());
-        } else {
-            p.put("arrivals", w.arrivals());
-            p.put("lengths", w.lengths());
-        }
-        if (w.inflation() != null) {
-            p.put("inflation", w.inflation());
-        }
+    /** What the runs' workload looked like: mean prompt and output tokens drawn, and the arrival rate. */
+    public static Map<String, Object> observed(Experiment.Result result) {
         double prompt = 0;
         double output = 0;
         double span = 0;
@@ -88,10 +101,10 @@ public final class Artifacts {
                 n++;
             }
         }
+        Map<String, Object> p = new LinkedHashMap<>();
         p.put("meanPromptTokens", round(prompt / Math.max(1, n)));
         p.put("meanOutputTokens", round(output / Math.max(1, n)));
         p.put("requestsPerSecond", round(n / Math.max(1e-9, span * result.runs().size())));
-        p.put("cluster", scenario.cluster());
         return p;
     }
 

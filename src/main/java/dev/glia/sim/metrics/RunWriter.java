@@ -30,6 +30,11 @@ public final class RunWriter {
     }
 
     public static void write(Path dir, Experiment.Result result, Map<String, Object> policies) {
+        write(dir, result, policies, Integer.MAX_VALUE);
+    }
+
+    /** As {@link #write(Path, Experiment.Result, Map)}, with the CSV logs of the first {@code logSeeds} seeds only. */
+    public static void write(Path dir, Experiment.Result result, Map<String, Object> policies, int logSeeds) {
         try {
             Files.createDirectories(dir);
             ObjectNode config = JSON.createObjectNode();
@@ -41,8 +46,9 @@ public final class RunWriter {
             result.runs().forEach(r -> seeds.add(r.seed()));
             writeJson(dir.resolve("config.json"), config);
             writeJson(dir.resolve("summary.json"), summaryJson(result));
-            result.runs().parallelStream().forEach(run -> writeSeed(dir.resolve("seed-" + run.seed()), run,
-                    result.engine().model(), result.engine().chunkSize()));
+            result.runs().subList(0, Math.min(logSeeds, result.runs().size())).parallelStream()
+                    .forEach(run -> writeSeed(dir.resolve("seed-" + run.seed()), run, result.engine().model(),
+                            result.engine().chunkSize()));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write run directory " + dir + ": " + e.getMessage(), e);
         }

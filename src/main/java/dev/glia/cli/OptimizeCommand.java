@@ -1,0 +1,170 @@
+package dev.glia.cli;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.glia.research.Lab;
+import dev.glia.research.Objective;
+import dev.glia.research.Optimization;
+import dev.glia.research.ResearchBudget;
+import dev.glia.research.Strategy;
+import dev.glia.research.Tuner;
+import dev.glia.sim.metrics.Aggregate;
+import dev.glia.sim.metrics.RunWriter;
+import dev.glia.sim.scenario.Scenario;
+import dev.glia.sim.scenario.ScenarioLoader;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+@Command(name = "optimize", mixinStandardHelpOptions = true,
+        description = "Run a research session: search for a better policy in the simulator and write the winner, its "
+                + "evidence and a report. Without an LLM configured, the tuner runs.")
+public class OptimizeCommand implements Callable<Integer> {
+    @Option(names = "--scenario", defaultValue = "glia-sharegpt-a10", paramLabel = "NAME|FILE",
+            description = "Scenario (default: ${DEFAULT-VALUE}).")
+    String scenario;
+
+    @Option(names = "--strategy", defaultValue = "tuner", description = "tuner (no LLM). Default: ${DEFAULT-VALUE}.")
+    String strategy;
+
+    @Option(names = "--component", defaultValue = "router", description = "router, batchPriority or autoscaler (default: ${DEFAULT-VALUE}).")
+    String component;
+
+    @Option(names = "--objective", paramLabel = "TEXT",
+            description = "e.g. 'minimize e2e', 'maximize throughput subject to ttft.p90 <= 1.5', "
+                    + "'minimize gpuHours subject to slowdown.p95 <= 5' (default: minimize e2e, or GPU-hours subject "
+                    + "to p95 slowdown <= 5 for an autoscaler).")
+    String objective;
+
+    @Option(names = "--budget-sims", defaultValue = "400", description = "Simulations (one seed each) to spend at most (default: ${DEFAULT-VALUE}).")
+    int budgetSims;
+
+    @Option(names = "--budget-usd", defaultValue = "30", description = "Dollars of LLM tokens to spend at most (default: ${DEFAULT-VALUE}).")
+    double budgetUsd;
+
+    @Option(names = "--budget-seconds", defaultValue = "3600", description = "Wall-clock seconds at most (default: ${DEFAULT-VALUE}).")
+    double budgetSeconds;
+
+    @Option(names = "--seeds", defaultValue = "10", description = "Seeds every result is judged on (default: ${DEFAULT-VALUE}).")
+    int seeds;
+
+    @Option(names = "--screen-seeds", defaultValue = "3", description = "Seeds for the tuner's first screening (default: ${DEFAULT-VALUE}).")
+    int screenSeeds;
+
+    @Option(names = "--out", paramLabel = "DIR", description = "Session folder (default: optimizations/<scenario>-<component>-<strategy>).")
+    Path out;
+
+    @Option(names = "--json", description = "Print one JSON object at the end.")
+    boolean json;
+
+    @Override
+    public Integer call() {
+        return Cli.guard(() -> {
+            Scenario s = ScenarioLoader.load(scenario);
+            String goal = objective != null ? objective
+                    : component.equals("autoscaler") ? "minimize gpuHours subject to slowdown.p95 <= 5" : "minimize e2e";
+            Objective o = Objective.parse(goal, Optimization.metrics());
+            Strategy chosen = switch (strategy) {
+                case "tuner" -> new Tuner(Math.max(1, Math.min(screenSeeds, seeds)), seeds);
+                default -> throw new IllegalArgumentException("unknown strategy '" + strategy + "'; available: tuner");
+            };
+            Path dir = out != null ? out : Path.of("optimizations", s.name() + "-" + component + "-" + chosen.name());
+            ResearchBudget budget = new ResearchBudget(budgetSims, budgetUsd, budgetSeconds);
+            Optimization optimization = new Optimization(s, component, o, budget, seeds, dir);
+            System.err.printf(Locale.ROOT, "optimizing the %s of %s (%s) with the %s; budget %d simulations%n",
+                    component, s.name(), o, chosen.name(), budgetSims);
+            double[] best = {Double.NaN, Double.POSITIVE_INFINITY};
+            Optimization.Outcome outcome = optimization.run(chosen, e -> progress(e, o, best, budgetSims));
+            if (json) {
+                System.out.println(RunWriter.JSON.writeValueAsString(json(outcome)));
+            } else {
+                print(outcome);
+            }
+            return 0;
+        });
+    }
+
+    private static void progress(Lab.Evaluation e, Objective o, double[] best, int budget) {
+        String figure;
+        if (e.failed()) {
+            figure = "failed: " + e.failure().lines().findFirst().orElse("");
+        } else {
+            double v = e.mean(o.metric());
+            if (e.seeds() >= 10 || Double.isNaN(best[0])) {
+                double loss = o.loss(e.figures());
+                if (loss < best[1]) {
+                    best[1] = loss;
+                    best[0] = v;
+                }
+            }
+            figure = String.format(Locale.ROOT, "%s %.3f  (best so far %.3f)", o.metric(), v, best[0]);
+        }
+        System.err.printf(Locale.ROOT, "[%4d/%d sims] %s %-58s %2d seeds  %s%n", e.simulationsAfter(), budget, e.runId(),
+                e.candidate().label(), e.seeds(), figure);
+    }
+
+    static ObjectNode json(Optimization.Outcome o) {
+        ObjectNode root = RunWriter.JSON.createObjectNode();
+        root.put("strategy", o.strategy());
+        root.put("scenario", o.scenario());
+        root.put("component", o.component());
+        root.put("objective", o.objective().toString());
+        root.set("baseline", result(o.baseline(), "name"));
+        root.set("best", result(o.best(), "policy"));
+        root.put("improved", o.best() != o.baseline());
+        root.put("significant", o.best() != o.baseline() && o.objective().clearlyBetter(o.best().figures(), o.baseline().figures()));
+        root.put("simulationsUsed", o.simulationsUsed());
+        root.put("usd", o.usd());
+        root.put("wallSeconds", Math.round(o.wallSeconds() * 100) / 100.0);
+        if (o.stopReason() != null) {
+            root.put("stopReason", o.stopReason());
+        }
+        root.put("reportPath", o.report().toString());
+        if (o.artifact() != null) {
+            root.put("artifactPath", o.artifact().toString());
+        }
+        return root;
+    }
+
+    private static ObjectNode result(Lab.Evaluation e, String nameField) {
+        ObjectNode n = RunWriter.JSON.createObjectNode();
+        n.put(nameField, e.candidate().label());
+        n.put("runId", e.runId());
+        n.set("parameters", RunWriter.JSON.valueToTree(e.candidate().parameters()));
+        for (String key : new String[] {"e2e", "ttft", "queueDelay", "slowdown"}) {
+            Aggregate.Stat m = e.figures().get(key + ".mean");
+            ObjectNode f = n.putObject(key);
+            f.put("mean", Math.round(m.mean() * 1e4) / 1e4);
+            f.putArray("ci90").add(Math.round(m.lo() * 1e4) / 1e4).add(Math.round(m.hi() * 1e4) / 1e4);
+            f.put("p90", Math.round(e.figures().get(key + ".p90").mean() * 1e4) / 1e4);
+        }
+        n.put("restartedFraction", Math.round(e.mean("restartedFraction") * 1e4) / 1e4);
+        n.put("throughput", Math.round(e.mean("throughput") * 1e4) / 1e4);
+        n.put("gpuHours", Math.round(e.mean("gpuHours") * 1e4) / 1e4);
+        return n;
+    }
+
+    private static void print(Optimization.Outcome o) {
+        Objective obj = o.objective();
+        Aggregate.Stat b = o.baseline().figures().get(obj.metric());
+        Aggregate.Stat w = o.best().figures().get(obj.metric());
+        System.out.printf(Locale.ROOT, "%n%s · %s · %s · %d simulations · %.0f s%s%n", o.scenario(), o.component(),
+                o.strategy(), o.simulationsUsed(), o.wallSeconds(), o.stopReason() == null ? "" : " · stopped: " + o.stopReason());
+        System.out.printf(Locale.ROOT, "  baseline  %-60s %s %.3f [%.3f, %.3f]%n", o.baseline().candidate().label(), obj.metric(),
+                b.mean(), b.lo(), b.hi());
+        if (o.best() == o.baseline()) {
+            System.out.println("  nothing beat the baseline");
+        } else {
+            System.out.printf(Locale.ROOT, "  winner    %-60s %s %.3f [%.3f, %.3f]  (%.2fx%s)%n", o.best().candidate().label(),
+                    obj.metric(), w.mean(), w.lo(), w.hi(), w.mean() / b.mean(),
+                    obj.clearlyBetter(o.best().figures(), o.baseline().figures()) ? ", intervals apart" : ", intervals overlap");
+            System.out.printf(Locale.ROOT, "  restarts  %.1f%% -> %.1f%% of requests%n", 100 * o.baseline().mean("restartedFraction"),
+                    100 * o.best().mean("restartedFraction"));
+        }
+        System.out.printf(Locale.ROOT, "%n  report    %s%n", o.report());
+        if (o.artifact() != null) {
+            System.out.printf(Locale.ROOT, "  policy    %s (review, set spec.approved: true, kubectl apply -f)%n", o.artifact());
+        }
+    }
+}
