@@ -7,6 +7,12 @@ import dev.glia.research.Optimization;
 import dev.glia.research.ResearchBudget;
 import dev.glia.research.Strategy;
 import dev.glia.research.Tuner;
+import dev.glia.research.agent.Agents;
+import dev.glia.research.agent.BestOfN;
+import dev.glia.research.agent.Evolve;
+import dev.glia.research.agent.GliaStrategy;
+import dev.glia.research.agent.LlmSettings;
+import dev.langchain4j.model.openai.OpenAiChatModel;
 import dev.glia.sim.metrics.Aggregate;
 import dev.glia.sim.metrics.RunWriter;
 import dev.glia.sim.scenario.Scenario;
@@ -25,8 +31,50 @@ public class OptimizeCommand implements Callable<Integer> {
             description = "Scenario (default: ${DEFAULT-VALUE}).")
     String scenario;
 
-    @Option(names = "--strategy", defaultValue = "tuner", description = "tuner (no LLM). Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--strategy", description = "tuner (no LLM), glia (Researcher + Supervisor), evolve or best-of-n. "
+            + "Default: glia when an LLM is configured, else tuner.")
     String strategy;
+
+    @Option(names = "--contexts", defaultValue = "1", description = "glia: research contexts (1 = single-context Glia; default: ${DEFAULT-VALUE}).")
+    int contexts;
+
+    @Option(names = "--parallel", description = "glia: run the contexts at once (MCG-Par-N) instead of one after another (MCG-Seq).")
+    boolean parallel;
+
+    @Option(names = "--digest", description = "glia, sequential: hand each new context a digest of what earlier ones found.")
+    boolean digest;
+
+    @Option(names = "--target", description = "glia, sequential: stop once the objective reaches this value.")
+    Double target;
+
+    @Option(names = "--max-steps", defaultValue = "60", description = "glia: Researcher steps per context (default: ${DEFAULT-VALUE}).")
+    int maxSteps;
+
+    @Option(names = "--samples", defaultValue = "8", description = "best-of-n: samples (default: ${DEFAULT-VALUE}).")
+    int samples;
+
+    @Option(names = "--llm-base-url", paramLabel = "URL", defaultValue = "${env:GLIA_LLM_BASE_URL}",
+            description = "OpenAI-compatible endpoint, e.g. https://api.openai.com/v1 or http://localhost:8000/v1 (env GLIA_LLM_BASE_URL).")
+    String llmBaseUrl;
+
+    @Option(names = "--llm-api-key", paramLabel = "KEY", defaultValue = "${env:GLIA_LLM_API_KEY}",
+            description = "API key (env GLIA_LLM_API_KEY; local servers take any value).")
+    String llmApiKey;
+
+    @Option(names = "--model", defaultValue = "${env:GLIA_LLM_MODEL}", description = "Model name (env GLIA_LLM_MODEL).")
+    String model;
+
+    @Option(names = "--llm-timeout", defaultValue = "120", paramLabel = "S", description = "Seconds per LLM call (default: ${DEFAULT-VALUE}).")
+    int llmTimeout;
+
+    @Option(names = "--llm-attempts", defaultValue = "4", description = "Attempts per LLM call on 429, 5xx and timeouts (default: ${DEFAULT-VALUE}).")
+    int llmAttempts;
+
+    @Option(names = "--price-input", defaultValue = "2.0", description = "USD per million prompt tokens (default: ${DEFAULT-VALUE}).")
+    double priceInput;
+
+    @Option(names = "--price-output", defaultValue = "8.0", description = "USD per million completion tokens (default: ${DEFAULT-VALUE}).")
+    double priceOutput;
 
     @Option(names = "--component", defaultValue = "router", description = "router, batchPriority or autoscaler (default: ${DEFAULT-VALUE}).")
     String component;
@@ -65,10 +113,7 @@ public class OptimizeCommand implements Callable<Integer> {
             String goal = objective != null ? objective
                     : component.equals("autoscaler") ? "minimize gpuHours subject to slowdown.p95 <= 5" : "minimize e2e";
             Objective o = Objective.parse(goal, Optimization.metrics());
-            Strategy chosen = switch (strategy) {
-                case "tuner" -> new Tuner(Math.max(1, Math.min(screenSeeds, seeds)), seeds);
-                default -> throw new IllegalArgumentException("unknown strategy '" + strategy + "'; available: tuner");
-            };
+            Strategy chosen = strategy(s);
             Path dir = out != null ? out : Path.of("optimizations", s.name() + "-" + component + "-" + chosen.name());
             ResearchBudget budget = new ResearchBudget(budgetSims, budgetUsd, budgetSeconds);
             Optimization optimization = new Optimization(s, component, o, budget, seeds, dir);
@@ -83,6 +128,27 @@ public class OptimizeCommand implements Callable<Integer> {
             }
             return 0;
         });
+    }
+
+    private Strategy strategy(Scenario s) {
+        boolean llm = llmBaseUrl != null && !llmBaseUrl.isBlank();
+        String name = strategy != null ? strategy : llm ? "glia" : "tuner";
+        if (name.equals("tuner")) {
+            return new Tuner(Math.max(1, Math.min(screenSeeds, seeds)), seeds);
+        }
+        if (!java.util.List.of("glia", "evolve", "best-of-n").contains(name)) {
+            throw new IllegalArgumentException("unknown strategy '" + name + "'; available: tuner, glia, evolve, best-of-n");
+        }
+        LlmSettings settings = new LlmSettings(llmBaseUrl, llmApiKey == null || llmApiKey.isBlank() ? "EMPTY" : llmApiKey,
+                model, java.time.Duration.ofSeconds(llmTimeout), llmAttempts, priceInput, priceOutput);
+        Agents agents = new Agents(role -> OpenAiChatModel.builder().baseUrl(settings.baseUrl()).apiKey(settings.apiKey())
+                .modelName(settings.model()).timeout(settings.timeout()).maxRetries(0).build(), settings, 1000);
+        return switch (name) {
+            case "glia" -> new GliaStrategy(agents, contexts <= 1 ? GliaStrategy.Mode.SINGLE
+                    : parallel ? GliaStrategy.Mode.PARALLEL : GliaStrategy.Mode.SEQUENTIAL, contexts, digest, target, seeds, maxSteps);
+            case "evolve" -> new Evolve(agents, 3, 3, 5, seeds, s.seed());
+            default -> new BestOfN(agents, samples, seeds);
+        };
     }
 
     private static void progress(Lab.Evaluation e, Objective o, double[] best, int budget) {
