@@ -10,6 +10,7 @@ import dev.glia.sim.metrics.Aggregate;
 import dev.glia.sim.metrics.RunWriter;
 import dev.glia.sim.scenario.Scenario;
 import dev.glia.sim.scenario.ScenarioLoader;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -56,6 +57,8 @@ public final class Lab {
     private final Spend spend;
     private final int threads;
     private final List<Evaluation> history = new ArrayList<>();
+    /** What each evaluation ran: the policy name, or for a file its path and the hash of its content. */
+    private final List<String> fingerprints = new ArrayList<>();
     private final List<Consumer<Evaluation>> listeners = new ArrayList<>();
 
     public Lab(Scenario scenario, String component, Path workspace, Spend spend, int threads) {
@@ -115,9 +118,11 @@ public final class Lab {
      * way. An experiment already run is answered from the record.
      */
     public synchronized Evaluation evaluate(Candidate candidate, int seeds) {
-        for (Evaluation done : history) {
-            if (done.candidate().policy().equals(candidate.policy())
-                    && done.candidate().parameters().equals(candidate.parameters()) && done.seeds() == seeds) {
+        String fingerprint = fingerprint(candidate);
+        for (int i = 0; i < history.size(); i++) {
+            Evaluation done = history.get(i);
+            if (fingerprints.get(i).equals(fingerprint) && done.candidate().parameters().equals(candidate.parameters())
+                    && done.seeds() == seeds) {
                 return done; // deterministic: the same experiment gives the same result, at no cost
             }
         }
@@ -138,10 +143,23 @@ public final class Lab {
                     spend.simulationsUsed(), e.getMessage());
         }
         history.add(evaluation);
+        fingerprints.add(fingerprint);
         for (Consumer<Evaluation> l : listeners) {
             l.accept(evaluation);
         }
         return evaluation;
+    }
+
+    private static String fingerprint(Candidate c) {
+        Path file = Path.of(c.policy());
+        if (c.policy().endsWith(".java") && Files.isRegularFile(file)) {
+            try {
+                return c.policy() + "@" + dev.glia.policy.sandbox.PolicySource.sha256(Files.readString(file));
+            } catch (java.io.IOException e) {
+                return c.policy() + "@unreadable";
+            }
+        }
+        return c.policy();
     }
 
     /** Up to 4,000 end-to-end latencies spread evenly over all seeds' completed requests, sorted. */
