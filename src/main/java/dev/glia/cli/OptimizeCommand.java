@@ -120,7 +120,7 @@ public class OptimizeCommand implements Callable<Integer> {
             System.err.printf(Locale.ROOT, "optimizing the %s of %s (%s) with the %s; budget %d simulations%n",
                     component, s.name(), o, chosen.name(), budgetSims);
             double[] best = {Double.NaN, Double.POSITIVE_INFINITY};
-            Optimization.Outcome outcome = optimization.run(chosen, e -> progress(e, o, best, budgetSims));
+            Optimization.Outcome outcome = optimization.run(chosen, e -> progress(e, o, best, budgetSims, seeds));
             if (json) {
                 System.out.println(RunWriter.JSON.writeValueAsString(json(outcome)));
             } else {
@@ -151,13 +151,14 @@ public class OptimizeCommand implements Callable<Integer> {
         };
     }
 
-    private static void progress(Lab.Evaluation e, Objective o, double[] best, int budget) {
+    /** One line per experiment on stderr: simulations spent, what ran, its figure, the best on all seeds so far. */
+    private static void progress(Lab.Evaluation e, Objective o, double[] best, int budget, int fullSeeds) {
         String figure;
         if (e.failed()) {
             figure = "failed: " + e.failure().lines().findFirst().orElse("");
         } else {
             double v = e.mean(o.metric());
-            if (e.seeds() >= 10 || Double.isNaN(best[0])) {
+            if (e.seeds() >= fullSeeds || Double.isNaN(best[0])) {
                 double loss = o.loss(e.figures());
                 if (loss < best[1]) {
                     best[1] = loss;
