@@ -9,9 +9,11 @@ final class Guard {
     private final MethodHandle reset;
     private final MethodHandle tripped;
     private final Budget budget;
+    private final ClassLoader loader;
 
     Guard(ClassLoader loader, Budget budget) {
         this.budget = budget;
+        this.loader = loader;
         try {
             Class<?> gauge = Class.forName(Instrumenter.GAUGE.replace('/', '.'), true, loader);
             MethodHandles.Lookup lookup = MethodHandles.publicLookup();
@@ -38,10 +40,16 @@ final class Guard {
         }
     }
 
-    /** Translates what escaped a policy call into a contained failure; policy exceptions pass unchanged. */
+    /**
+     * Translates what escaped a policy call into a contained failure. The host's own
+     * {@link dev.glia.policy.PolicyViolation} (an invalid decision) passes unchanged; anything else
+     * becomes a {@link PolicyError} holding only strings, so no policy code (an overridden
+     * {@code getMessage}, say) runs later outside the budget.
+     */
     RuntimeException contain(Throwable t) {
-        if (t instanceof BudgetExceeded) {
-            return new PolicyError("ran past its budget: " + t.getMessage(), null);
+        String why = trippedReason();
+        if (t instanceof BudgetExceeded || why != null) {
+            return new PolicyError("ran past its budget: " + (why != null ? why : "budget exceeded"), null);
         }
         if (t instanceof StackOverflowError) {
             return new PolicyError("recursed too deeply (StackOverflowError)", null);
@@ -49,11 +57,20 @@ final class Guard {
         if (t instanceof OutOfMemoryError) {
             return new PolicyError("exhausted the heap (OutOfMemoryError); allocate less per call", null);
         }
-        if (t instanceof RuntimeException r) {
-            String why = trippedReason();
-            return why != null ? new PolicyError("ran past its budget: " + why, r) : r;
+        if (t instanceof dev.glia.policy.PolicyViolation v && v.getClass() == dev.glia.policy.PolicyViolation.class) {
+            return v;
         }
-        return new PolicyError(t.getClass().getSimpleName() + ": " + t.getMessage(), t);
+        return new PolicyError(describe(t), null);
+    }
+
+    /** A JDK exception's class and message; for a class the policy defined, its name only. */
+    private String describe(Throwable t) {
+        Class<?> type = t.getClass();
+        if (type.getClassLoader() == loader) {
+            return "threw " + type.getName() + " (a policy-defined exception; its message is not read)";
+        }
+        String message = t.getMessage();
+        return type.getSimpleName() + (message == null ? "" : ": " + message);
     }
 
     private String trippedReason() {

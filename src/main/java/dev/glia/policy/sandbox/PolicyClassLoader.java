@@ -17,6 +17,9 @@ final class PolicyClassLoader extends ClassLoader {
 
     PolicyClassLoader(Map<String, byte[]> classes) {
         super("glia-policy", PolicyClassLoader.class.getClassLoader());
+        if (classes.containsKey(Instrumenter.GAUGE)) {
+            throw new IllegalArgumentException("a policy may not define " + Instrumenter.GAUGE);
+        }
         this.classes = classes;
     }
 

@@ -105,7 +105,7 @@ public final class PolicySource {
             throw new PolicyRejected(unit + " breaks the sandbox's rules", violations);
         }
         Map<String, byte[]> instrumented = new TreeMap<>();
-        compiled.forEach((name, bytes) -> instrumented.put(name, instrument ? Instrumenter.instrument(bytes) : bytes));
+        compiled.forEach((name, bytes) -> instrumented.put(name, instrument ? Instrumenter.instrument(bytes, compiled) : bytes));
         PolicyClassLoader probe = new PolicyClassLoader(instrumented);
         List<String> candidates = new ArrayList<>();
         Kind kind = null;
@@ -205,10 +205,13 @@ public final class PolicySource {
                     "the policy class needs a public no-argument constructor")));
         } catch (java.lang.reflect.InvocationTargetException e) {
             throw new PolicyRejected(fileName + " failed while being constructed", List.of(new Diagnostic(fileName, 0, 0,
-                    "policy", guard.contain(e.getCause()).toString())));
-        } catch (ReflectiveOperationException | LinkageError e) {
+                    "policy", guard.contain(e.getCause()).getMessage())));
+        } catch (ExceptionInInitializerError e) {
+            throw new PolicyRejected(fileName + " failed in its static initializer", List.of(new Diagnostic(fileName, 0, 0,
+                    "policy", guard.contain(e.getCause() == null ? e : e.getCause()).getMessage())));
+        } catch (Throwable e) {
             throw new PolicyRejected(fileName + " cannot be loaded", List.of(new Diagnostic(fileName, 0, 0, "policy",
-                    e.toString())));
+                    guard.contain(e).getMessage())));
         }
         for (Map.Entry<String, Double> v : values.entrySet()) {
             set(target, v.getKey(), v.getValue());

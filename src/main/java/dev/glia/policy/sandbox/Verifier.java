@@ -35,8 +35,8 @@ public final class Verifier {
             "java/lang/NumberFormatException", "java/lang/Override", "java/lang/FunctionalInterface",
             "java/lang/SuppressWarnings",
             "java/util/ArrayList", "java/util/LinkedList", "java/util/List", "java/util/Map", "java/util/Map$Entry",
-            "java/util/HashMap", "java/util/LinkedHashMap", "java/util/TreeMap", "java/util/NavigableMap",
-            "java/util/SortedMap", "java/util/Set", "java/util/HashSet", "java/util/LinkedHashSet", "java/util/TreeSet",
+            "java/util/LinkedHashMap", "java/util/TreeMap", "java/util/NavigableMap",
+            "java/util/SortedMap", "java/util/Set", "java/util/LinkedHashSet", "java/util/TreeSet",
             "java/util/NavigableSet", "java/util/SortedSet", "java/util/Collection", "java/util/Collections",
             "java/util/Arrays", "java/util/Iterator", "java/util/ListIterator", "java/util/Comparator",
             "java/util/Deque", "java/util/ArrayDeque", "java/util/Queue", "java/util/PriorityQueue",
@@ -50,20 +50,64 @@ public final class Verifier {
             "dev/glia/policy/AutoscalerView", "dev/glia/policy/Dispatch", "dev/glia/policy/PolicyViolation",
             "dev/glia/policy/Param");
     private static final List<String> PACKAGES = List.of("java/util/function/", "java/util/stream/");
+    private static final List<String> RESERVED_PACKAGES = List.of("dev/glia/", "java/", "javax/", "jdk/", "sun/", "com/sun/");
     private static final Set<String> BOOTSTRAPS = Set.of("java/lang/invoke/LambdaMetafactory",
             "java/lang/invoke/StringConcatFactory", "java/lang/runtime/ObjectMethods");
     /** Methods of allowed classes that are not allowed, with why. */
-    private static final Map<String, String> METHODS = Map.of(
-            "java/lang/Math.random", "unseeded randomness breaks determinism; use ClusterView.random()",
-            "java/lang/StrictMath.random", "unseeded randomness breaks determinism; use ClusterView.random()",
-            "java/util/random/RandomGenerator.of", "creates an unseeded generator; use ClusterView.random()",
-            "java/util/random/RandomGenerator.getDefault", "creates an unseeded generator; use ClusterView.random()",
-            "java/lang/Integer.getInteger", "reads system properties",
-            "java/lang/Long.getLong", "reads system properties",
-            "java/lang/Boolean.getBoolean", "reads system properties",
-            "java/lang/Object.wait", "threads and locks are not available to policies",
-            "java/lang/Object.notify", "threads and locks are not available to policies",
-            "java/lang/Object.notifyAll", "threads and locks are not available to policies");
+    private static final String UNSEEDED = "unseeded randomness breaks determinism; use ClusterView.random()";
+    private static final String UNORDERED = "iteration order would follow hash seeds or identity hashes, which differ "
+            + "between runs; use LinkedHashMap, LinkedHashSet or TreeMap";
+    private static final String UNBOUNDED = "runs unbounded work inside the JDK, outside the policy's step budget";
+    private static final Map<String, String> METHODS = Map.ofEntries(
+            Map.entry("java/lang/Math.random", UNSEEDED),
+            Map.entry("java/lang/StrictMath.random", UNSEEDED),
+            Map.entry("java/util/random/RandomGenerator.of", UNSEEDED),
+            Map.entry("java/util/random/RandomGenerator.getDefault", UNSEEDED),
+            Map.entry("java/util/Collections.shuffle", UNSEEDED + " (pass it as Collections.shuffle(list, random) "
+                    + "is not available either; draw indices from ClusterView.random())"),
+            Map.entry("java/util/random/RandomGenerator.ints", UNBOUNDED),
+            Map.entry("java/util/random/RandomGenerator.longs", UNBOUNDED),
+            Map.entry("java/util/random/RandomGenerator.doubles", UNBOUNDED),
+            Map.entry("java/util/stream/Stream.iterate", UNBOUNDED),
+            Map.entry("java/util/stream/Stream.generate", UNBOUNDED),
+            Map.entry("java/util/stream/IntStream.iterate", UNBOUNDED),
+            Map.entry("java/util/stream/IntStream.generate", UNBOUNDED),
+            Map.entry("java/util/stream/LongStream.iterate", UNBOUNDED),
+            Map.entry("java/util/stream/LongStream.generate", UNBOUNDED),
+            Map.entry("java/util/stream/LongStream.range", UNBOUNDED),
+            Map.entry("java/util/stream/LongStream.rangeClosed", UNBOUNDED),
+            Map.entry("java/util/stream/DoubleStream.iterate", UNBOUNDED),
+            Map.entry("java/util/stream/DoubleStream.generate", UNBOUNDED),
+            Map.entry("java/util/stream/StreamSupport.stream", "StreamSupport can make parallel streams"),
+            Map.entry("java/util/stream/StreamSupport.intStream", "StreamSupport can make parallel streams"),
+            Map.entry("java/util/stream/StreamSupport.longStream", "StreamSupport can make parallel streams"),
+            Map.entry("java/util/stream/StreamSupport.doubleStream", "StreamSupport can make parallel streams"),
+            Map.entry("java/lang/String.matches", "regular expressions can backtrack without bound inside the JDK"),
+            Map.entry("java/lang/String.replaceAll", "regular expressions can backtrack without bound inside the JDK"),
+            Map.entry("java/lang/String.replaceFirst", "regular expressions can backtrack without bound inside the JDK"),
+            Map.entry("java/lang/String.split", "regular expressions can backtrack without bound inside the JDK"),
+            Map.entry("java/lang/String.intern", "interned strings are state shared by every run in the JVM"),
+            Map.entry("java/lang/Object.hashCode", "identity hash codes differ between runs"),
+            Map.entry("java/lang/Enum.hashCode", "identity hash codes differ between runs"),
+            Map.entry("java/util/Map.of", UNORDERED),
+            Map.entry("java/util/Map.ofEntries", UNORDERED),
+            Map.entry("java/util/Map.copyOf", UNORDERED),
+            Map.entry("java/util/Set.of", UNORDERED),
+            Map.entry("java/util/Set.copyOf", UNORDERED),
+            Map.entry("java/util/stream/Collectors.toSet", UNORDERED),
+            Map.entry("java/util/stream/Collectors.toUnmodifiableSet", UNORDERED),
+            Map.entry("java/util/stream/Collectors.toMap", UNORDERED + " (Collectors.toMap with a LinkedHashMap::new "
+                    + "supplier is not available either; collect into a list)"),
+            Map.entry("java/util/stream/Collectors.toUnmodifiableMap", UNORDERED),
+            Map.entry("java/util/stream/Collectors.groupingBy", UNORDERED),
+            Map.entry("java/util/stream/Collectors.groupingByConcurrent", UNORDERED),
+            Map.entry("java/util/stream/Collectors.partitioningBy", UNORDERED),
+            Map.entry("java/lang/Integer.getInteger", "reads system properties"),
+            Map.entry("java/lang/Long.getLong", "reads system properties"),
+            Map.entry("java/lang/Boolean.getBoolean", "reads system properties"),
+            Map.entry("java/lang/Object.wait", "threads and locks are not available to policies"),
+            Map.entry("java/lang/Object.notify", "threads and locks are not available to policies"),
+            Map.entry("java/lang/Object.notifyAll", "threads and locks are not available to policies"));
     /** Why a whole family of classes is refused, by prefix, for clearer messages. */
     private static final Map<String, String> REASONS = Map.ofEntries(
             Map.entry("java/lang/System", "System gives exit, clocks, properties, environment and I/O"),
@@ -82,6 +126,8 @@ public final class Verifier {
             Map.entry("java/util/concurrent/", "threads and concurrency are not available to policies"),
             Map.entry("java/time/", "clocks break determinism; use ClusterView.now()"),
             Map.entry("java/util/Random", "unseeded randomness breaks determinism; use ClusterView.random()"),
+            Map.entry("java/util/HashMap", "HashMap's " + "iteration order can follow identity hashes, which differ between runs; use LinkedHashMap or TreeMap"),
+            Map.entry("java/util/HashSet", "HashSet's " + "iteration order can follow identity hashes, which differ between runs; use LinkedHashSet or TreeSet"),
             Map.entry("java/util/Date", "clocks break determinism; use ClusterView.now()"),
             Map.entry("sun/", "JDK internals are not available to policies"),
             Map.entry("jdk/", "JDK internals are not available to policies"),
@@ -174,6 +220,12 @@ public final class Verifier {
         @Override
         public void visit(int version, int access, String name, String signature, String superName, String[] interfaces) {
             className = name;
+            for (String reserved : RESERVED_PACKAGES) {
+                if (name.startsWith(reserved)) {
+                    refuse(0, "declares its class in package " + reserved.replace('/', '.'),
+                            "that package belongs to Glia or the JDK; declare policies without a package");
+                }
+            }
             if (superName != null && !superName.equals("java/lang/Object") && !superName.equals("java/lang/Record")
                     && !superName.equals("java/lang/Enum") && !own.contains(superName)) {
                 type(0, "extends", superName);
@@ -189,8 +241,11 @@ public final class Verifier {
             if ((access & Opcodes.ACC_STATIC) != 0) {
                 boolean constant = (access & Opcodes.ACC_FINAL) != 0
                         && (descriptor.length() == 1 || descriptor.equals("Ljava/lang/String;"));
+                boolean synthetic = (access & Opcodes.ACC_SYNTHETIC) != 0;
+                // javac's own: enum constants and values, switch-on-enum tables, the assertion switch
                 boolean enumPart = (access & Opcodes.ACC_ENUM) != 0
-                        || ((access & Opcodes.ACC_SYNTHETIC) != 0 && name.equals("$VALUES"));
+                        || (synthetic && (name.equals("$VALUES") || name.startsWith("$SwitchMap$")
+                        || name.equals("$assertionsDisabled")));
                 if (!constant && !enumPart) {
                     refuse(0, "static field " + name, "mutable static state leaks between calls and runs; "
                             + "use an instance field, or a static final primitive or String constant");
@@ -231,6 +286,9 @@ public final class Verifier {
 
                 @Override
                 public void visitMethodInsn(int opcode, String owner, String name, String desc, boolean itf) {
+                    if (owner.equals("java/lang/Class") && name.equals("desiredAssertionStatus")) {
+                        return; // javac's code for assert statements
+                    }
                     String why = METHODS.get(owner + "." + name);
                     if (why == null && name.startsWith("parallel")) {
                         why = "parallel streams and sorts run on other threads";

@@ -36,7 +36,11 @@ public final class Simulation {
     private final ArrayList<Replica> active = new ArrayList<>();
     private final List<Replica> activeView = Collections.unmodifiableList(active);
     private final List<Request> finished = new ArrayList<>();
-    private final View view = new View();
+    private final RoutingView view = new RoutingView();
+    private final Dispatcher dispatcher = new Dispatcher();
+    private final ScalingView scalingView = new ScalingView();
+    /** True only while the router runs (and not inside a batch priority it triggers): sends are valid then. */
+    private boolean routing;
     private final SplittableRandom policyRandom;
     private final SplittableRandom workloadRandom;
 
@@ -238,12 +242,15 @@ public final class Simulation {
         if (!queue.isEmpty() && !active.isEmpty()) {
             routeCall++;
             sentThisCall = 0;
+            routing = true;
             try {
-                router.route(view, view);
+                router.route(view, dispatcher);
             } catch (PolicyFailure e) {
                 throw e;
             } catch (RuntimeException | StackOverflowError e) {
                 throw new PolicyFailure("router", now, e);
+            } finally {
+                routing = false;
             }
             if (sentThisCall > 0) {
                 queue.removeIf(r -> r.state != Request.State.QUEUED);
@@ -258,6 +265,9 @@ public final class Simulation {
     }
 
     private void send(RequestView requestView, ReplicaView replicaView) {
+        if (!routing) {
+            throw new PolicyViolation("requests can be sent only by the router, during its call");
+        }
         if (!(requestView instanceof Request r) || r.index >= requests.size() || requests.get(r.index) != r) {
             throw new PolicyViolation("sent a request that is not one of this cluster's: " + requestView);
         }
@@ -277,10 +287,13 @@ public final class Simulation {
                     + replica.phase.name().toLowerCase());
         }
         if (config.priorityScheduling()) {
+            routing = false; // a batch priority decides a number; it sends nothing
             try {
                 r.priority = batchPriority.priority(r, view);
             } catch (RuntimeException | StackOverflowError e) {
                 throw new PolicyFailure("batch priority", now, e);
+            } finally {
+                routing = true;
             }
         }
         r.routeCall = routeCall;
@@ -332,7 +345,7 @@ public final class Simulation {
         }
         int desired;
         try {
-            desired = autoscaler.desiredReplicas(view);
+            desired = autoscaler.desiredReplicas(scalingView);
         } catch (RuntimeException | StackOverflowError e) {
             throw new PolicyFailure("autoscaler", now, e);
         }
@@ -341,8 +354,8 @@ public final class Simulation {
                     new PolicyViolation("asked for " + desired + " replicas; a replica count cannot be negative"));
         }
         desired = Math.max(cfg.minReplicas(), Math.min(cfg.maxReplicas(), desired));
-        int serving = view.replicas().size() - view.draining();
-        int current = serving + view.starting();
+        int serving = scalingView.replicas().size() - scalingView.draining();
+        int current = serving + scalingView.starting();
         for (int i = current; i < desired; i++) {
             Replica r = newReplica(now);
             events.push(now + cfg.coldStart(), EventQueue.REPLICA_READY, r.id, 0);
@@ -374,8 +387,8 @@ public final class Simulation {
         }
     }
 
-    /** The views policies see; one object, answering for the current instant. */
-    private final class View implements ClusterView, Dispatch, AutoscalerView {
+    /** What a router and a batch priority see, answering for the current instant. */
+    private final class RoutingView implements ClusterView {
         @Override
         public double now() {
             return now;
@@ -395,10 +408,26 @@ public final class Simulation {
         public RandomGenerator random() {
             return policyRandom;
         }
+    }
 
+    /** Where the router's decisions go; a separate object, so no other view can be cast into it. */
+    private final class Dispatcher implements Dispatch {
         @Override
         public void send(RequestView request, ReplicaView replica) {
             Simulation.this.send(request, replica);
+        }
+    }
+
+    /** What an autoscaler sees at a tick. */
+    private final class ScalingView implements AutoscalerView {
+        @Override
+        public double now() {
+            return now;
+        }
+
+        @Override
+        public List<? extends ReplicaView> replicas() {
+            return activeView;
         }
 
         @Override
@@ -446,7 +475,9 @@ public final class Simulation {
 
         @Override
         public double decodeThroughput(ReplicaView replica) {
-            Replica r = (Replica) replica;
+            if (!(replica instanceof Replica r) || r.id >= replicas.size() || replicas.get(r.id) != r) {
+                throw new PolicyViolation("asked for the throughput of a replica that is not one of this cluster's");
+            }
             return (r.generatedTotal() - generatedAtTick[r.id]) / config.autoscaling().interval();
         }
     }
