@@ -7,7 +7,7 @@ import static org.assertj.core.api.Assertions.within;
 import dev.glia.policy.Autoscaler;
 import dev.glia.policy.AutoscalerView;
 import dev.glia.policy.ReplicaView;
-import dev.glia.policy.builtin.BuiltinAutoscalers;
+import dev.glia.sim.catalog.PolicyCatalog;
 import dev.glia.policy.builtin.BuiltinRouters;
 import dev.glia.sim.engine.PolicyFailure;
 import dev.glia.sim.engine.Request;
@@ -133,7 +133,7 @@ class AutoscalingTest {
     @Test
     void replicasAddedUnderLoadServeOnlyAfterTheirColdStart() {
         Scenario s = scenario(RISING_SINUSOID);
-        Recorder recorder = new Recorder(BuiltinAutoscalers.create("throughput"), 2);
+        Recorder recorder = new Recorder(throughput(), 2);
         SimulationResult r = run(s, () -> recorder);
 
         assertThat(recorder.provisionedAt).as("replicas started by the autoscaler").isNotEmpty();
@@ -162,7 +162,7 @@ class AutoscalingTest {
     @Test
     void newReplicasTakeTrafficOnceReady() {
         Scenario s = scenario(RISING_SINUSOID);
-        Recorder recorder = new Recorder(BuiltinAutoscalers.create("throughput"), 2);
+        Recorder recorder = new Recorder(throughput(), 2);
         SimulationResult r = run(s, () -> recorder);
 
         Set<Integer> replicasUsed = r.requests().stream().map(Request::replicaId).collect(Collectors.toSet());
@@ -171,7 +171,7 @@ class AutoscalingTest {
 
     @Test
     void underRisingLoadTheClusterGrowsBeyondItsInitialSize() {
-        SimulationResult r = run(scenario(RISING_SINUSOID), () -> BuiltinAutoscalers.create("throughput"));
+        SimulationResult r = run(scenario(RISING_SINUSOID), () -> throughput());
 
         assertThat(r.peakReplicas()).isGreaterThan(2).isLessThanOrEqualTo(8);
         assertEveryRequestCompletedExactlyOnceWhereItWasRouted(r);
@@ -180,7 +180,7 @@ class AutoscalingTest {
     @Test
     void scalingUpCostsMoreGpuTimeThanTheInitialClusterOverTheSameMakespan() {
         Scenario s = scenario(RISING_SINUSOID);
-        SimulationResult r = run(s, () -> BuiltinAutoscalers.create("throughput"));
+        SimulationResult r = run(s, () -> throughput());
 
         // minReplicas = initial replicas, so the cluster only ever grows
         assertThat(r.gpuSeconds()).isGreaterThan(2 * r.endTime());
@@ -214,7 +214,7 @@ class AutoscalingTest {
     void underLightLoadTheClusterShrinksAndCostsLessThanItsInitialSize() {
         Scenario s = bundledAtLowLoad();
         int initial = s.cluster().replicas();
-        Recorder recorder = new Recorder(BuiltinAutoscalers.create("throughput"), initial);
+        Recorder recorder = new Recorder(throughput(), initial);
         SimulationResult r = run(s, () -> recorder);
 
         assertThat(initial).isEqualTo(6);
@@ -227,7 +227,7 @@ class AutoscalingTest {
     @Test
     void scaleDownDrainsBeforeRemovingSoEveryRequestCompletesExactlyOnce() {
         Scenario s = bundledAtLowLoad();
-        Recorder recorder = new Recorder(BuiltinAutoscalers.create("throughput"), s.cluster().replicas());
+        Recorder recorder = new Recorder(throughput(), s.cluster().replicas());
         SimulationResult r = run(s, () -> recorder);
 
         assertThat(recorder.drainedAt).isNotEmpty();
@@ -247,7 +247,7 @@ class AutoscalingTest {
     @Test
     void aRequestRoutedToAReplicaThatThenDrainsStillCompletesThere() {
         Scenario s = bundledAtLowLoad();
-        Recorder recorder = new Recorder(BuiltinAutoscalers.create("throughput"), s.cluster().replicas());
+        Recorder recorder = new Recorder(throughput(), s.cluster().replicas());
         SimulationResult r = run(s, () -> recorder);
 
         List<Request> onDrainedReplicas = r.requests().stream()
@@ -258,7 +258,7 @@ class AutoscalingTest {
 
     @Test
     void withAnAutoscalerTheRunEndsAtTheLastCompletion() {
-        SimulationResult r = run(bundledAtLowLoad(), () -> BuiltinAutoscalers.create("throughput"));
+        SimulationResult r = run(bundledAtLowLoad(), () -> throughput());
 
         double lastCompletion = r.requests().stream().mapToDouble(Request::completedAt).max().orElseThrow();
         assertThat(r.endTime()).isEqualTo(lastCompletion);
@@ -307,5 +307,10 @@ class AutoscalingTest {
         assertThat(failure.component()).isEqualTo("autoscaler");
         assertThat(failure.getMessage()).contains("IllegalStateException").contains("metrics endpoint down");
         assertThat(failure.getCause()).isInstanceOf(IllegalStateException.class);
+    }
+
+    /** The production-style baseline, as the scenarios name it. */
+    static dev.glia.policy.Autoscaler throughput() {
+        return PolicyCatalog.autoscaler("throughput", java.util.Map.of()).factory().get();
     }
 }

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.core.type.TypeReference;
 import dev.glia.policy.Autoscaler;
 import dev.glia.policy.BatchPriority;
 import dev.glia.policy.Router;
-import dev.glia.policy.builtin.BuiltinAutoscalers;
 import dev.glia.policy.builtin.BuiltinRouters;
 import dev.glia.policy.sandbox.Budget;
 import dev.glia.policy.sandbox.PolicySource;
@@ -67,7 +66,6 @@ public final class PolicyCatalog {
         return switch (kind) {
             case "router" -> BuiltinRouters.exists(name);
             case "batchPriority" -> "fcfs".equals(name);
-            case "autoscaler" -> BuiltinAutoscalers.exists(name);
             default -> false;
         };
     }
@@ -77,7 +75,6 @@ public final class PolicyCatalog {
         switch (kind) {
             case "router" -> BuiltinRouters.names().forEach(out::add);
             case "batchPriority" -> out.add("fcfs");
-            case "autoscaler" -> BuiltinAutoscalers.names().forEach(out::add);
             default -> { }
         }
         INDEX.forEach((n, r) -> {
@@ -148,11 +145,8 @@ public final class PolicyCatalog {
         return new Resolved<>(name, () -> source.newBatchPriority(values), source, complete(source, values));
     }
 
+    /** Autoscalers ship as policy source only: the production-style baseline is `throughput`. */
     public static Resolved<Autoscaler> autoscaler(String name, Map<String, Double> overrides) {
-        if (BuiltinAutoscalers.exists(name)) {
-            requireNone(name, overrides);
-            return new Resolved<>(name, () -> BuiltinAutoscalers.create(name), null, Map.of());
-        }
         PolicySource source = source(name);
         Map<String, Double> values = parameters(name, overrides);
         source.newAutoscaler(values);
