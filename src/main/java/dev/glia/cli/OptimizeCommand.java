@@ -18,6 +18,8 @@ import dev.glia.sim.metrics.RunWriter;
 import dev.glia.sim.scenario.Scenario;
 import dev.glia.sim.scenario.ScenarioLoader;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -76,8 +78,11 @@ public class OptimizeCommand implements Callable<Integer> {
     @Option(names = "--price-output", defaultValue = "8.0", description = "USD per million completion tokens (default: ${DEFAULT-VALUE}).")
     double priceOutput;
 
-    @Option(names = "--component", defaultValue = "router", description = "router, batchPriority or autoscaler (default: ${DEFAULT-VALUE}).")
-    String component;
+    @Option(names = "--component", defaultValue = "router", split = ",",
+            description = "router, batchPriority or autoscaler, or several in turn (router,batchPriority): each "
+                    + "later one is optimised with the earlier winners in place; the budget is shared out evenly "
+                    + "(default: ${DEFAULT-VALUE}).")
+    List<String> components;
 
     @Option(names = "--objective", paramLabel = "TEXT",
             description = "e.g. 'minimize e2e', 'maximize throughput subject to ttft.p90 <= 1.5', "
@@ -111,28 +116,52 @@ public class OptimizeCommand implements Callable<Integer> {
         return Cli.guard(() -> {
             Scenario s = ScenarioLoader.load(scenario);
             String goal = objective != null ? objective
-                    : component.equals("autoscaler") ? "minimize gpuHours subject to slowdown.p95 <= 5" : "minimize e2e";
+                    : components.contains("autoscaler") ? "minimize gpuHours subject to slowdown.p95 <= 5" : "minimize e2e";
             Objective o = Objective.parse(goal, Optimization.metrics());
-            Strategy chosen = strategy(s);
-            Path dir = out != null ? out : Path.of("optimizations", s.name() + "-" + component + "-" + chosen.name());
-            ResearchBudget budget = new ResearchBudget(budgetSims, budgetUsd, budgetSeconds);
-            Optimization optimization = new Optimization(s, component, o, budget, seeds, dir);
-            System.err.printf(Locale.ROOT, "optimizing the %s of %s (%s) with the %s; budget %d simulations%n",
-                    component, s.name(), o, chosen.name(), budgetSims);
-            double[] best = {Double.NaN, Double.POSITIVE_INFINITY};
-            Optimization.Outcome outcome = optimization.run(chosen, e -> progress(e, o, best, budgetSims, seeds));
+            int n = components.size();
+            ResearchBudget budget = new ResearchBudget(Math.max(1, budgetSims / n), budgetUsd / n, budgetSeconds / n);
+            Path root = out != null ? out : Path.of("optimizations",
+                    s.name() + "-" + String.join("-", components) + "-" + strategyName());
+            List<Optimization.Outcome> outcomes = new ArrayList<>();
+            for (String component : components) {
+                Strategy chosen = strategy(s);
+                Path dir = n == 1 ? root : root.resolve(component);
+                System.err.printf(Locale.ROOT, "optimizing the %s of %s (%s) with the %s; budget %d simulations%n",
+                        component, s.name(), o, chosen.name(), budget.simulations());
+                double[] best = {Double.NaN, Double.POSITIVE_INFINITY};
+                Optimization.Outcome outcome = new Optimization(s, component, o, budget, seeds, dir)
+                        .run(chosen, e -> progress(e, o, best, budget.simulations(), seeds));
+                outcomes.add(outcome);
+                if (outcome.best() != outcome.baseline()) {
+                    // the next component is optimised with this winner in place
+                    s = s.withPolicies(s.policies().with(component, outcome.best().candidate().policy(),
+                            outcome.best().candidate().parameters()));
+                }
+            }
             if (json) {
-                System.out.println(RunWriter.JSON.writeValueAsString(json(outcome)));
+                ObjectNode result = json(outcomes.get(outcomes.size() - 1));
+                if (n > 1) {
+                    result.put("component", String.join(",", components));
+                    result.set("baseline", json(outcomes.get(0)).get("baseline"));
+                    result.put("simulationsUsed", outcomes.stream().mapToInt(Optimization.Outcome::simulationsUsed).sum());
+                    result.put("usd", outcomes.stream().mapToDouble(Optimization.Outcome::usd).sum());
+                    var steps = result.putArray("steps");
+                    outcomes.forEach(x -> steps.add(json(x)));
+                }
+                System.out.println(RunWriter.JSON.writeValueAsString(result));
             } else {
-                print(outcome);
+                outcomes.forEach(OptimizeCommand::print);
             }
             return 0;
         });
     }
 
+    private String strategyName() {
+        return strategy != null ? strategy : llmBaseUrl != null && !llmBaseUrl.isBlank() ? "glia" : "tuner";
+    }
+
     private Strategy strategy(Scenario s) {
-        boolean llm = llmBaseUrl != null && !llmBaseUrl.isBlank();
-        String name = strategy != null ? strategy : llm ? "glia" : "tuner";
+        String name = strategyName();
         if (name.equals("tuner")) {
             return new Tuner(Math.max(1, Math.min(screenSeeds, seeds)), seeds);
         }
@@ -183,6 +212,8 @@ public class OptimizeCommand implements Callable<Integer> {
         root.put("significant", o.best() != o.baseline() && o.objective().clearlyBetter(o.best().figures(), o.baseline().figures()));
         root.put("simulationsUsed", o.simulationsUsed());
         root.put("usd", o.usd());
+        root.put("promptTokens", o.promptTokens());
+        root.put("completionTokens", o.completionTokens());
         root.put("wallSeconds", Math.round(o.wallSeconds() * 100) / 100.0);
         if (o.stopReason() != null) {
             root.put("stopReason", o.stopReason());

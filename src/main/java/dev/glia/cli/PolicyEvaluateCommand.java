@@ -101,8 +101,6 @@ public class PolicyEvaluateCommand implements Callable<Integer> {
         Scenario.Policies p = s.policies();
         return ScenarioLoader.override(s, null, null, kind.equals("router") ? name : null,
                 kind.equals("batchPriority") ? name : null, kind.equals("autoscaler") ? name : null)
-                .withPolicies(new Scenario.Policies(kind.equals("router") ? name : p.router(),
-                        kind.equals("batchPriority") ? name : p.batchPriority(),
-                        kind.equals("autoscaler") ? name : p.autoscaler()));
+                .withPolicies(p.with(kind, name, Map.of()));
     }
 }

@@ -3,6 +3,7 @@ package dev.glia.research;
 import dev.glia.policy.sandbox.PolicyRejected;
 import dev.glia.sim.Experiment;
 import dev.glia.sim.catalog.Artifacts;
+import dev.glia.sim.catalog.PolicyCatalog;
 import dev.glia.sim.catalog.PolicySet;
 import dev.glia.sim.engine.PolicyFailure;
 import dev.glia.sim.engine.Request;
@@ -107,10 +108,17 @@ public final class Lab {
         return new Candidate(name, name, Map.of());
     }
 
+    /** The scenario with the candidate in place of the component's policy (and without that policy's knobs). */
     public Scenario scenarioWith(Candidate c) {
-        return ScenarioLoader.override(scenario, null, null, component.equals("router") ? c.policy() : null,
-                component.equals("batchPriority") ? c.policy() : null,
-                component.equals("autoscaler") ? c.policy() : null);
+        Scenario.Policies p = scenario.policies();
+        Map<String, Double> kept = new java.util.TreeMap<>(p.parameters());
+        String replaced = p.of(component);
+        if (replaced != null && (replaced.endsWith(".java") || PolicyCatalog.references().containsKey(replaced))) {
+            PolicyCatalog.source(replaced).parameters().forEach(x -> kept.remove(x.name()));
+        }
+        Scenario.Policies next = new Scenario.Policies(p.router(), p.batchPriority(), p.autoscaler(), kept)
+                .with(component, c.policy(), Map.of());
+        return ScenarioLoader.override(scenario.withPolicies(next), null, null, null, null, null);
     }
 
     /**

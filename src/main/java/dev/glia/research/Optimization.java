@@ -21,11 +21,11 @@ import java.util.stream.LongStream;
 public final class Optimization {
     public record Outcome(String scenario, String component, String strategy, Objective objective, ResearchBudget budget,
                           Lab.Evaluation baseline, Lab.Evaluation best, List<Lab.Evaluation> history, int fullSeeds,
-                          int simulationsUsed, double usd, double wallSeconds, String stopReason, Path report,
-                          Path artifact) {
+                          int simulationsUsed, double usd, long promptTokens, long completionTokens,
+                          double wallSeconds, String stopReason, Path report, Path artifact) {
         Outcome withFiles(Path report, Path artifact) {
             return new Outcome(scenario, component, strategy, objective, budget, baseline, best, history, fullSeeds,
-                    simulationsUsed, usd, wallSeconds, stopReason, report, artifact);
+                    simulationsUsed, usd, promptTokens, completionTokens, wallSeconds, stopReason, report, artifact);
         }
     }
 
@@ -93,7 +93,8 @@ public final class Optimization {
                         "%s = %.3f against the baseline's %.3f on the same %d seeds.", objective.metric(),
                         best.mean(objective.metric()), baseline.mean(objective.metric()), fullSeeds));
         Outcome outcome = new Outcome(scenario.name(), component, strategy.name(), objective, budget, baseline, best,
-                lab.history(), fullSeeds, spend.simulationsUsed(), spend.usd(), spend.wallSeconds(), stop, null, null);
+                lab.history(), fullSeeds, spend.simulationsUsed(), spend.usd(), spend.promptTokens(),
+                spend.completionTokens(), spend.wallSeconds(), stop, null, null);
         Path artifact = null;
         String policy = best.candidate().policy();
         if (best != baseline && (policy.endsWith(".java") || PolicyCatalog.references().containsKey(policy))) {

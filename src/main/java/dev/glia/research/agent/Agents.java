@@ -5,7 +5,6 @@ import dev.glia.research.Notebook;
 import dev.glia.research.Objective;
 import dev.glia.sim.io.Resources;
 import dev.langchain4j.model.chat.ChatModel;
-import java.nio.file.Path;
 import java.util.Locale;
 import java.util.function.Function;
 
@@ -39,7 +38,4 @@ public record Agents(Function<String, ChatModel> models, LlmSettings settings, l
         return Workspace.create(lab.workspace().resolve("contexts").resolve(context), task);
     }
 
-    static Path contextRoot(Lab lab) {
-        return lab.workspace().resolve("contexts");
-    }
 }

@@ -17,9 +17,12 @@ import java.util.Map;
 public record PolicySet(PolicyCatalog.Resolved<Router> router, PolicyCatalog.Resolved<BatchPriority> batchPriority,
                         PolicyCatalog.Resolved<Autoscaler> autoscaler) {
 
+    /** The scenario's policies with its parameters, and {@code parameters} (e.g. from the command line) on top. */
     public static PolicySet of(Scenario scenario, Map<String, Double> parameters) {
         Scenario.Policies p = scenario.policies();
-        Map<String, Map<String, Double>> split = split(p, parameters);
+        Map<String, Double> all = new java.util.TreeMap<>(p.parameters());
+        all.putAll(parameters);
+        Map<String, Map<String, Double>> split = split(p, all);
         return new PolicySet(PolicyCatalog.router(p.router(), split.get("router")),
                 PolicyCatalog.batchPriority(p.batchPriority(), split.get("batchPriority")),
                 p.autoscaler() == null ? null : PolicyCatalog.autoscaler(p.autoscaler(), split.get("autoscaler")));

@@ -84,14 +84,6 @@ final class EventQueue {
         return true;
     }
 
-    int size() {
-        return size;
-    }
-
-    long scheduled() {
-        return nextSeq;
-    }
-
     private static boolean less(double t1, long s1, double t2, long s2) {
         return t1 < t2 || (t1 == t2 && s1 < s2);
     }

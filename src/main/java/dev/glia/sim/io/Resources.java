@@ -6,8 +6,6 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 
 /**
  * The bundled {@code simulator/} folder (scenarios, workloads, hardware): read from the classpath,
@@ -42,15 +40,6 @@ public final class Resources {
             return new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
-        }
-    }
-
-    /** Reads a file path if it exists, else the bundled resource of that name. */
-    public static String readFileOrBundled(Path file, String bundled) {
-        try {
-            return Files.exists(file) ? Files.readString(file) : read(bundled);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read " + file + ": " + e.getMessage(), e);
         }
     }
 }

@@ -2,6 +2,7 @@ package dev.glia.sim.scenario;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
+import java.util.Map;
 
 /**
  * A simulated cluster and its workload, as written in {@code simulator/scenarios/*.yaml}. Every
@@ -71,8 +72,34 @@ public record Scenario(
     public record Trace(String path, Double qps) {
     }
 
-    @JsonInclude(JsonInclude.Include.NON_NULL)
-    public record Policies(String router, String batchPriority, String autoscaler) {
+    /** The policies, and values for their {@code @Param} knobs by name (each goes to the policy that declares it). */
+    @JsonInclude(JsonInclude.Include.NON_EMPTY)
+    public record Policies(String router, String batchPriority, String autoscaler, Map<String, Double> parameters) {
+        public Policies {
+            parameters = parameters == null ? Map.of() : java.util.Collections.unmodifiableMap(new java.util.TreeMap<>(parameters));
+        }
+
+        public Policies(String router, String batchPriority, String autoscaler) {
+            this(router, batchPriority, autoscaler, Map.of());
+        }
+
+        public String of(String component) {
+            return switch (component) {
+                case "router" -> router;
+                case "batchPriority" -> batchPriority;
+                case "autoscaler" -> autoscaler;
+                default -> throw new IllegalArgumentException("unknown component " + component);
+            };
+        }
+
+        /** These policies with one component's policy replaced, and parameters set on top. */
+        public Policies with(String component, String policy, Map<String, Double> extra) {
+            Map<String, Double> merged = new java.util.TreeMap<>(parameters);
+            merged.putAll(extra);
+            return new Policies(component.equals("router") ? policy : router,
+                    component.equals("batchPriority") ? policy : batchPriority,
+                    component.equals("autoscaler") ? policy : autoscaler, merged);
+        }
     }
 
     @JsonInclude(JsonInclude.Include.NON_NULL)

@@ -108,7 +108,7 @@ public final class ScenarioLoader {
             Policies p = out.policies();
             out = out.withPolicies(new Policies(router != null ? router : p.router(),
                     batchPriority != null ? batchPriority : p.batchPriority(),
-                    autoscaler != null ? autoscaler : p.autoscaler()));
+                    autoscaler != null ? autoscaler : p.autoscaler(), p.parameters()));
         }
         return out == s ? s : complete(out, s.name(), Path.of(""));
     }
@@ -235,7 +235,7 @@ public final class ScenarioLoader {
                 "policies.autoscaler: unknown autoscaler '" + p.autoscaler() + "'; known: "
                         + String.join(", ", PolicyCatalog.names("autoscaler")) + ", or a .java file");
         Policies policies = new Policies(policyPath(base, router), policyPath(base, priority),
-                p.autoscaler() == null ? null : policyPath(base, p.autoscaler()));
+                p.autoscaler() == null ? null : policyPath(base, p.autoscaler()), p.parameters());
 
         Autoscaling autoscaling = s.autoscaling();
         if (autoscaling != null || p.autoscaler() != null) {
