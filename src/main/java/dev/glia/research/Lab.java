@@ -10,7 +10,6 @@ import dev.glia.sim.engine.Request;
 import dev.glia.sim.metrics.Aggregate;
 import dev.glia.sim.metrics.RunWriter;
 import dev.glia.sim.scenario.Scenario;
-import dev.glia.sim.scenario.ScenarioLoader;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -33,6 +32,19 @@ public final class Lab {
     public record Candidate(String label, String policy, Map<String, Double> parameters) {
         public Candidate {
             parameters = java.util.Collections.unmodifiableMap(new java.util.TreeMap<>(parameters));
+        }
+
+        /** A candidate labelled by its policy's file or reference name and its parameters: {@code HeadroomRouter(r=1, ...)}. */
+        public static Candidate of(String policy, Map<String, Double> parameters) {
+            StringBuilder s = new StringBuilder(policy.replaceFirst("^.*/", "").replaceFirst("\\.java$", ""));
+            if (!parameters.isEmpty()) {
+                s.append('(');
+                new java.util.TreeMap<>(parameters).forEach((k, v) -> s.append(k).append('=')
+                        .append(v == Math.rint(v) ? String.valueOf(v.longValue()) : String.valueOf(v)).append(", "));
+                s.setLength(s.length() - 2);
+                s.append(')');
+            }
+            return new Candidate(s.toString(), policy, parameters);
         }
     }
 
@@ -118,7 +130,7 @@ public final class Lab {
         }
         Scenario.Policies next = new Scenario.Policies(p.router(), p.batchPriority(), p.autoscaler(), kept)
                 .with(component, c.policy(), Map.of());
-        return ScenarioLoader.override(scenario.withPolicies(next), null, null, null, null, null);
+        return scenario.withPolicies(next);
     }
 
     /**

@@ -98,7 +98,7 @@ public final class Optimization {
         Path artifact = null;
         String policy = best.candidate().policy();
         if (best != baseline && (policy.endsWith(".java") || PolicyCatalog.references().containsKey(policy))) {
-            PolicyArtifact a = Artifacts.of(PolicyCatalog.source(policy), complete(policy, best.candidate().parameters()),
+            PolicyArtifact a = Artifacts.of(PolicyCatalog.source(policy), PolicyCatalog.parametersAsRun(policy, best.candidate().parameters()),
                     scenario, baseline.candidate().label(), baseline.figures(), best.figures(),
                     LongStream.range(0, fullSeeds).map(k -> scenario.seed() + k).boxed().toList(), best.observed(),
                     objective.metric(), objective.maximize(), best.candidate().label());
@@ -108,16 +108,5 @@ public final class Optimization {
         outcome = outcome.withFiles(null, artifact);
         Path report = Report.write(out, outcome, notebook);
         return outcome.withFiles(report, artifact);
-    }
-
-    /** Every parameter's value as run: the source's defaults, the reference's, then the candidate's. */
-    private static Map<String, Double> complete(String policy, Map<String, Double> parameters) {
-        Map<String, Double> all = new java.util.LinkedHashMap<>(PolicyCatalog.source(policy).defaults());
-        PolicyCatalog.Reference ref = PolicyCatalog.references().get(policy);
-        if (ref != null && ref.parameters() != null) {
-            all.putAll(ref.parameters());
-        }
-        all.putAll(parameters);
-        return all;
     }
 }

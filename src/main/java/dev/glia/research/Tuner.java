@@ -86,7 +86,7 @@ public final class Tuner implements Strategy {
                     }
                     Map<String, Double> params = new LinkedHashMap<>(best.candidate().parameters());
                     params.put(p.name(), v);
-                    Lab.Candidate c = new Lab.Candidate(label(best.candidate().policy(), params), best.candidate().policy(), params);
+                    Lab.Candidate c = Lab.Candidate.of(best.candidate().policy(), params);
                     Lab.Evaluation e = lab.evaluate(c, fullSeeds);
                     if (!e.failed() && objective.loss(e.figures()) < objective.loss(best.figures())) {
                         best = e;
@@ -138,7 +138,7 @@ public final class Tuner implements Strategy {
                                 p.put("decodeToPrefillRatio", r);
                                 p.put("safetyFraction", m);
                                 p.put("shortestPromptFirst", spf);
-                                out.add(new Lab.Candidate(label("HeadroomRouter.java", p), "HeadroomRouter.java", p));
+                                out.add(Lab.Candidate.of("HeadroomRouter.java", p));
                             }
                         }
                     }
@@ -162,7 +162,7 @@ public final class Tuner implements Strategy {
                             p.put("target", target);
                             p.put("downDelay", delay);
                             p.put("smoothing", smoothing);
-                            out.add(new Lab.Candidate(label("ProportionalAutoscaler.java", p), "ProportionalAutoscaler.java", p));
+                            out.add(Lab.Candidate.of("ProportionalAutoscaler.java", p));
                         }
                     }
                 }
@@ -170,23 +170,11 @@ public final class Tuner implements Strategy {
                     Map<String, Double> p = new LinkedHashMap<>();
                     p.put("high", hl[0]);
                     p.put("low", hl[1]);
-                    out.add(new Lab.Candidate(label("ThroughputAutoscaler.java", p), "ThroughputAutoscaler.java", p));
+                    out.add(Lab.Candidate.of("ThroughputAutoscaler.java", p));
                 }
             }
         }
         return out;
-    }
-
-    static String label(String policy, Map<String, Double> params) {
-        StringBuilder s = new StringBuilder(policy.replaceFirst("\\.java$", ""));
-        if (!params.isEmpty()) {
-            s.append('(');
-            params.forEach((k, v) -> s.append(k).append('=').append(v == Math.rint(v) ? String.valueOf(v.longValue())
-                    : String.valueOf(v)).append(", "));
-            s.setLength(s.length() - 2);
-            s.append(')');
-        }
-        return s.toString();
     }
 
     private static String describe(List<Lab.Evaluation> evaluations, Objective objective) {

@@ -195,8 +195,7 @@ public final class Verifier {
         void type(long line, String context, String internalName) {
             String why = refusal(internalName, own);
             if (why != null) {
-                refuse(line, context + " " + Type.getObjectType(internalName.startsWith("[") ? internalName
-                        : internalName).getClassName(), why);
+                refuse(line, context + " " + Type.getObjectType(internalName).getClassName(), why);
             }
         }
 

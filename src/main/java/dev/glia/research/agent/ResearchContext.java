@@ -124,7 +124,7 @@ final class ResearchContext {
                         continue;
                     }
                     ResearchTools.Finish f = tools.finish();
-                    notebook.add(Notebook.Kind.DECISION, name + ": finish with " + ResearchTools.label(f.policy(), f.parameters()),
+                    notebook.add(Notebook.Kind.DECISION, name + ": finish with " + Lab.Candidate.of(f.policy(), f.parameters()).label(),
                             f.rationale());
                     confirm(f);
                     return new Result(name, f, "finished", steps);
@@ -167,8 +167,7 @@ final class ResearchContext {
 
     /** The chosen policy is judged on all seeds, so the session can compare it with the baseline. */
     private void confirm(ResearchTools.Finish f) {
-        Lab.Evaluation e = lab.evaluate(new Lab.Candidate(ResearchTools.label(f.policy(), f.parameters()), f.policy(),
-                f.parameters()), fullSeeds);
+        Lab.Evaluation e = lab.evaluate(Lab.Candidate.of(f.policy(), f.parameters()), fullSeeds);
         if (e.failed()) {
             notebook.add(Notebook.Kind.ERROR, name + ": the chosen policy failed on all seeds", e.failure());
         }

@@ -179,9 +179,9 @@ final class ResearchTools {
             throw new ToolError("seeds must be between 1 and 50");
         }
         String ref = policyRef(policy);
-        Lab.Evaluation e = lab.evaluate(new Lab.Candidate(label(policy, parameters), ref, parameters), seeds);
+        Lab.Evaluation e = lab.evaluate(Lab.Candidate.of(ref, parameters), seeds);
         Map<String, Object> brief = Lab.brief(e, objective);
-        brief.put("policy", policy);
+        brief.put("policy", policy); // as the agent named it, not the resolved path
         brief.put("simulationsLeft", lab.spend().simulationsLeft());
         try {
             return JSON.writerWithDefaultPrettyPrinter().writeValueAsString(brief);
@@ -213,11 +213,6 @@ final class ResearchTools {
         } catch (JsonProcessingException e) {
             throw new IllegalStateException(e);
         }
-    }
-
-    static String label(String policy, Map<String, Double> parameters) {
-        String name = policy.replaceFirst("^.*/", "").replaceFirst("\\.java$", "");
-        return parameters.isEmpty() ? name : name + parameters;
     }
 
     private static String text(JsonNode args, String field, boolean required) {

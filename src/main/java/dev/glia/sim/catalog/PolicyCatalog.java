@@ -153,6 +153,11 @@ public final class PolicyCatalog {
         return new Resolved<>(name, () -> source.newAutoscaler(values), source, complete(source, values));
     }
 
+    /** Every knob of a source policy as it runs: the source's defaults, the reference's values, the overrides. */
+    public static Map<String, Double> parametersAsRun(String name, Map<String, Double> overrides) {
+        return complete(source(name), parameters(name, overrides));
+    }
+
     private static Map<String, Double> complete(PolicySource source, Map<String, Double> values) {
         Map<String, Double> all = new LinkedHashMap<>(source.defaults());
         all.putAll(values);
