@@ -87,7 +87,9 @@ public final class Experiment {
     public Result run(int seeds, Policies policies, int threads, IntConsumer done) {
         long start = System.nanoTime();
         ExecutorService pool = Executors.newFixedThreadPool(Math.max(1, Math.min(threads, seeds)), r -> {
-            Thread t = new Thread(r, "glia-sim");
+            // a deep stack: a policy's frames are budgeted far below it, so no policy reaches a
+            // real StackOverflowError (which could strike inside a JDK class's initialiser)
+            Thread t = new Thread(null, r, "glia-sim", 16L << 20);
             t.setDaemon(true);
             return t;
         });

@@ -3,81 +3,167 @@ package dev.glia.policy.sandbox;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
+import java.util.Locale;
 
-/** Arms a policy instance's private gauge before each call and turns overruns into contained failures. */
+/**
+ * Hosts every call into one policy instance: arms its private gauge before the call and disarms
+ * it after, so no policy code runs outside a call on budget left over; turns whatever escapes
+ * into a contained failure that names the policy and, where it can, the line; pauses the clock
+ * of an enclosing policy while a nested one runs (a batch priority inside the router's send), so
+ * each is charged its own time; and keeps the run-wide time budget.
+ *
+ * <p>Threading: one thread calls a policy instance at a time (each simulation thread has its own
+ * instances); the nesting of calls is tracked per thread.
+ */
 final class Guard {
+    private static final ThreadLocal<Guard> ACTIVE = new ThreadLocal<>();
+
     private final MethodHandle reset;
     private final MethodHandle tripped;
+    private final MethodHandle extendDeadline;
     private final Budget budget;
     private final ClassLoader loader;
+    private final String policy;
+    private Guard outer;
+    private long started;
+    private long spent;
+    private boolean inCall;
 
-    Guard(ClassLoader loader, Budget budget) {
+    Guard(ClassLoader loader, Budget budget, String policy) {
         this.budget = budget;
         this.loader = loader;
+        this.policy = policy;
         try {
             Class<?> gauge = Class.forName(Instrumenter.GAUGE.replace('/', '.'), true, loader);
             MethodHandles.Lookup lookup = MethodHandles.publicLookup();
-            reset = lookup.findStatic(gauge, "reset", MethodType.methodType(void.class, long.class, long.class, long.class));
+            reset = lookup.findStatic(gauge, "reset",
+                    MethodType.methodType(void.class, long.class, long.class, long.class, int.class));
             tripped = lookup.findStatic(gauge, "tripped", MethodType.methodType(String.class));
+            extendDeadline = lookup.findStatic(gauge, "extendDeadline", MethodType.methodType(void.class, long.class));
         } catch (ReflectiveOperationException e) {
             throw new IllegalStateException("cannot arm the policy's gauge", e);
         }
     }
 
-    void arm() {
+    /** Before a call: the run-wide budget is checked, the gauge armed, the enclosing policy's clock paused. */
+    void enter() {
+        if (inCall) {
+            throw new PolicyError(policy + " was called again from inside its own call", null);
+        }
+        if (spent > budget.runNanos()) {
+            throw new PolicyError(policy + " used " + seconds(spent) + " s over this run, more than its run budget of "
+                    + seconds(budget.runNanos()) + " s (each call is fast enough, but together they are not)", null);
+        }
+        outer = ACTIVE.get();
+        ACTIVE.set(this);
+        inCall = true;
+        started = System.nanoTime();
         try {
-            reset.invokeExact(budget.steps(), budget.cells(), System.nanoTime() + budget.deadlineNanos());
+            reset.invokeExact(budget.steps(), budget.cells(), started + budget.deadlineNanos(), budget.stackSlots());
+        } catch (Throwable t) {
+            throw new IllegalStateException(t);
+        }
+    }
+
+    /** After a call, however it ended. */
+    void exit() {
+        long elapsed = System.nanoTime() - started;
+        spent += elapsed;
+        inCall = false;
+        disarm();
+        ACTIVE.set(outer);
+        if (outer != null) {
+            outer.pause(elapsed);
+        }
+        outer = null;
+    }
+
+    private void disarm() {
+        try {
+            reset.invokeExact(0L, 0L, 0L, 0);
+        } catch (Throwable t) {
+            throw new IllegalStateException(t);
+        }
+    }
+
+    private void pause(long nanos) {
+        try {
+            extendDeadline.invokeExact(nanos);
         } catch (Throwable t) {
             throw new IllegalStateException(t);
         }
     }
 
     /** After a call that returned normally: a budget overrun the policy swallowed still fails it. */
-    void check() {
-        String why = trippedReason();
+    void check(String why) {
         if (why != null) {
-            throw new PolicyError("ran past its budget: " + why + " (the policy caught and hid the overrun)", null);
+            throw new PolicyError(policy + " ran past its budget: " + why + " (the policy caught and hid the overrun)",
+                    null);
+        }
+    }
+
+    /** The reason the gauge tripped during the call just made, read before {@link #exit()} disarms it. */
+    String trippedReason() {
+        try {
+            return (String) tripped.invokeExact();
+        } catch (Throwable t) {
+            throw new IllegalStateException(t);
         }
     }
 
     /**
-     * Translates what escaped a policy call into a contained failure. The host's own
-     * {@link dev.glia.policy.PolicyViolation} (an invalid decision) passes unchanged; anything else
-     * becomes a {@link PolicyError} holding only strings, so no policy code (an overridden
-     * {@code getMessage}, say) runs later outside the budget.
+     * Translates what escaped a policy call into a contained failure. A nested policy's failure
+     * ({@link PolicyAbort}) and the host's own {@link dev.glia.policy.PolicyViolation} (an invalid
+     * decision) pass unchanged; anything else becomes a {@link PolicyError} holding only strings,
+     * so no policy code (an overridden {@code getMessage}, say) runs later outside the budget.
      */
-    RuntimeException contain(Throwable t) {
-        String why = trippedReason();
+    Throwable contain(Throwable t, String why) {
+        if (t instanceof PolicyAbort) {
+            return t;
+        }
+        String where = where(t);
         if (t instanceof BudgetExceeded || why != null) {
-            return new PolicyError("ran past its budget: " + (why != null ? why : "budget exceeded"), null);
+            return new PolicyError(policy + " ran past its budget" + where + ": " + (why != null ? why : t.getMessage()),
+                    null);
         }
         if (t instanceof StackOverflowError) {
-            return new PolicyError("recursed too deeply (StackOverflowError)", null);
+            return new PolicyError(policy + " recursed too deeply (StackOverflowError)" + where, null);
         }
         if (t instanceof OutOfMemoryError) {
-            return new PolicyError("exhausted the heap (OutOfMemoryError); allocate less per call", null);
+            return new PolicyError(policy + " ran the host out of memory (OutOfMemoryError)" + where + "; it allocates "
+                    + "too much in one call, or keeps growing what it holds across calls (fields, collections)", null);
         }
         if (t instanceof dev.glia.policy.PolicyViolation v && v.getClass() == dev.glia.policy.PolicyViolation.class) {
             return v;
         }
-        return new PolicyError(describe(t), null);
+        return new PolicyError(policy + " " + describe(t) + where, null);
     }
 
     /** A JDK exception's class and message; for a class the policy defined, its name only. */
     private String describe(Throwable t) {
         Class<?> type = t.getClass();
         if (type.getClassLoader() == loader) {
-            return "threw " + type.getName() + " (a policy-defined exception; its message is not read)";
+            return "threw " + Printable.of(type.getName(), 200) + " (a policy-defined exception; its message is not read)";
         }
         String message = t.getMessage();
-        return type.getSimpleName() + (message == null ? "" : ": " + message);
+        return "threw " + type.getSimpleName() + (message == null ? "" : ": " + Printable.of(message));
     }
 
-    private String trippedReason() {
-        try {
-            return (String) tripped.invokeExact();
-        } catch (Throwable t) {
-            throw new IllegalStateException(t);
+    /** " at Policy.java:12", the policy's innermost line in the trace, or nothing. */
+    private String where(Throwable t) {
+        if (t.getClass().getClassLoader() == loader) {
+            return ""; // a policy-defined exception could override getStackTrace: nothing of it is called
         }
+        for (StackTraceElement e : t.getStackTrace()) {
+            if ("glia-policy".equals(e.getClassLoaderName()) && e.getLineNumber() > 0
+                    && !e.getClassName().startsWith("dev.glia.")) {
+                return " at " + Printable.of(e.getFileName(), 100) + ":" + e.getLineNumber();
+            }
+        }
+        return "";
+    }
+
+    private static String seconds(long nanos) {
+        return String.format(Locale.ROOT, "%.1f", nanos / 1e9);
     }
 }

@@ -7,18 +7,22 @@ import java.util.Map;
 
 /**
  * One policy's classes, isolated: each instance defines the policy's (instrumented) classes and
- * its own copy of {@link Gauge}, so counters are private to the policy instance; everything else
- * (the policy API, the JDK) comes from the parent.
+ * its own copies of {@link Gauge} and {@link Calls}, so counters are private to the policy
+ * instance; everything else (the policy API, the JDK) comes from the parent.
  */
 final class PolicyClassLoader extends ClassLoader {
-    private static final byte[] GAUGE_BYTES = gaugeBytes();
+    /** The sandbox's runtime support, defined again in every policy loader. */
+    private static final Map<String, byte[]> SUPPORT = Map.of(Instrumenter.GAUGE, bytes(Instrumenter.GAUGE),
+            Instrumenter.CALLS, bytes(Instrumenter.CALLS));
 
     private final Map<String, byte[]> classes;
 
     PolicyClassLoader(Map<String, byte[]> classes) {
         super("glia-policy", PolicyClassLoader.class.getClassLoader());
-        if (classes.containsKey(Instrumenter.GAUGE)) {
-            throw new IllegalArgumentException("a policy may not define " + Instrumenter.GAUGE);
+        for (String support : SUPPORT.keySet()) {
+            if (classes.containsKey(support)) {
+                throw new IllegalArgumentException("a policy may not define " + support);
+            }
         }
         this.classes = classes;
     }
@@ -27,10 +31,11 @@ final class PolicyClassLoader extends ClassLoader {
     protected Class<?> loadClass(String name, boolean resolve) throws ClassNotFoundException {
         synchronized (getClassLoadingLock(name)) {
             String internal = name.replace('.', '/');
-            if (internal.equals(Instrumenter.GAUGE) || classes.containsKey(internal)) {
+            byte[] support = SUPPORT.get(internal);
+            if (support != null || classes.containsKey(internal)) {
                 Class<?> c = findLoadedClass(name);
                 if (c == null) {
-                    byte[] bytes = internal.equals(Instrumenter.GAUGE) ? GAUGE_BYTES : classes.get(internal);
+                    byte[] bytes = support != null ? support : classes.get(internal);
                     c = defineClass(name, bytes, 0, bytes.length);
                 }
                 if (resolve) {
@@ -42,10 +47,10 @@ final class PolicyClassLoader extends ClassLoader {
         }
     }
 
-    private static byte[] gaugeBytes() {
-        try (InputStream in = PolicyClassLoader.class.getClassLoader().getResourceAsStream(Instrumenter.GAUGE + ".class")) {
+    private static byte[] bytes(String internalName) {
+        try (InputStream in = PolicyClassLoader.class.getClassLoader().getResourceAsStream(internalName + ".class")) {
             if (in == null) {
-                throw new IllegalStateException("Gauge.class is missing from the application");
+                throw new IllegalStateException(internalName + ".class is missing from the application");
             }
             return in.readAllBytes();
         } catch (IOException e) {

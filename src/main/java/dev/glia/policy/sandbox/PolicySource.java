@@ -10,7 +10,6 @@ import dev.glia.policy.RequestView;
 import dev.glia.policy.Router;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.lang.reflect.Constructor;
 import java.lang.reflect.Field;
 import java.lang.reflect.Modifier;
 import java.nio.charset.StandardCharsets;
@@ -97,7 +96,7 @@ public final class PolicySource {
     }
 
     private static PolicySource compile(String fileName, String source, Budget budget, boolean instrument) {
-        Matcher m = PUBLIC_CLASS.matcher(source);
+        Matcher m = PUBLIC_CLASS.matcher(code(source));
         String unit = m.find() ? m.group(1) + ".java" : fileName;
         Map<String, byte[]> compiled = PolicyCompiler.compile(unit, source);
         List<Diagnostic> violations = Verifier.verify(compiled, unit);
@@ -131,6 +130,43 @@ public final class PolicySource {
         PolicySource p = new PolicySource(unit, source, instrumented, main, kind, List.of(), budget);
         List<Parameter> parameters = p.describeParameters();
         return new PolicySource(unit, source, instrumented, main, kind, parameters, budget);
+    }
+
+    /**
+     * The source without comments and literals, where the public class's name is looked for (a
+     * comment or a string naming another public class must not decide the file name).
+     */
+    static String code(String source) {
+        StringBuilder out = new StringBuilder(source.length());
+        int i = 0;
+        int n = source.length();
+        while (i < n) {
+            char c = source.charAt(i);
+            if (c == '/' && i + 1 < n && source.charAt(i + 1) == '/') {
+                while (i < n && source.charAt(i) != '\n') {
+                    i++;
+                }
+            } else if (c == '/' && i + 1 < n && source.charAt(i + 1) == '*') {
+                int close = source.indexOf("*/", i + 2);
+                i = close < 0 ? n : close + 2;
+                out.append(' ');
+            } else if (source.startsWith("\"\"\"", i)) {
+                int close = source.indexOf("\"\"\"", i + 3);
+                i = close < 0 ? n : close + 3;
+                out.append("\"\"");
+            } else if (c == '"' || c == '\'') {
+                int j = i + 1;
+                while (j < n && source.charAt(j) != c && source.charAt(j) != '\n') {
+                    j += source.charAt(j) == '\\' ? 2 : 1;
+                }
+                i = Math.min(n, j + 1);
+                out.append(c).append(c);
+            } else {
+                out.append(c);
+                i++;
+            }
+        }
+        return out.toString();
     }
 
     private static Class<?> load(ClassLoader loader, String internalName) {
@@ -168,7 +204,7 @@ public final class PolicySource {
                         "policy", "@Param " + f.getName() + " must be a non-final, non-static double, int, long or boolean field")));
             }
             out.add(new Parameter(f.getName(), f.getType().getName(), read(f, instance.target), p.min(), p.max(),
-                    p.description()));
+                    Printable.of(p.description(), 300)));
         }
         return List.copyOf(out);
     }
@@ -193,30 +229,60 @@ public final class PolicySource {
     /** A fresh instance in a fresh class loader (its own gauge and statics), parameters applied. */
     private Instance instantiate(Map<String, Double> values) {
         PolicyClassLoader loader = new PolicyClassLoader(classes);
-        Guard guard = new Guard(loader, budget);
+        Guard guard = new Guard(loader, budget, fileName);
         Object target;
-        guard.arm();
         try {
-            Class<?> c = Class.forName(className.replace('/', '.'), true, loader);
-            Constructor<?> ctor = c.getConstructor();
-            target = ctor.newInstance();
-        } catch (NoSuchMethodException e) {
-            throw new PolicyRejected(fileName + " cannot be instantiated", List.of(new Diagnostic(fileName, 0, 0, "policy",
-                    "the policy class needs a public no-argument constructor")));
-        } catch (java.lang.reflect.InvocationTargetException e) {
+            target = invoke(guard, () -> {
+                Class<?> c = Class.forName(className.replace('/', '.'), true, loader);
+                return c.getConstructor().newInstance();
+            });
+        } catch (PolicyError | dev.glia.policy.PolicyViolation e) {
             throw new PolicyRejected(fileName + " failed while being constructed", List.of(new Diagnostic(fileName, 0, 0,
-                    "policy", guard.contain(e.getCause()).getMessage())));
-        } catch (ExceptionInInitializerError e) {
-            throw new PolicyRejected(fileName + " failed in its static initializer", List.of(new Diagnostic(fileName, 0, 0,
-                    "policy", guard.contain(e.getCause() == null ? e : e.getCause()).getMessage())));
-        } catch (Throwable e) {
-            throw new PolicyRejected(fileName + " cannot be loaded", List.of(new Diagnostic(fileName, 0, 0, "policy",
-                    guard.contain(e).getMessage())));
+                    "policy", e.getMessage())));
         }
         for (Map.Entry<String, Double> v : values.entrySet()) {
             set(target, v.getKey(), v.getValue());
         }
         return new Instance(target, guard);
+    }
+
+    /** A policy call's body; may throw anything, which {@link #invoke} contains. */
+    @FunctionalInterface
+    private interface Body<T> {
+        T run() throws Throwable;
+    }
+
+    /**
+     * The one way into policy code: armed before, disarmed after, and whatever escapes contained.
+     * Reflection's wrappers (a constructor's InvocationTargetException, a static initialiser's
+     * ExceptionInInitializerError) are unwrapped first, so the failure is the policy's own.
+     */
+    private static <T> T invoke(Guard guard, Body<T> body) {
+        guard.enter();
+        T result;
+        try {
+            result = body.run();
+        } catch (Throwable t) {
+            String why = guard.trippedReason();
+            guard.exit();
+            Throwable cause = t;
+            while ((cause instanceof java.lang.reflect.InvocationTargetException || cause instanceof ExceptionInInitializerError)
+                    && cause.getCause() != null) {
+                cause = cause.getCause();
+            }
+            if (cause instanceof NoSuchMethodException) {
+                throw new PolicyError("the policy class needs a public no-argument constructor", null);
+            }
+            Throwable contained = guard.contain(cause, why);
+            if (contained instanceof Error e) {
+                throw e;
+            }
+            throw (RuntimeException) contained;
+        }
+        String why = guard.trippedReason();
+        guard.exit();
+        guard.check(why);
+        return result;
     }
 
     private void set(Object target, String name, double value) {
@@ -253,13 +319,10 @@ public final class PolicySource {
         return new Router() {
             @Override
             public void route(ClusterView cluster, Dispatch dispatch) {
-                guard.arm();
-                try {
+                invoke(guard, () -> {
                     target.route(cluster, dispatch);
-                } catch (Throwable t) {
-                    throw guard.contain(t);
-                }
-                guard.check();
+                    return null;
+                });
             }
 
             @Override
@@ -274,17 +337,7 @@ public final class PolicySource {
         Instance i = instantiate(values);
         BatchPriority target = (BatchPriority) i.target;
         Guard guard = i.guard;
-        return (RequestView request, ClusterView cluster) -> {
-            guard.arm();
-            int priority;
-            try {
-                priority = target.priority(request, cluster);
-            } catch (Throwable t) {
-                throw guard.contain(t);
-            }
-            guard.check();
-            return priority;
-        };
+        return (RequestView request, ClusterView cluster) -> invoke(guard, () -> target.priority(request, cluster));
     }
 
     public Autoscaler newAutoscaler(Map<String, Double> values) {
@@ -292,17 +345,7 @@ public final class PolicySource {
         Instance i = instantiate(values);
         Autoscaler target = (Autoscaler) i.target;
         Guard guard = i.guard;
-        return (AutoscalerView view) -> {
-            guard.arm();
-            int n;
-            try {
-                n = target.desiredReplicas(view);
-            } catch (Throwable t) {
-                throw guard.contain(t);
-            }
-            guard.check();
-            return n;
-        };
+        return (AutoscalerView view) -> invoke(guard, () -> target.desiredReplicas(view));
     }
 
     private void requireKind(Kind wanted) {

@@ -34,7 +34,7 @@ public final class Verifier {
             "java/lang/UnsupportedOperationException", "java/lang/ClassCastException",
             "java/lang/NumberFormatException", "java/lang/Override", "java/lang/FunctionalInterface",
             "java/lang/SuppressWarnings",
-            "java/util/ArrayList", "java/util/LinkedList", "java/util/List", "java/util/Map", "java/util/Map$Entry",
+            "java/util/ArrayList", "java/util/List", "java/util/Map", "java/util/Map$Entry",
             "java/util/LinkedHashMap", "java/util/TreeMap", "java/util/NavigableMap",
             "java/util/SortedMap", "java/util/Set", "java/util/LinkedHashSet", "java/util/TreeSet",
             "java/util/NavigableSet", "java/util/SortedSet", "java/util/Collection", "java/util/Collections",
@@ -87,8 +87,22 @@ public final class Verifier {
             Map.entry("java/lang/String.replaceFirst", "regular expressions can backtrack without bound inside the JDK"),
             Map.entry("java/lang/String.split", "regular expressions can backtrack without bound inside the JDK"),
             Map.entry("java/lang/String.intern", "interned strings are state shared by every run in the JVM"),
-            Map.entry("java/lang/Object.hashCode", "identity hash codes differ between runs"),
-            Map.entry("java/lang/Enum.hashCode", "identity hash codes differ between runs"),
+            Map.entry("java/util/stream/BaseStream.unordered", UNORDERED),
+            Map.entry("java/util/stream/Stream.unordered", UNORDERED),
+            Map.entry("java/util/stream/IntStream.unordered", UNORDERED),
+            Map.entry("java/util/stream/LongStream.unordered", UNORDERED),
+            Map.entry("java/util/stream/DoubleStream.unordered", UNORDERED),
+            Map.entry("java/util/Iterator.remove", "removing through an iterator shifts the whole list on every call; "
+                    + "use removeIf"),
+            Map.entry("java/util/ListIterator.remove", "removing through an iterator shifts the whole list on every call; "
+                    + "use removeIf"),
+            Map.entry("java/util/ListIterator.add", "inserting through an iterator shifts the whole list on every call; "
+                    + "build a new list"),
+            Map.entry("java/lang/String.getBytes", "encodes in the host's default charset"),
+            Map.entry("java/util/Collections.synchronizedList", "locks are not available to policies"),
+            Map.entry("java/util/Collections.synchronizedMap", "locks are not available to policies"),
+            Map.entry("java/util/Collections.synchronizedSet", "locks are not available to policies"),
+            Map.entry("java/util/Collections.synchronizedCollection", "locks are not available to policies"),
             Map.entry("java/util/Map.of", UNORDERED),
             Map.entry("java/util/Map.ofEntries", UNORDERED),
             Map.entry("java/util/Map.copyOf", UNORDERED),
@@ -108,6 +122,29 @@ public final class Verifier {
             Map.entry("java/lang/Object.wait", "threads and locks are not available to policies"),
             Map.entry("java/lang/Object.notify", "threads and locks are not available to policies"),
             Map.entry("java/lang/Object.notifyAll", "threads and locks are not available to policies"));
+    /**
+     * Methods every object or exception inherits that reach outside the sandbox, refused whatever
+     * class the bytecode names as owner (a policy's own exception inherits printStackTrace too),
+     * unless the policy declares the method itself.
+     */
+    private static final Map<String, String> INHERITED = Map.ofEntries(
+            Map.entry("getClass", "reflection is not available to policies (it names host classes and identities)"),
+            Map.entry("getDeclaringClass", "reflection is not available to policies"),
+            Map.entry("describeConstable", "reflection is not available to policies"),
+            Map.entry("printStackTrace", "policies have no output channels; put what matters in the exception's message"),
+            Map.entry("getStackTrace", "stack traces show the host's call stack"),
+            Map.entry("setStackTrace", "stack traces show the host's call stack"),
+            Map.entry("fillInStackTrace", "stack traces show the host's call stack"),
+            Map.entry("getSuppressed", "suppressed exceptions can carry host exceptions"),
+            Map.entry("addSuppressed", "suppressed exceptions can carry host exceptions"),
+            Map.entry("getCause", "causes can carry host exceptions"),
+            Map.entry("initCause", "causes can carry host exceptions"));
+    /** The exceptions a policy class may extend. */
+    private static final Set<String> EXTENDABLE = Set.of("java/lang/Object", "java/lang/Record", "java/lang/Enum",
+            "java/lang/Exception", "java/lang/RuntimeException", "java/lang/IllegalArgumentException",
+            "java/lang/IllegalStateException", "java/lang/ArithmeticException", "java/lang/UnsupportedOperationException",
+            "java/lang/IndexOutOfBoundsException", "java/util/NoSuchElementException");
+
     /** Why a whole family of classes is refused, by prefix, for clearer messages. */
     private static final Map<String, String> REASONS = Map.ofEntries(
             Map.entry("java/lang/System", "System gives exit, clocks, properties, environment and I/O"),
@@ -126,6 +163,8 @@ public final class Verifier {
             Map.entry("java/util/concurrent/", "threads and concurrency are not available to policies"),
             Map.entry("java/time/", "clocks break determinism; use ClusterView.now()"),
             Map.entry("java/util/Random", "unseeded randomness breaks determinism; use ClusterView.random()"),
+            Map.entry("java/util/LinkedList", "LinkedList.get(i) walks the list, work the sandbox cannot charge; "
+                    + "use ArrayList or ArrayDeque"),
             Map.entry("java/util/HashMap", "HashMap's " + "iteration order can follow identity hashes, which differ between runs; use LinkedHashMap or TreeMap"),
             Map.entry("java/util/HashSet", "HashSet's " + "iteration order can follow identity hashes, which differ between runs; use LinkedHashSet or TreeSet"),
             Map.entry("java/util/Date", "clocks break determinism; use ClusterView.now()"),
@@ -142,10 +181,48 @@ public final class Verifier {
      */
     public static List<Diagnostic> verify(Map<String, byte[]> classes, String sourceFile) {
         List<Diagnostic> problems = new ArrayList<>();
+        Map<String, Declared> declared = new java.util.HashMap<>();
         for (Map.Entry<String, byte[]> e : classes.entrySet()) {
-            new ClassReader(e.getValue()).accept(new Checker(classes.keySet(), sourceFile, problems), 0);
+            ClassReader reader = new ClassReader(e.getValue());
+            Set<String> methods = new java.util.HashSet<>();
+            reader.accept(new ClassVisitor(Opcodes.ASM9) {
+                @Override
+                public MethodVisitor visitMethod(int access, String name, String descriptor, String signature,
+                                                 String[] exceptions) {
+                    methods.add(name + descriptor);
+                    return null;
+                }
+            }, ClassReader.SKIP_CODE);
+            declared.put(e.getKey(), new Declared(reader.getSuperName(), List.of(reader.getInterfaces()), methods));
+        }
+        for (Map.Entry<String, byte[]> e : classes.entrySet()) {
+            new ClassReader(e.getValue()).accept(new Checker(classes.keySet(), declared, sourceFile, problems), 0);
         }
         return problems;
+    }
+
+    /** A policy class's superclass, interfaces and methods, to tell what it declares from what it inherits. */
+    private record Declared(String superName, List<String> interfaces, Set<String> methods) {
+    }
+
+    /** Whether the policy itself declares {@code name+desc} in {@code owner} or a policy class or interface above it. */
+    private static boolean declaresItself(String owner, String nameAndDesc, Map<String, Declared> declared) {
+        Declared d = declared.get(owner);
+        if (d == null) {
+            return false;
+        }
+        if (d.methods().contains(nameAndDesc)) {
+            return true;
+        }
+        if (d.superName() != null && declaresItself(d.superName(), nameAndDesc, declared)) {
+            return true;
+        }
+        for (String i : d.interfaces()) {
+            if (declaresItself(i, nameAndDesc, declared)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     static String refusal(String owner, Set<String> own) {
@@ -177,13 +254,15 @@ public final class Verifier {
 
     private static final class Checker extends ClassVisitor {
         private final Set<String> own;
+        private final Map<String, Declared> declared;
         private final String file;
         private final List<Diagnostic> problems;
         private String className;
 
-        Checker(Set<String> own, String file, List<Diagnostic> problems) {
+        Checker(Set<String> own, Map<String, Declared> declared, String file, List<Diagnostic> problems) {
             super(Opcodes.ASM9);
             this.own = own;
+            this.declared = declared;
             this.file = file;
             this.problems = problems;
         }
@@ -225,9 +304,12 @@ public final class Verifier {
                             "that package belongs to Glia or the JDK; declare policies without a package");
                 }
             }
-            if (superName != null && !superName.equals("java/lang/Object") && !superName.equals("java/lang/Record")
-                    && !superName.equals("java/lang/Enum") && !own.contains(superName)) {
-                type(0, "extends", superName);
+            if (superName != null && !EXTENDABLE.contains(superName) && !own.contains(superName)) {
+                String why = refusal(superName, own);
+                refuse(0, "extends " + Type.getObjectType(superName).getClassName(), why != null ? why
+                        : "a policy class may extend only its own classes, Object, records, enums and the allowed "
+                        + "exceptions (the JDK's inherited methods would run without the sandbox's charges); "
+                        + "hold the JDK object in a field instead");
             }
             for (String i : interfaces) {
                 type(0, "implements", i);
@@ -236,6 +318,9 @@ public final class Verifier {
 
         @Override
         public FieldVisitor visitField(int access, String name, String descriptor, String signature, Object value) {
+            if (name.startsWith("$glia$")) {
+                refuse(0, "field " + name, "names starting with $glia$ are reserved for the sandbox");
+            }
             descriptor(0, "field " + name + " of type", descriptor);
             if ((access & Opcodes.ACC_STATIC) != 0) {
                 boolean constant = (access & Opcodes.ACC_FINAL) != 0
@@ -258,6 +343,10 @@ public final class Verifier {
             if ((access & Opcodes.ACC_NATIVE) != 0) {
                 refuse(0, "native method " + name, "native code is not available to policies");
             }
+            if (name.startsWith("$glia$")) {
+                refuse(0, "method " + name, "names starting with $glia$ are reserved for the sandbox");
+            }
+            boolean initializer = name.equals("<clinit>");
             if ((access & Opcodes.ACC_SYNCHRONIZED) != 0) {
                 refuse(0, "synchronized method " + name, "locks are not available to policies (they run single-threaded)");
             }
@@ -288,6 +377,15 @@ public final class Verifier {
                     if (owner.equals("java/lang/Class") && name.equals("desiredAssertionStatus")) {
                         return; // javac's code for assert statements
                     }
+                    String inherited = INHERITED.get(name);
+                    if (inherited != null && !declaresItself(owner, name + desc, declared)) {
+                        refuse(line, "calls " + name + "()", inherited);
+                        return;
+                    }
+                    if (owner.equals("java/lang/String") && name.equals("<init>") && desc.contains("[B")) {
+                        refuse(line, "creates a String from bytes", "decodes in the host's default charset");
+                        return;
+                    }
                     String why = METHODS.get(owner + "." + name);
                     if (why == null && name.startsWith("parallel")) {
                         why = "parallel streams and sorts run on other threads";
@@ -311,7 +409,33 @@ public final class Verifier {
                     for (Object a : args) {
                         if (a instanceof Handle h) {
                             visitMethodInsn(Opcodes.INVOKESTATIC, h.getOwner(), h.getName(), h.getDesc(), h.isInterface());
+                            methodReference(h);
                         }
+                    }
+                }
+
+                /**
+                 * A method reference to a JDK method runs it without the call site the instrumenter
+                 * charges at: allowed when the call is free or replaced wholesale.
+                 */
+                private void methodReference(Handle h) {
+                    if (own.contains(h.getOwner()) || h.getOwner().startsWith("[")) {
+                        return;
+                    }
+                    int opcode = switch (h.getTag()) {
+                        case Opcodes.H_INVOKESTATIC -> Opcodes.INVOKESTATIC;
+                        case Opcodes.H_INVOKEINTERFACE -> Opcodes.INVOKEINTERFACE;
+                        case Opcodes.H_INVOKESPECIAL, Opcodes.H_NEWINVOKESPECIAL -> Opcodes.INVOKESPECIAL;
+                        default -> Opcodes.INVOKEVIRTUAL;
+                    };
+                    if (JdkCalls.shim(opcode, h.getOwner(), h.getName(), h.getDesc()) != null) {
+                        return;
+                    }
+                    boolean free = JdkCalls.cost(opcode, h.getOwner(), h.getName(), h.getDesc()) == JdkCalls.Cost.FREE;
+                    if (!free || JdkCalls.isStreamSource(opcode, h.getOwner(), h.getDesc())) {
+                        String ref = Type.getObjectType(h.getOwner()).getClassName() + "::" + h.getName();
+                        refuse(line, "method reference " + ref, "it does work the sandbox must charge before the "
+                                + "call, which a method reference skips; write a lambda instead (x -> ...)");
                     }
                 }
 
@@ -339,6 +463,9 @@ public final class Verifier {
 
                 @Override
                 public void visitTryCatchBlock(Label start, Label end, Label handler, String type) {
+                    if (initializer && "java/lang/NoSuchFieldError".equals(type)) {
+                        return; // javac's switch-on-enum tables guard each entry against a missing constant
+                    }
                     if (type != null && (type.equals("java/lang/Throwable") || !CLASSES.contains(type)
                             && !own.contains(type))) {
                         refuse(line, "catches " + type.replace('/', '.'), "policies may catch only exceptions "

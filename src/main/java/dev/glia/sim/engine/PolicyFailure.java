@@ -13,7 +13,10 @@ public final class PolicyFailure extends RuntimeException {
     }
 
     private static String describe(Throwable cause) {
-        String message = cause.getMessage();
+        if (cause instanceof dev.glia.policy.sandbox.PolicyError) {
+            return cause.getMessage(); // already names the policy, what it did, and where
+        }
+        String message = dev.glia.policy.sandbox.Printable.of(cause.getMessage());
         return message == null ? cause.getClass().getSimpleName()
                 : cause.getClass().getSimpleName() + ": " + message;
     }

@@ -9,6 +9,7 @@ import dev.glia.policy.PolicyViolation;
 import dev.glia.policy.ReplicaView;
 import dev.glia.policy.RequestView;
 import dev.glia.policy.Router;
+import dev.glia.policy.sandbox.PolicyAbort;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -245,6 +246,8 @@ public final class Simulation {
             routing = true;
             try {
                 router.route(view, dispatcher);
+            } catch (PolicyAbort e) {
+                throw (PolicyFailure) e.failure();
             } catch (PolicyFailure e) {
                 throw e;
             } catch (RuntimeException | StackOverflowError e) {
@@ -291,7 +294,9 @@ public final class Simulation {
             try {
                 r.priority = batchPriority.priority(r, view);
             } catch (RuntimeException | StackOverflowError e) {
-                throw new PolicyFailure("batch priority", now, e);
+                // unwinds through the router as an Error it cannot catch: the batch priority's
+                // failure is final for this call, and reported as the batch priority's
+                throw new PolicyAbort(new PolicyFailure("batch priority", now, e));
             } finally {
                 routing = true;
             }
@@ -356,7 +361,10 @@ public final class Simulation {
         desired = Math.max(cfg.minReplicas(), Math.min(cfg.maxReplicas(), desired));
         int serving = scalingView.replicas().size() - scalingView.draining();
         int current = serving + scalingView.starting();
-        for (int i = current; i < desired; i++) {
+        // a draining replica still holds its GPUs until its last request ends: maxReplicas bounds
+        // every replica alive, so a policy flipping between 0 and a huge count cannot overshoot it
+        int alive = scalingView.replicas().size() + scalingView.starting();
+        for (int i = current; i < desired && alive < cfg.maxReplicas(); i++, alive++) {
             Replica r = newReplica(now);
             events.push(now + cfg.coldStart(), EventQueue.REPLICA_READY, r.id, 0);
         }
