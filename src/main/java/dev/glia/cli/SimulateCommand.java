@@ -63,6 +63,10 @@ public class SimulateCommand implements Callable<Integer> {
             description = "Wall-clock limit of the isolated run in seconds (default: ${DEFAULT-VALUE}).")
     long isolateTimeout;
 
+    @Option(names = "--isolate-cpu", defaultValue = "1800", paramLabel = "S",
+            description = "CPU-time limit of the isolated run in seconds, all threads together (default: ${DEFAULT-VALUE}).")
+    long isolateCpu;
+
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec spec;
 
@@ -70,7 +74,7 @@ public class SimulateCommand implements Callable<Integer> {
     public Integer call() {
         return Cli.guard(() -> {
             if (isolate) {
-                return Isolation.run(childArguments(), isolateHeap, isolateTimeout);
+                return Isolation.run(childArguments(), isolateHeap, isolateTimeout, isolateCpu);
             }
             if (seeds < 1) {
                 throw new IllegalArgumentException("--seeds must be at least 1, got " + seeds);
@@ -178,7 +182,7 @@ public class SimulateCommand implements Callable<Integer> {
         java.util.List<String> original = spec.commandLine().getParseResult().originalArgs();
         for (int i = 0; i < original.size(); i++) {
             String a = original.get(i);
-            if (a.equals("--isolate-heap") || a.equals("--isolate-timeout")) {
+            if (a.equals("--isolate-heap") || a.equals("--isolate-timeout") || a.equals("--isolate-cpu")) {
                 i++; // and its value
             } else if (!a.startsWith("--isolate")) {
                 args.add(a);

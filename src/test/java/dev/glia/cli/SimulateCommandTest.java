@@ -12,6 +12,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Set;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -104,6 +105,39 @@ class SimulateCommandTest {
 
         assertThat(restarted.path("perSeed")).hasSize(2)
                 .allSatisfy(v -> assertThat(v.isNumber() && v.asDouble() == 0.0).as("perSeed value %s", v).isFalse());
+    }
+
+    @Test
+    void anIsolatedRunWritesTheSameBytesAsAnInProcessRunAndLeavesNoTemporaryFolders(QuarkusMainLauncher launcher)
+            throws IOException {
+        Path here = tmp.resolve("here");
+        Path isolated = tmp.resolve("isolated");
+        Set<String> before = gliaTemporaries();
+
+        LaunchResult direct = launcher.launch("simulate", "--scenario", "low-load", "--seeds", "2", "--duration", "60",
+                "--router", "hra-spf", "--out", here.toString());
+        LaunchResult child = launcher.launch("simulate", "--scenario", "low-load", "--seeds", "2", "--duration", "60",
+                "--router", "hra-spf", "--out", isolated.toString(), "--isolate", "--isolate-heap", "512m");
+
+        assertThat(direct.exitCode()).as(direct.getErrorOutput()).isZero();
+        assertThat(child.exitCode()).as(child.getErrorOutput()).isZero();
+        for (String seed : List.of("seed-0", "seed-1")) {
+            for (String file : List.of("request_metrics.csv", "reqs_log.csv", "gs_log.csv", "batch_log.csv")) {
+                assertThat(isolated.resolve(seed).resolve(file)).as("%s/%s", seed, file)
+                        .hasSameBinaryContentAs(here.resolve(seed).resolve(file));
+            }
+        }
+        assertThat(JSON.readTree(isolated.resolve("summary.json").toFile()).path("metrics"))
+                .isEqualTo(JSON.readTree(here.resolve("summary.json").toFile()).path("metrics"));
+        assertThat(gliaTemporaries()).as("folders left in %s", System.getProperty("java.io.tmpdir"))
+                .isSubsetOf(before);
+    }
+
+    private static Set<String> gliaTemporaries() throws IOException {
+        try (Stream<Path> entries = Files.list(Path.of(System.getProperty("java.io.tmpdir")))) {
+            return entries.map(p -> p.getFileName().toString()).filter(n -> n.startsWith("glia"))
+                    .collect(java.util.stream.Collectors.toSet());
+        }
     }
 
     @Test
