@@ -1,11 +1,7 @@
 package dev.glia.cli;
 
-import java.io.File;
-import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.LinkedHashSet;
+import dev.glia.policy.sandbox.ChildJvm;
 import java.util.List;
-import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -26,25 +22,7 @@ final class Isolation {
     }
 
     static int run(List<String> args, String heap, long timeoutSeconds, long cpuSeconds) throws Exception {
-        Set<String> classpath = new LinkedHashSet<>();
-        for (Class<?> c : NEEDED) {
-            classpath.add(Path.of(c.getProtectionDomain().getCodeSource().getLocation().toURI()).toString());
-        }
-        List<String> command = new ArrayList<>();
-        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        command.add("-Xmx" + heap);
-        command.add("-XX:+ExitOnOutOfMemoryError");
-        command.add("-Djava.io.tmpdir=" + System.getProperty("java.io.tmpdir"));
-        command.add("-Dfile.encoding=UTF-8");
-        command.add("-Dsun.stdout.encoding=UTF-8");
-        command.add("-Dsun.stderr.encoding=UTF-8");
-        command.add("-cp");
-        command.add(String.join(File.pathSeparator, classpath));
-        command.add(IsolatedMain.class.getName());
-        command.addAll(args);
-        ProcessBuilder builder = new ProcessBuilder(command).inheritIO();
-        builder.environment().clear();
-        Process child = builder.start();
+        Process child = ChildJvm.builder(heap, NEEDED, IsolatedMain.class, List.of(), args).inheritIO().start();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(timeoutSeconds);
         while (!child.waitFor(100, TimeUnit.MILLISECONDS)) {
             if (System.nanoTime() > deadline) {
@@ -52,8 +30,7 @@ final class Isolation {
                 throw new IllegalArgumentException("the isolated run exceeded its wall-clock limit of " + timeoutSeconds
                         + " s and was killed; raise --isolate-timeout or shorten the run");
             }
-            long cpu = child.info().totalCpuDuration().map(java.time.Duration::getSeconds).orElse(0L);
-            if (cpu > cpuSeconds) {
+            if (ChildJvm.cpuSeconds(child) > cpuSeconds) {
                 child.destroyForcibly().waitFor();
                 throw new IllegalArgumentException("the isolated run used more than its CPU-time limit of " + cpuSeconds
                         + " s and was killed; raise --isolate-cpu or shorten the run");

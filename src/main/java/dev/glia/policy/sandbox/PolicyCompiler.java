@@ -59,7 +59,7 @@ final class PolicyCompiler {
         if (Boolean.getBoolean(IN_PROCESS)) {
             return compileHere(fileName, source);
         }
-        return CompilerProcess.shared().compile(fileName, source);
+        return CompilerProcess.compile(fileName, source);
     }
 
     /** Compiles in this JVM: what the child process runs, and the trusted path. */
