@@ -21,8 +21,26 @@ final class Isolation {
     private Isolation() {
     }
 
+    private static Thread pump(java.io.InputStream from, java.io.PrintStream to) {
+        Thread t = new Thread(() -> {
+            try {
+                from.transferTo(to);
+                to.flush();
+            } catch (java.io.IOException e) {
+                // the child is gone; what it wrote is what there is
+            }
+        }, "glia-isolated-output");
+        t.setDaemon(true);
+        t.start();
+        return t;
+    }
+
     static int run(List<String> args, String heap, long timeoutSeconds, long cpuSeconds) throws Exception {
-        Process child = ChildJvm.builder(heap, NEEDED, IsolatedMain.class, List.of(), args).inheritIO().start();
+        Process child = ChildJvm.builder(heap, NEEDED, IsolatedMain.class, List.of(), args)
+                .redirectInput(ProcessBuilder.Redirect.INHERIT).start();
+        // copied through this JVM's streams rather than inherited, so whoever captures them here sees the child's too
+        Thread out = pump(child.getInputStream(), System.out);
+        Thread err = pump(child.getErrorStream(), System.err);
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(timeoutSeconds);
         while (!child.waitFor(100, TimeUnit.MILLISECONDS)) {
             if (System.nanoTime() > deadline) {
@@ -36,6 +54,8 @@ final class Isolation {
                         + " s and was killed; raise --isolate-cpu or shorten the run");
             }
         }
+        out.join();
+        err.join();
         int code = child.exitValue();
         if (code == 3) {
             System.err.println("error: the isolated run exhausted its heap of " + heap + " (raise --isolate-heap)");

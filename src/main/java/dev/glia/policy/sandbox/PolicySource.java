@@ -82,9 +82,21 @@ public final class PolicySource {
         }
     }
 
-    /** Compiles, verifies and instruments; throws {@link PolicyRejected} with every problem found. */
+    /**
+     * Compiles (in a child JVM with time and memory limits), verifies and instruments; throws
+     * {@link PolicyRejected} with every problem found.
+     */
     public static PolicySource compile(String fileName, String source, Budget budget) {
-        return compile(fileName, source, budget, true);
+        return compile(fileName, source, budget, true, false);
+    }
+
+    /**
+     * The same for a source that ships inside Glia (the reference policies): javac runs in this
+     * JVM, since the source is the application's own; the bytecode is verified and instrumented
+     * all the same.
+     */
+    public static PolicySource compileBundled(String fileName, String source, Budget budget) {
+        return compile(fileName, source, budget, true, true);
     }
 
     /**
@@ -92,13 +104,14 @@ public final class PolicySource {
      * only for measuring what the instrumentation costs; such an instance has no step budget.
      */
     public static PolicySource compileUninstrumented(String fileName, String source) {
-        return compile(fileName, source, Budget.DEFAULT, false);
+        return compile(fileName, source, Budget.DEFAULT, false, false);
     }
 
-    private static PolicySource compile(String fileName, String source, Budget budget, boolean instrument) {
+    private static PolicySource compile(String fileName, String source, Budget budget, boolean instrument,
+                                        boolean bundled) {
         Matcher m = PUBLIC_CLASS.matcher(code(source));
         String unit = m.find() ? m.group(1) + ".java" : fileName;
-        Map<String, byte[]> compiled = PolicyCompiler.compile(unit, source);
+        Map<String, byte[]> compiled = bundled ? PolicyCompiler.compileHere(unit, source) : PolicyCompiler.compile(unit, source);
         List<Diagnostic> violations = Verifier.verify(compiled, unit);
         if (!violations.isEmpty()) {
             throw new PolicyRejected(unit + " breaks the sandbox's rules", violations);

@@ -90,12 +90,14 @@ public final class PolicyCatalog {
         Reference ref = INDEX.get(nameOrPath);
         String text;
         String fileName;
+        boolean bundled = true;
         if (ref != null) {
             fileName = ref.source();
             text = Resources.read("policies/" + ref.source());
         } else {
             Path file = Path.of(nameOrPath);
             if (Files.isRegularFile(file)) {
+                bundled = false;
                 fileName = file.getFileName().toString();
                 try {
                     text = Files.readString(file);
@@ -110,7 +112,10 @@ public final class PolicyCatalog {
             }
         }
         String key = fileName + "\n" + text;
-        return COMPILED.computeIfAbsent(key, k -> PolicySource.compile(fileName, text, Budget.DEFAULT));
+        boolean ours = bundled;
+        // the application's own reference sources compile in process; anything else is untrusted
+        return COMPILED.computeIfAbsent(key, k -> ours ? PolicySource.compileBundled(fileName, text, Budget.DEFAULT)
+                : PolicySource.compile(fileName, text, Budget.DEFAULT));
     }
 
     private static Map<String, Double> parameters(String name, Map<String, Double> overrides) {
