@@ -115,7 +115,7 @@ public final class IsolatedExperiments {
         }
 
         public static void main(String[] args) throws IOException {
-            WorkerProcess.serve(Child::answer);
+            WorkerProcess.serve(() -> { }, Child::answer);
         }
 
         private static byte[] answer(byte[] bytes) {

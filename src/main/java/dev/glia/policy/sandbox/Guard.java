@@ -123,8 +123,7 @@ final class Guard {
         }
         String where = where(t);
         if (t instanceof BudgetExceeded || why != null) {
-            return new PolicyError(policy + " ran past its budget" + where + ": " + (why != null ? why : t.getMessage()),
-                    null);
+            return new PolicyError(policy + " ran past its budget: " + (why != null ? why : t.getMessage()) + where, null);
         }
         if (t instanceof StackOverflowError) {
             return new PolicyError(policy + " recursed too deeply (StackOverflowError)" + where, null);

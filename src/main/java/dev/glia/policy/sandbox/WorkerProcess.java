@@ -26,6 +26,8 @@ import java.util.function.Function;
  * isolation (a JVM start, a cold JIT) off every request but the first.
  */
 public final class WorkerProcess {
+    /** How long a child may take to start and warm up before its first request. */
+    private static final long STARTUP_SECONDS = 120;
     /** The exit code of a JVM started with {@code -XX:+ExitOnOutOfMemoryError}. */
     private static final int OUT_OF_MEMORY = 3;
 
@@ -72,8 +74,25 @@ public final class WorkerProcess {
         Runtime.getRuntime().addShutdownHook(new Thread(this::stop, name + "-stop"));
     }
 
-    /** Sends one request and waits for its answer within the limits. */
+    /**
+     * Sends one request and waits for its answer within the limits. However the call ends without
+     * an answer (a limit, an interrupt, even {@code Thread.stop} from a test harness), the child is
+     * stopped, so a late answer can never be read as the answer to the next request.
+     */
     public synchronized byte[] call(byte[] request, long wallSeconds, double cpuSeconds) {
+        boolean answered = false;
+        try {
+            byte[] answer = exchange(request, wallSeconds, cpuSeconds);
+            answered = true;
+            return answer;
+        } finally {
+            if (!answered) {
+                stop();
+            }
+        }
+    }
+
+    private byte[] exchange(byte[] request, long wallSeconds, double cpuSeconds) {
         try {
             ensureStarted();
             requests.writeInt(request.length);
@@ -84,24 +103,17 @@ public final class WorkerProcess {
         }
         double cpuAtStart = ChildJvm.cpuSeconds(child);
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(wallSeconds);
-        Future<byte[]> answer = reader.submit(() -> {
-            byte[] frame = new byte[answers.readInt()];
-            answers.readFully(frame);
-            return frame;
-        });
+        DataInputStream from = answers;
+        Future<byte[]> answer = reader.submit(() -> readFrame(from));
         while (true) {
             try {
-                return answer.get(50, TimeUnit.MILLISECONDS);
+                return answer.get(20, TimeUnit.MILLISECONDS);
             } catch (TimeoutException e) {
                 if (System.nanoTime() > deadline) {
-                    answer.cancel(true);
-                    stop();
                     throw new Failed(Reason.WALL_CLOCK, "the " + name + " process took more than its limit of "
                             + wallSeconds + " s of wall-clock time and was stopped");
                 }
                 if (ChildJvm.cpuSeconds(child) - cpuAtStart > cpuSeconds) {
-                    answer.cancel(true);
-                    stop();
                     throw new Failed(Reason.CPU_TIME, "the " + name + " process used more than its limit of "
                             + Math.round(cpuSeconds) + " s of CPU time and was stopped");
                 }
@@ -109,10 +121,16 @@ public final class WorkerProcess {
                 return died(e.getCause() instanceof EOFException ? "it closed its output" : String.valueOf(e.getCause()));
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                stop();
                 throw new IllegalStateException("interrupted while waiting for the " + name + " process", e);
             }
         }
+    }
+
+    /** Reads from the stream of the child the request went to, never a later child's. */
+    private static byte[] readFrame(DataInputStream from) throws IOException {
+        byte[] frame = new byte[from.readInt()];
+        from.readFully(frame);
+        return frame;
     }
 
     private byte[] died(String how) {
@@ -134,6 +152,10 @@ public final class WorkerProcess {
                 + ")");
     }
 
+    /**
+     * Starts a child and waits for its first frame, which it sends once warmed up: the start of a
+     * JVM and its cold JIT are not charged to the first request's limits.
+     */
     private void ensureStarted() throws IOException {
         if (child != null && child.isAlive()) {
             return;
@@ -141,6 +163,18 @@ public final class WorkerProcess {
         child = launcher.builder().start();
         requests = new DataOutputStream(new BufferedOutputStream(child.getOutputStream()));
         answers = new DataInputStream(new BufferedInputStream(child.getInputStream()));
+        DataInputStream from = answers;
+        Future<byte[]> ready = reader.submit(() -> readFrame(from));
+        try {
+            ready.get(STARTUP_SECONDS, TimeUnit.SECONDS);
+        } catch (TimeoutException e) {
+            throw new IOException("it did not start within " + STARTUP_SECONDS + " s");
+        } catch (ExecutionException e) {
+            throw new IOException("it exited while starting", e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while it started", e);
+        }
     }
 
     /** Kills the child, if any; the next request starts a new one. */
@@ -157,14 +191,17 @@ public final class WorkerProcess {
     }
 
     /**
-     * The child's side: answers each request frame with {@code handler}'s frame, on the process's
+     * The child's side: warms up, says it is ready (an empty frame), then answers each request frame with {@code handler}'s frame, on the process's
      * original standard output; {@code System.out} is pointed at standard error first, so nothing
      * else can corrupt the frames.
      */
-    public static void serve(Function<byte[], byte[]> handler) throws IOException {
+    public static void serve(Runnable warmUp, Function<byte[], byte[]> handler) throws IOException {
         DataOutputStream out = new DataOutputStream(new BufferedOutputStream(new FileOutputStream(FileDescriptor.out)));
         System.setOut(new PrintStream(new FileOutputStream(FileDescriptor.err), true, StandardCharsets.UTF_8));
         DataInputStream in = new DataInputStream(new BufferedInputStream(System.in));
+        warmUp.run();
+        out.writeInt(0); // ready
+        out.flush();
         while (true) {
             byte[] request;
             try {
