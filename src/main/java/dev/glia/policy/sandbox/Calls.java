@@ -1,7 +1,6 @@
 package dev.glia.policy.sandbox;
 
 import java.lang.reflect.Array;
-import java.lang.reflect.Method;
 import java.lang.reflect.RecordComponent;
 import java.util.BitSet;
 import java.util.Collection;
@@ -402,7 +401,7 @@ public final class Calls {
         RecordComponent[] components = r.getClass().getRecordComponents();
         for (int i = 0; i < components.length; i++) {
             text(out, (i == 0 ? "" : ", ") + components[i].getName() + "=");
-            append(out, component(components[i], r), 1);
+            append(out, Gauge.component(components[i], (Record) r), 1);
         }
         return out.append(']').toString();
     }
@@ -411,28 +410,9 @@ public final class Calls {
     public static int recordHash(Object r) {
         int h = 0;
         for (RecordComponent c : r.getClass().getRecordComponents()) {
-            h = 31 * h + hash(component(c, r), 1);
+            h = 31 * h + hash(Gauge.component(c, (Record) r), 1);
         }
         return h;
-    }
-
-    private static Object component(RecordComponent rc, Object r) {
-        try {
-            Method accessor = rc.getAccessor();
-            accessor.setAccessible(true);
-            return accessor.invoke(r);
-        } catch (java.lang.reflect.InvocationTargetException e) {
-            Throwable cause = e.getCause();
-            if (cause instanceof RuntimeException re) {
-                throw re;
-            }
-            if (cause instanceof Error err) {
-                throw err;
-            }
-            throw new IllegalStateException(cause);
-        } catch (ReflectiveOperationException e) {
-            throw new IllegalStateException(e);
-        }
     }
 
     // ---- streams ------------------------------------------------------------------------------------

@@ -276,7 +276,8 @@ public final class Gauge {
         return n;
     }
 
-    private static Object component(RecordComponent rc, Record r) {
+    /** A record component's value, through its accessor (the policy's code, instrumented like the rest). */
+    static Object component(RecordComponent rc, Record r) {
         try {
             java.lang.reflect.Method accessor = rc.getAccessor();
             accessor.setAccessible(true);

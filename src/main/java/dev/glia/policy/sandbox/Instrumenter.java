@@ -527,7 +527,7 @@ final class Instrumenter {
                 case "java/lang/invoke/LambdaMetafactory" -> {
                     Object[] rewritten = args.clone();
                     if (rewritten.length > 1 && rewritten[1] instanceof Handle h && !own.containsKey(h.getOwner())) {
-                        JdkCalls.Shim shim = JdkCalls.shim(invokeOpcode(h.getTag()), h.getOwner(), h.getName(), h.getDesc());
+                        JdkCalls.Shim shim = JdkCalls.shim(JdkCalls.opcodeOf(h.getTag()), h.getOwner(), h.getName(), h.getDesc());
                         if (shim != null) {
                             rewritten[1] = new Handle(Opcodes.H_INVOKESTATIC, CALLS, shim.name(), shim.descriptor(), false);
                         }
@@ -569,15 +569,6 @@ final class Instrumenter {
                 }
             }
             super.visitInvokeDynamicInsn(name, Type.getMethodDescriptor(Type.getReturnType(desc), converted), bsm, args);
-        }
-
-        private static int invokeOpcode(int tag) {
-            return switch (tag) {
-                case Opcodes.H_INVOKESTATIC -> Opcodes.INVOKESTATIC;
-                case Opcodes.H_INVOKEINTERFACE -> Opcodes.INVOKEINTERFACE;
-                case Opcodes.H_INVOKESPECIAL, Opcodes.H_NEWINVOKESPECIAL -> Opcodes.INVOKESPECIAL;
-                default -> Opcodes.INVOKEVIRTUAL;
-            };
         }
 
         private void push(int value) {

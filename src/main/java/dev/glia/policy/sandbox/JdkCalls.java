@@ -299,6 +299,16 @@ final class JdkCalls {
         return Cost.COPY;
     }
 
+    /** The invoke instruction a method handle of this kind stands for. */
+    static int opcodeOf(int handleTag) {
+        return switch (handleTag) {
+            case Opcodes.H_INVOKESTATIC -> Opcodes.INVOKESTATIC;
+            case Opcodes.H_INVOKEINTERFACE -> Opcodes.INVOKEINTERFACE;
+            case Opcodes.H_INVOKESPECIAL, Opcodes.H_NEWINVOKESPECIAL -> Opcodes.INVOKESPECIAL;
+            default -> Opcodes.INVOKEVIRTUAL;
+        };
+    }
+
     /** A call that returns a stream not derived from another stream: a source, metered per element. */
     static boolean isStreamSource(int opcode, String owner, String desc) {
         String ret = Type.getReturnType(desc).getSort() == Type.OBJECT ? Type.getReturnType(desc).getInternalName() : "";

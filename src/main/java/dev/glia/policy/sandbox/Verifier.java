@@ -425,12 +425,7 @@ public final class Verifier {
                     if (own.contains(h.getOwner()) || h.getOwner().startsWith("[")) {
                         return;
                     }
-                    int opcode = switch (h.getTag()) {
-                        case Opcodes.H_INVOKESTATIC -> Opcodes.INVOKESTATIC;
-                        case Opcodes.H_INVOKEINTERFACE -> Opcodes.INVOKEINTERFACE;
-                        case Opcodes.H_INVOKESPECIAL, Opcodes.H_NEWINVOKESPECIAL -> Opcodes.INVOKESPECIAL;
-                        default -> Opcodes.INVOKEVIRTUAL;
-                    };
+                    int opcode = JdkCalls.opcodeOf(h.getTag());
                     if (JdkCalls.shim(opcode, h.getOwner(), h.getName(), h.getDesc()) != null) {
                         return;
                     }
