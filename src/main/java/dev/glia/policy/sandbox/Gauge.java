@@ -87,6 +87,9 @@ public final class Gauge {
 
     /** Work the JDK is about to do for the policy, in steps. */
     public static void work(long units) {
+        if (units <= 0) {
+            return; // a size a policy's own CharSequence or Collection reported as negative buys nothing
+        }
         if (units < steps && units < LARGE) {
             steps -= (int) units;
             return;
@@ -174,10 +177,11 @@ public final class Gauge {
         work(1 + out);
     }
 
-    /** A sort: n log n comparisons. */
+    /** A sort: n log n comparisons, each as costly as the elements compared (long strings compare slowly). */
     public static void sort(Object o) {
         long n = size(o);
-        work(1 + n * (64 - Long.numberOfLeadingZeros(n + 1)));
+        long log = 64 - Long.numberOfLeadingZeros(n + 1);
+        work(1 + log * Math.max(n, deepSize(o, 0)));
     }
 
     /** A value hashed or compared by content (a key, an element searched for): its whole structure. */
@@ -210,13 +214,13 @@ public final class Gauge {
             return 0;
         }
         if (o instanceof CharSequence s) {
-            return s.length();
+            return Math.max(0, s.length());
         }
         if (o instanceof Collection<?> c) {
-            return c.size();
+            return Math.max(0, c.size());
         }
         if (o instanceof Map<?, ?> m) {
-            return m.size();
+            return Math.max(0, m.size());
         }
         if (o instanceof StringJoiner j) {
             return j.length();
@@ -241,7 +245,7 @@ public final class Gauge {
             return 1;
         }
         if (o instanceof CharSequence s) {
-            return 1 + s.length();
+            return 1 + Math.max(0, s.length());
         }
         if (nesting > NESTING) {
             trip("a structure nested more than " + NESTING + " levels deep was hashed or compared by content");

@@ -432,6 +432,7 @@ final class Instrumenter {
             }
             switch (cost) {
                 case COPY -> refs.forEach(s -> gauge("copied", s));
+                case SCAN -> refs.forEach(s -> gauge("sized", s));
                 case CAPACITY -> {
                     refs.forEach(s -> gauge("copied", s));
                     for (int s : ints) {

@@ -20,6 +20,8 @@ final class JdkCalls {
         FREE,
         /** Work and memory in proportion to the sizes of the receiver and every reference argument. */
         COPY,
+        /** Work in proportion to those sizes, allocating nothing (a scan, a comparison, a fill). */
+        SCAN,
         /** {@code haystack.indexOf(needle)}: the product of the two lengths. */
         MATCH,
         /** {@code text.replace(target, replacement)}. */
@@ -209,6 +211,9 @@ final class JdkCalls {
                             || desc.startsWith("(Ljava/lang/CharSequence;") ? Cost.MATCH : Cost.COPY;
                     case "replace" -> desc.startsWith("(C") ? Cost.COPY : Cost.REPLACE;
                     case "repeat" -> Cost.REPEAT;
+                    case "equals", "equalsIgnoreCase", "compareTo", "compareToIgnoreCase", "startsWith", "endsWith",
+                         "regionMatches", "contentEquals", "isBlank", "hashCode", "codePointCount", "offsetByCodePoints" ->
+                            Cost.SCAN;
                     default -> Cost.COPY;
                 };
             }
@@ -218,6 +223,7 @@ final class JdkCalls {
                     case "append" -> desc.startsWith("(L") || desc.startsWith("([") ? Cost.COPY : Cost.FREE;
                     case "indexOf", "lastIndexOf" -> Cost.MATCH;
                     case "ensureCapacity", "setLength" -> Cost.CAPACITY;
+                    case "reverse", "delete", "deleteCharAt", "compareTo", "codePointCount" -> Cost.SCAN;
                     default -> Cost.COPY;
                 };
             }
@@ -226,7 +232,9 @@ final class JdkCalls {
                     case "sort" -> Cost.SORT;
                     case "asList", "stream" -> Cost.FREE;
                     case "copyOf", "copyOfRange" -> Cost.CAPACITY;
-                    case "equals", "deepEquals" -> desc.contains("[Ljava/lang/Object;") ? Cost.COMPARED : Cost.COPY;
+                    case "equals", "deepEquals" -> desc.contains("[Ljava/lang/Object;") ? Cost.COMPARED : Cost.SCAN;
+                    case "fill", "hashCode", "binarySearch", "mismatch", "compare", "compareUnsigned", "setAll" ->
+                            Cost.SCAN;
                     default -> Cost.COPY;
                 };
             }
@@ -241,6 +249,7 @@ final class JdkCalls {
                          "reverseOrder", "swap" -> Cost.FREE;
                     case "disjoint", "indexOfSubList", "lastIndexOfSubList" -> Cost.CROSS;
                     case "frequency" -> Cost.SEARCH;
+                    case "max", "min", "reverse", "rotate", "fill", "binarySearch" -> Cost.SCAN;
                     default -> Cost.COPY;
                 };
             }
@@ -256,6 +265,9 @@ final class JdkCalls {
             }
             case "java/util/StringJoiner" -> {
                 return name.equals("length") ? Cost.FREE : Cost.COPY;
+            }
+            case "java/lang/Iterable" -> {
+                return name.equals("forEach") ? Cost.SCAN : Cost.FREE;
             }
             default -> {
             }
@@ -280,6 +292,7 @@ final class JdkCalls {
                 case "containsAll", "removeAll", "retainAll" -> Cost.CROSS;
                 case "sort" -> Cost.SORT;
                 case "equals" -> Cost.COMPARED;
+                case "forEach", "removeIf", "replaceAll", "clear" -> Cost.SCAN;
                 default -> Cost.COPY;
             };
         }
@@ -293,6 +306,7 @@ final class JdkCalls {
             return switch (name) {
                 case "containsValue" -> Cost.SEARCH;
                 case "equals" -> Cost.COMPARED;
+                case "forEach", "replaceAll", "clear" -> Cost.SCAN;
                 default -> Cost.COPY;
             };
         }
