@@ -98,7 +98,8 @@ public final class Optimization {
         Lab lab = new Lab(scenario, component, out, spend, Runtime.getRuntime().availableProcessors());
         lab.onEvaluation(progress);
         lab.onEvaluation(e -> {
-            if (target != null && !e.failed() && !e.heldOut() && e.seeds() >= fullSeeds && reached(e)) {
+            if (target != null && !e.failed() && !e.heldOut() && !e.by().equals("baseline") && e.seeds() >= fullSeeds
+                    && reached(e)) {
                 spend.halt(Stop.of(Stop.Reason.TARGET_REACHED, String.format(Locale.ROOT, "%s reached %s = %.3f "
                         + "(target %s)", e.candidate().label(), objective.metric(), e.mean(objective.metric()), target)));
             }

@@ -41,11 +41,23 @@ final class Supervisor {
         this.task = task;
     }
 
-    /** What the Supervisor says, or null if it had nothing to say. */
+    /**
+     * What the Supervisor says, or null if it had nothing to say. A brief too long for the model is
+     * sent again without the trail and with the latest findings only.
+     */
     String intervene(String reason, List<Lab.Evaluation> runs, List<String> trail, int stepsLeft) {
-        String brief = brief(reason, runs, trail, stepsLeft);
-        String said = client.chat(List.of(SystemMessage.from(Prompts.SUPERVISOR), UserMessage.from(brief)), List.of())
-                .aiMessage().text();
+        String said;
+        try {
+            said = ask(brief(reason, runs, trail, stepsLeft, MAX_FINDINGS));
+        } catch (ChatClient.ContextTooLong e) {
+            try {
+                said = ask(brief(reason, runs, List.of(), stepsLeft, 5));
+            } catch (ChatClient.ContextTooLong again) {
+                notebook.add(Notebook.Kind.ERROR, context + ": the Supervisor's brief is too long for the model",
+                        again.getMessage());
+                return null;
+            }
+        }
         if (said == null || said.isBlank()) {
             return null;
         }
@@ -53,7 +65,12 @@ final class Supervisor {
         return said.strip();
     }
 
-    String brief(String reason, List<Lab.Evaluation> runs, List<String> trail, int stepsLeft) {
+    private String ask(String brief) {
+        return client.chat(List.of(SystemMessage.from(Prompts.SUPERVISOR), UserMessage.from(brief)), List.of())
+                .aiMessage().text();
+    }
+
+    String brief(String reason, List<Lab.Evaluation> runs, List<String> trail, int stepsLeft, int maxFindings) {
         StringBuilder out = new StringBuilder(task).append("\n\n## Findings of the whole session\n\n");
         List<Notebook.Entry> findings = notebook.entries().stream().filter(e -> e.kind() == Notebook.Kind.HYPOTHESIS
                 || e.kind() == Notebook.Kind.FINDING || e.kind() == Notebook.Kind.OBSERVATION
@@ -61,7 +78,7 @@ final class Supervisor {
         if (findings.isEmpty()) {
             out.append("(none recorded yet)\n");
         }
-        for (Notebook.Entry e : findings.subList(Math.max(0, findings.size() - MAX_FINDINGS), findings.size())) {
+        for (Notebook.Entry e : findings.subList(Math.max(0, findings.size() - maxFindings), findings.size())) {
             out.append("- ").append(e.kind().name().toLowerCase(Locale.ROOT)).append(", ")
                     .append(Notebook.clip(e.text().isBlank() ? e.title() : e.title().replaceFirst(":.*", "") + ": "
                             + e.text().strip(), 600).replace('\n', ' ')).append('\n');
