@@ -62,9 +62,6 @@ public final class Lab {
         }
     }
 
-    /** Held-out seeds start this far from the scenario's seed, beyond any search (at most 50 seeds). */
-    public static final long HELD_OUT_OFFSET = 1000;
-
     /**
      * @param by        who ran it: "baseline", a research context, "confirm", "held-out", ...
      * @param source    for a policy source, the copy of exactly what ran (under the run's folder)
@@ -172,9 +169,12 @@ public final class Lab {
         return new Seeds(seed(), count);
     }
 
-    /** Seeds that no search sees: where winners and the baseline are judged. */
+    /**
+     * Seeds that no search sees, where winners and the baseline are judged: the {@code count} seeds
+     * after the search's (a search never runs more seeds than it is judged on).
+     */
     public Seeds heldOutSeeds(int count) {
-        return new Seeds(seed() + HELD_OUT_OFFSET, count);
+        return new Seeds(seed() + count, count);
     }
 
     private long seed() {
@@ -195,7 +195,9 @@ public final class Lab {
     public synchronized Evaluation evaluate(Candidate candidate, Seeds seeds, String by) {
         String text = sourceText(candidate.policy());
         String sha = text == null ? null : PolicySource.sha256(text);
-        String fingerprint = (sha == null ? candidate.policy() : sha) + " " + candidate.parameters() + " " + seeds;
+        // a file is known by its content, whatever its name; a reference also by its name, which carries parameters
+        String fingerprint = (sha == null || !candidate.policy().endsWith(".java") ? candidate.policy() + " " : "")
+                + sha + " " + candidate.parameters() + " " + seeds;
         for (int i = 0; i < history.size(); i++) {
             if (fingerprints.get(i).equals(fingerprint)) {
                 return history.get(i); // deterministic: the same experiment gives the same result, at no cost
