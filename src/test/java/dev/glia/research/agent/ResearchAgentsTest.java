@@ -181,7 +181,7 @@ class ResearchAgentsTest {
         assertThat(out.artifact()).exists();
         // the Researcher was told its step limit, and warned before the end
         String first = researcher.requests.get(0).messages().toString();
-        assertThat(first).contains("you have 4 steps").contains("finish judges your chosen policy on all 3 seeds");
+        assertThat(first).contains("you have 4 steps").contains("costing 3 simulations");
         assertThat(researcher.requests.get(2).messages().toString()).contains("3 steps left");
         assertThat(Files.readString(out.report())).contains("Stop reason: `steps`");
     }
@@ -192,7 +192,7 @@ class ResearchAgentsTest {
                 .call("list_files", "{}")
                 .call("run_experiment", json("policy", "hra-spf"))
                 .call("read_file", json("path", "policies/HeadroomRouter.java"));
-        Optimization.Outcome out = run(single(researcher, supervisor(), false, 3), new ResearchBudget(100, 10, 600));
+        Optimization.Outcome out = run(single(researcher, supervisor(), false, 4), new ResearchBudget(100, 10, 600));
 
         Path workspace = dir.resolve("contexts/ctx-1");
         try (Stream<Path> files = Files.walk(workspace)) {
@@ -309,8 +309,9 @@ class ResearchAgentsTest {
                 new ResearchBudget(100, 10, 600));
         assertThat(out.strategy()).isEqualTo("glia-mcg-par-2");
         assertThat(supervisor1.requests).hasSize(1);
-        assertThat(supervisor1.requests.get(0).messages().toString()).contains("Experiments of this context (ctx-1)")
-                .doesNotContain("MyRouter, 3 seeds");
+        String brief = supervisor1.requests.get(0).messages().toString();
+        assertThat(brief.substring(brief.indexOf("Experiments of this context (ctx-1)"), brief.indexOf("## Best so far")))
+                .contains("round-robin, 3 seeds").doesNotContain("MyRouter");
         assertThat(supervisor2.requests).isEmpty();
         assertThat(out.history()).extracting(Lab.Evaluation::by).contains("ctx-1", "ctx-2");
         assertThat(out.best().candidate().label()).isEqualTo("MyRouter");
