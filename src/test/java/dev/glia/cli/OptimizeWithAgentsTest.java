@@ -87,6 +87,12 @@ class OptimizeWithAgentsTest {
 
             assertThat(llm.rateLimited).isEqualTo(1);
             assertThat(llm.invalidRequests).isZero();
+            // the SQL came back with figures from the baseline's logs, not an error
+            String answer = llm.requests.get(llm.requests.size() - 1).path("messages").findValues("content").stream()
+                    .map(JsonNode::asText).filter(c -> c.startsWith("e2e | restarted\n")).findFirst().orElseThrow();
+            String[] row = answer.lines().skip(1).findFirst().orElseThrow().split(" \\| ");
+            assertThat(Double.parseDouble(row[0])).isPositive();
+            assertThat(Double.parseDouble(row[1])).isBetween(0.0, 1.0);
             JsonNode first = llm.requests.get(0);
             assertThat(first.path("model").asText()).isEqualTo("fake-o3");
             assertThat(first.path("tools").toString()).contains("run_experiment").contains("query_runs");

@@ -6,7 +6,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.DriverManager;
+import java.sql.Driver;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.ResultSetMetaData;
@@ -16,6 +16,7 @@ import java.sql.Types;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Properties;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 
@@ -27,6 +28,7 @@ import java.util.stream.Stream;
  */
 final class RunDatabase {
     private static final AtomicInteger NAMES = new AtomicInteger();
+    private static final Driver DRIVER = new org.h2.Driver();
     private static final int MAX_ROWS = 60;
 
     private static final Map<String, List<String>> SCHEMAS = Map.of(
@@ -75,7 +77,7 @@ final class RunDatabase {
         // the database lives while the admin connection is open; settings such as DB_CLOSE_DELAY
         // in the URL need admin rights, so the agent's connection names only session settings
         String url = "jdbc:h2:mem:run" + NAMES.incrementAndGet() + ";NON_KEYWORDS=TIME,END,START,VALUE,SIZE";
-        try (Connection admin = DriverManager.getConnection(url + ";DATABASE_TO_LOWER=TRUE", "sa", "")) {
+        try (Connection admin = connect(url + ";DATABASE_TO_LOWER=TRUE", "sa", "")) {
             Path seed = firstSeed(run.runDir());
             for (Map.Entry<String, List<String>> table : SCHEMAS.entrySet()) {
                 load(admin, table.getKey(), table.getValue(), seed == null ? null : seed.resolve(table.getKey() + ".csv"));
@@ -87,7 +89,7 @@ final class RunDatabase {
                     s.execute("GRANT SELECT ON " + t + " TO agent");
                 }
             }
-            try (Connection agent = DriverManager.getConnection(url, "agent", "agent");
+            try (Connection agent = connect(url, "agent", "agent");
                  Statement s = agent.createStatement()) {
                 s.setQueryTimeout(10);
                 s.setMaxRows(MAX_ROWS + 1);
@@ -101,6 +103,14 @@ final class RunDatabase {
         } catch (IOException e) {
             throw new ToolError("cannot read the logs of " + run.runId() + ": " + e.getMessage());
         }
+    }
+
+    /** Straight to H2's driver: DriverManager refuses drivers loaded by another class loader (as under Quarkus). */
+    private static Connection connect(String url, String user, String password) throws SQLException {
+        Properties p = new Properties();
+        p.setProperty("user", user);
+        p.setProperty("password", password);
+        return DRIVER.connect(url, p);
     }
 
     private static Path firstSeed(Path runDir) throws IOException {
