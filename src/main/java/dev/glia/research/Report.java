@@ -167,8 +167,8 @@ public final class Report {
         md.append("Stop reason: `").append(o.stop().code()).append('`')
                 .append(o.stop().detail() == null || o.stop().detail().isBlank() ? "" : " (" + o.stop().detail() + ")")
                 .append(".\n\n");
-        md.append(o.library() ? "The strategy had the bundled reference policies (`--library`, or the tuner's "
-                + "families) to read and run.\n\n" : "The strategy started from the baseline and the policy API only; "
+        md.append(o.library() ? "The search could use the bundled reference policies (the tuner's families; for "
+                + "agents, `--library`).\n\n" : "The strategy started from the baseline and the policy API only; "
                 + "the reference library was not offered.\n\n");
         md.append("The search ran on seeds ").append(o.searchSeeds()).append("; ").append(o.heldOutSeeds() == null
                 ? "nothing beat the baseline there, so nothing was judged on held-out seeds."
