@@ -65,10 +65,6 @@ final class Conversation {
         turns.add(UserMessage.from(text));
     }
 
-    int compactions() {
-        return compactions;
-    }
-
     /** Compacts if the conversation is past its limit. */
     void fit() {
         if (chars() > maxChars) {

@@ -292,6 +292,18 @@ class ResearchAgentsTest {
     }
 
     @Test
+    void theSupervisorStepsInWhenTheResearcherLosesFocus() {
+        ScriptedModel researcher = new ScriptedModel(() -> AiMessage.from("..."));
+        for (int i = 0; i < 8; i++) {
+            researcher.call("list_files", "{}");
+        }
+        ScriptedModel supervisor = supervisor();
+        run(single(researcher, supervisor, false, 9), new ResearchBudget(100, 10, 600));
+        assertThat(supervisor.requests).hasSize(1);
+        assertThat(supervisor.requests.get(0).messages().toString()).contains("lost focus: 8 steps without an experiment");
+    }
+
+    @Test
     void inParallelEachContextsStallIsItsOwn() {
         ScriptedModel stalling = new ScriptedModel(() -> AiMessage.from("..."))
                 .call("run_experiment", json("policy", "round-robin", "seeds", 1))
