@@ -10,7 +10,6 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
@@ -27,10 +26,6 @@ import java.util.function.Consumer;
  * with pictures, the transcript.
  */
 public final class Optimization {
-    /** Latency tails reported for winner and baseline; a winner more than 10% worse on one says so. */
-    public static final List<String> TAILS = List.of("e2e.p50", "e2e.p90", "e2e.p99", "ttft.p50", "ttft.p90", "ttft.p99");
-    private static final double TAIL_TOLERANCE = 1.10;
-
     /**
      * @param baseline       the baseline as judged: on held-out seeds when a winner was judged there
      * @param best           the held-out winner, or {@code baseline} when nothing beat it
@@ -149,7 +144,7 @@ public final class Optimization {
             notebook.add(Notebook.Kind.DECISION, "Keep the baseline", "No candidate beat it on the search's seeds "
                     + searchSeeds + ".");
         }
-        List<String> regressions = best == judgedBaseline ? List.of() : tailRegressions(judgedBaseline, best);
+        List<String> regressions = best == judgedBaseline ? List.of() : Artifacts.tailRegressions(judgedBaseline.figures(), best.figures());
         if (!regressions.isEmpty()) {
             notebook.add(Notebook.Kind.FINDING, "The winner makes a tail worse", String.join("\n", regressions));
         }
@@ -192,20 +187,6 @@ public final class Optimization {
                 objective.metric(), m.mean(), m.lo(), m.hi(), e.seeds(), e.runId());
     }
 
-    /** Tails at least 10% worse than the baseline's, in words. */
-    static List<String> tailRegressions(Lab.Evaluation baseline, Lab.Evaluation winner) {
-        List<String> out = new ArrayList<>();
-        for (String tail : TAILS) {
-            double b = baseline.mean(tail);
-            double w = winner.mean(tail);
-            if (w > TAIL_TOLERANCE * b) {
-                out.add(String.format(Locale.ROOT, "%s: %.2f s against the baseline's %.2f s (+%.0f%%)", tail, w, b,
-                        100 * (w / b - 1)));
-            }
-        }
-        return out;
-    }
-
     /** The GliaPolicy, from the winning run's stored source after checking it is what earned the evidence. */
     private Path writeArtifact(Outcome o) {
         Lab.Evaluation best = o.best();
@@ -225,7 +206,7 @@ public final class Optimization {
                 PolicyCatalog.parametersAsRun(name, best.candidate().parameters()), scenario,
                 o.baseline().candidate().label(), o.baseline().figures(), best.figures(), o.heldOutSeeds().list(),
                 o.searchSeeds().list(), best.observed(), objective.metric(), objective.maximize(),
-                best.candidate().label(), o.tailRegressions());
+                best.candidate().label());
         Path artifact = out.resolve("policy.glia-policy.yaml");
         Artifacts.write(artifact, a);
         return artifact;

@@ -5,13 +5,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.glia.policy.PolicyArtifact;
 import dev.glia.sim.catalog.Artifacts;
-import dev.glia.sim.metrics.Aggregate;
 import dev.glia.sim.scenario.ScenarioLoader;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.stream.LongStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -79,24 +76,6 @@ class TunerTest {
                 minimizeE2e(), new ResearchBudget(400, 0, 3600), 3, 1e9, dir).run(new Tuner(1, 3), e -> { });
         assertThat(out.stop().reason()).isEqualTo(Stop.Reason.TARGET_REACHED);
         assertThat(out.stop().detail()).contains("target 1.0E9");
-    }
-
-    @Test
-    void aTailMoreThanTenPercentWorseIsARegression() {
-        Lab.Evaluation baseline = evaluation(Map.of("e2e.p99", 100.0, "ttft.p99", 2.0));
-        Lab.Evaluation winner = evaluation(Map.of("e2e.p99", 109.0, "ttft.p99", 2.5));
-        assertThat(Optimization.tailRegressions(baseline, winner))
-                .containsExactly("ttft.p99: 2.50 s against the baseline's 2.00 s (+25%)");
-    }
-
-    private static Lab.Evaluation evaluation(Map<String, Double> tails) {
-        Map<String, Aggregate.Stat> figures = new HashMap<>();
-        for (String t : Optimization.TAILS) {
-            double v = tails.getOrDefault(t, 1.0);
-            figures.put(t, new Aggregate.Stat(v, v, v, new double[] {v}));
-        }
-        return new Lab.Evaluation(1, "run-001", "test", new Lab.Candidate("x", "x", Map.of()), new Lab.Seeds(0, 1), null,
-                null, figures, new double[0], Map.of(), Path.of("."), 0, null);
     }
 
     @Test
