@@ -3,6 +3,7 @@ package dev.glia.research.agent;
 import dev.glia.research.Lab;
 import dev.glia.research.Notebook;
 import dev.glia.research.Objective;
+import dev.glia.research.SessionStopped;
 import dev.glia.research.Stop;
 import dev.glia.research.Strategy;
 import java.io.IOException;
@@ -14,6 +15,7 @@ import java.util.Locale;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Glia proper (paper §4): a Researcher guided by a Supervisor, in one context (SCG), in contexts
@@ -85,12 +87,16 @@ public final class GliaStrategy implements Strategy {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             } catch (java.util.concurrent.ExecutionException e) {
+                // the other contexts stop at their next call or experiment
+                lab.spend().halt(e.getCause() instanceof SessionStopped stopped ? stopped.stop()
+                        : Stop.of(Stop.Reason.STRATEGY_FAILED, "a context failed: " + e.getCause()));
                 if (e.getCause() instanceof RuntimeException r) {
                     throw r;
                 }
                 throw new IllegalStateException(e.getCause());
             } finally {
                 pool.shutdownNow();
+                awaitContexts(pool);
             }
             return stop(results);
         }
@@ -105,6 +111,17 @@ public final class GliaStrategy implements Strategy {
             }
         }
         return stop(results);
+    }
+
+    /** No context may still spend once the session goes on to judge its winner. */
+    private static void awaitContexts(ExecutorService pool) {
+        try {
+            if (!pool.awaitTermination(10, TimeUnit.MINUTES)) {
+                throw new IllegalStateException("research contexts did not stop within 10 minutes");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     private static ResearchContext.Result ended(ResearchContext.Result r, Notebook notebook) {
