@@ -53,7 +53,7 @@ public record Agents(Function<String, ChatModel> models, LlmSettings settings, l
     /** The scenario as the agents read it: its settings, without the comments of the bundled file. */
     static String scenarioYaml(Lab lab) {
         try {
-            return Resources.YAML.writeValueAsString(lab.scenario());
+            return Resources.YAML.writeValueAsString(lab.scenario()).replaceFirst("^---\n", "");
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("cannot write the scenario as YAML: " + e.getMessage(), e);
         }

@@ -108,9 +108,9 @@ final class Supervisor {
                     + Notebook.clip(e.failure().lines().findFirst().orElse(""), 300);
         }
         var m = e.figures().get(objective.metric());
-        return String.format(Locale.ROOT, "%s %s, %d seeds: %s %.3f [%.3f, %.3f]; e2e p50/p99 %.2f/%.2f s; ttft p99 %.2f s; "
-                        + "queueing %.2f s; restarted %.1f%%", e.runId(), e.candidate().label(), e.seeds(),
-                objective.metric(), m.mean(), m.lo(), m.hi(), e.mean("e2e.p50"), e.mean("e2e.p99"), e.mean("ttft.p99"),
-                e.mean("queueDelay.mean"), 100 * e.mean("restartedFraction"));
+        return String.format(Locale.ROOT, "%s %s, %d seed%s: %s %.3f [%.3f, %.3f]; e2e p50/p99 %.2f/%.2f s; "
+                        + "ttft p99 %.2f s; queueing %.2f s; restarted %.1f%%", e.runId(), e.candidate().label(),
+                e.seeds(), e.seeds() == 1 ? "" : "s", objective.metric(), m.mean(), m.lo(), m.hi(), e.mean("e2e.p50"),
+                e.mean("e2e.p99"), e.mean("ttft.p99"), e.mean("queueDelay.mean"), 100 * e.mean("restartedFraction"));
     }
 }
