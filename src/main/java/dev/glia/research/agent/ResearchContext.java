@@ -85,12 +85,14 @@ final class ResearchContext {
         int empty = 0;
         int seen = 0;
         boolean earlyStopQuestioned = false;
+        boolean warned = false;
         double bestLoss = objective.loss(baseline.figures());
         try {
             while (steps < limits.maxSteps()) {
                 steps++;
                 int left = limits.maxSteps() - steps + 1;
-                if (left == 3) {
+                if (left == 3 && !warned) {
+                    warned = true;
                     conversation.addUser("[Glia] 3 steps left, this one included. Call finish with your best policy "
                             + "before they run out; otherwise the session judges your best screened result itself.");
                 }
