@@ -26,8 +26,9 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 @Command(name = "optimize", mixinStandardHelpOptions = true,
-        description = "Run a research session: search for a better policy in the simulator and write the winner, its "
-                + "evidence and a report. Without an LLM configured, the tuner runs.")
+        description = "Run a research session: search for a better policy in the simulator, judge the winner against "
+                + "the baseline on held-out seeds, and write it with its evidence and a report. Without an LLM "
+                + "configured, the tuner runs. Exits 3 if the LLM could not be used at all (refused key, unreachable).")
 public class OptimizeCommand implements Callable<Integer> {
     @Option(names = "--scenario", defaultValue = "glia-sharegpt-a10", paramLabel = "NAME|FILE",
             description = "Scenario (default: ${DEFAULT-VALUE}).")
