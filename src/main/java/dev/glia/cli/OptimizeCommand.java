@@ -26,8 +26,9 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 @Command(name = "optimize", mixinStandardHelpOptions = true,
-        description = "Run a research session: search for a better policy in the simulator and write the winner, its "
-                + "evidence and a report. Without an LLM configured, the tuner runs.")
+        description = "Run a research session: search for a better policy in the simulator, judge the winner against "
+                + "the baseline on held-out seeds, and write it with its evidence and a report. Without an LLM "
+                + "configured, the tuner runs. Exits 3 if the LLM could not be used at all (refused key, unreachable).")
 public class OptimizeCommand implements Callable<Integer> {
     @Option(names = "--scenario", defaultValue = "glia-sharegpt-a10", paramLabel = "NAME|FILE",
             description = "Scenario (default: ${DEFAULT-VALUE}).")
@@ -46,8 +47,13 @@ public class OptimizeCommand implements Callable<Integer> {
     @Option(names = "--digest", description = "glia, sequential: hand each new context a digest of what earlier ones found.")
     boolean digest;
 
-    @Option(names = "--target", description = "glia, sequential: stop once the objective reaches this value.")
+    @Option(names = "--target", description = "Stop the search once a result on all seeds reaches this value of the "
+            + "objective's metric; the agents are told it as the expected improvement (every strategy).")
     Double target;
+
+    @Option(names = "--library", description = "LLM strategies: offer the bundled reference policies (their files and "
+            + "names) to the agents. Without it they start from the baseline and the policy API only.")
+    boolean library;
 
     @Option(names = "--max-steps", defaultValue = "60", description = "glia: Researcher steps per context (default: ${DEFAULT-VALUE}).")
     int maxSteps;
@@ -99,7 +105,8 @@ public class OptimizeCommand implements Callable<Integer> {
     @Option(names = "--budget-seconds", defaultValue = "3600", description = "Wall-clock seconds at most (default: ${DEFAULT-VALUE}).")
     double budgetSeconds;
 
-    @Option(names = "--seeds", defaultValue = "10", description = "Seeds every result is judged on (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--seeds", defaultValue = "10", description = "Seeds of the search, and fresh held-out seeds the "
+            + "winner and the baseline are judged on (default: ${DEFAULT-VALUE} each).")
     int seeds;
 
     @Option(names = "--screen-seeds", defaultValue = "3", description = "Seeds for the tuner's first screening (default: ${DEFAULT-VALUE}).")
@@ -129,10 +136,13 @@ public class OptimizeCommand implements Callable<Integer> {
                 System.err.printf(Locale.ROOT, "optimizing the %s of %s (%s) with the %s; budget %d simulations%n",
                         component, s.name(), o, chosen.name(), budget.simulations());
                 double[] best = {Double.NaN, Double.POSITIVE_INFINITY};
-                Optimization.Outcome outcome = new Optimization(s, component, o, budget, seeds, dir)
+                Optimization.Outcome outcome = new Optimization(s, component, o, budget, seeds, target, dir)
                         .run(chosen, e -> progress(e, o, best, budget.simulations(), seeds));
                 outcomes.add(outcome);
-                if (outcome.best() != outcome.baseline()) {
+                if (outcome.modelUnusable()) {
+                    break;
+                }
+                if (outcome.improved()) {
                     // the next component is optimised with this winner in place
                     s = s.withPolicies(s.policies().with(component, outcome.best().candidate().policy(),
                             outcome.best().candidate().parameters()));
@@ -151,6 +161,11 @@ public class OptimizeCommand implements Callable<Integer> {
                 System.out.println(RunWriter.JSON.writeValueAsString(result));
             } else {
                 outcomes.forEach(OptimizeCommand::print);
+            }
+            Optimization.Outcome last = outcomes.get(outcomes.size() - 1);
+            if (last.modelUnusable()) {
+                System.err.println("error: the model could not be used (" + last.stop().code() + "): " + last.stop().detail());
+                return 3;
             }
             return 0;
         });
@@ -171,23 +186,24 @@ public class OptimizeCommand implements Callable<Integer> {
         LlmSettings settings = new LlmSettings(llmBaseUrl, llmApiKey == null || llmApiKey.isBlank() ? "EMPTY" : llmApiKey,
                 model, java.time.Duration.ofSeconds(llmTimeout), llmAttempts, priceInput, priceOutput);
         Agents agents = new Agents(role -> OpenAiChatModel.builder().baseUrl(settings.baseUrl()).apiKey(settings.apiKey())
-                .modelName(settings.model()).timeout(settings.timeout()).maxRetries(0).build(), settings, 1000);
+                .modelName(settings.model()).timeout(settings.timeout()).maxRetries(0).build(), settings, 1000, library,
+                target);
         return switch (name) {
             case "glia" -> new GliaStrategy(agents, contexts <= 1 ? GliaStrategy.Mode.SINGLE
-                    : parallel ? GliaStrategy.Mode.PARALLEL : GliaStrategy.Mode.SEQUENTIAL, contexts, digest, target, seeds, maxSteps);
+                    : parallel ? GliaStrategy.Mode.PARALLEL : GliaStrategy.Mode.SEQUENTIAL, contexts, digest, seeds, maxSteps);
             case "evolve" -> new Evolve(agents, 3, 3, 5, seeds, s.seed());
             default -> new BestOfN(agents, samples, seeds);
         };
     }
 
-    /** One line per experiment on stderr: simulations spent, what ran, its figure, the best on all seeds so far. */
+    /** One line per experiment on stderr: simulations spent, who ran what, its figure, the best on all seeds so far. */
     private static void progress(Lab.Evaluation e, Objective o, double[] best, int budget, int fullSeeds) {
         String figure;
         if (e.failed()) {
             figure = "failed: " + e.failure().lines().findFirst().orElse("");
         } else {
             double v = e.mean(o.metric());
-            if (e.seeds() >= fullSeeds || Double.isNaN(best[0])) {
+            if (!e.heldOut() && (e.seeds() >= fullSeeds || Double.isNaN(best[0]))) {
                 double loss = o.loss(e.figures());
                 if (loss < best[1]) {
                     best[1] = loss;
@@ -196,8 +212,8 @@ public class OptimizeCommand implements Callable<Integer> {
             }
             figure = String.format(Locale.ROOT, "%s %.3f  (best so far %.3f)", o.metric(), v, best[0]);
         }
-        System.err.printf(Locale.ROOT, "[%4d/%d sims] %s %-58s %2d seeds  %s%n", e.simulationsAfter(), budget, e.runId(),
-                e.candidate().label(), e.seeds(), figure);
+        System.err.printf(Locale.ROOT, "[%4d/%d sims] %s %-9s %-50s %2d seeds  %s%n", e.simulationsAfter(), budget,
+                e.runId(), e.by(), e.candidate().label(), e.seeds(), figure);
     }
 
     static ObjectNode json(Optimization.Outcome o) {
@@ -208,16 +224,22 @@ public class OptimizeCommand implements Callable<Integer> {
         root.put("objective", o.objective().toString());
         root.set("baseline", result(o.baseline(), "name"));
         root.set("best", result(o.best(), "policy"));
-        root.put("improved", o.best() != o.baseline());
-        root.put("significant", o.best() != o.baseline() && o.objective().clearlyBetter(o.best().figures(), o.baseline().figures()));
+        root.put("improved", o.improved());
+        root.put("significant", o.improved() && o.objective().clearlyBetter(o.best().figures(), o.baseline().figures()));
+        root.set("searchSeeds", RunWriter.JSON.valueToTree(o.searchSeeds().list()));
+        root.set("heldOutSeeds", RunWriter.JSON.valueToTree(o.heldOutSeeds() == null ? List.of() : o.heldOutSeeds().list()));
+        ObjectNode search = root.putObject("search");
+        search.set("baseline", result(o.searchBaseline(), "name"));
+        search.set("best", result(o.searchBest(), "policy"));
+        root.set("tailRegressions", RunWriter.JSON.valueToTree(o.tailRegressions()));
+        root.put("library", o.library());
         root.put("simulationsUsed", o.simulationsUsed());
         root.put("usd", o.usd());
         root.put("promptTokens", o.promptTokens());
         root.put("completionTokens", o.completionTokens());
         root.put("wallSeconds", Math.round(o.wallSeconds() * 100) / 100.0);
-        if (o.stopReason() != null) {
-            root.put("stopReason", o.stopReason());
-        }
+        root.put("stopReason", o.stop().code());
+        root.put("stopDetail", o.stop().detail());
         root.put("reportPath", o.report().toString());
         if (o.artifact() != null) {
             root.put("artifactPath", o.artifact().toString());
@@ -230,12 +252,18 @@ public class OptimizeCommand implements Callable<Integer> {
         n.put(nameField, e.candidate().label());
         n.put("runId", e.runId());
         n.set("parameters", RunWriter.JSON.valueToTree(e.candidate().parameters()));
+        n.set("seeds", RunWriter.JSON.valueToTree(e.seedSet().list()));
+        if (e.sha256() != null) {
+            n.put("sha256", e.sha256());
+        }
         for (String key : new String[] {"e2e", "ttft", "queueDelay", "slowdown"}) {
             Aggregate.Stat m = e.figures().get(key + ".mean");
             ObjectNode f = n.putObject(key);
             f.put("mean", Math.round(m.mean() * 1e4) / 1e4);
             f.putArray("ci90").add(Math.round(m.lo() * 1e4) / 1e4).add(Math.round(m.hi() * 1e4) / 1e4);
-            f.put("p90", Math.round(e.figures().get(key + ".p90").mean() * 1e4) / 1e4);
+            for (String p : new String[] {"p50", "p90", "p99"}) {
+                f.put(p, Math.round(e.figures().get(key + "." + p).mean() * 1e4) / 1e4);
+            }
         }
         n.put("restartedFraction", Math.round(e.mean("restartedFraction") * 1e4) / 1e4);
         n.put("throughput", Math.round(e.mean("throughput") * 1e4) / 1e4);
@@ -247,18 +275,22 @@ public class OptimizeCommand implements Callable<Integer> {
         Objective obj = o.objective();
         Aggregate.Stat b = o.baseline().figures().get(obj.metric());
         Aggregate.Stat w = o.best().figures().get(obj.metric());
-        System.out.printf(Locale.ROOT, "%n%s · %s · %s · %d simulations · %.0f s%s%n", o.scenario(), o.component(),
-                o.strategy(), o.simulationsUsed(), o.wallSeconds(), o.stopReason() == null ? "" : " · stopped: " + o.stopReason());
+        System.out.printf(Locale.ROOT, "%n%s · %s · %s · %d simulations · %.0f s · stop: %s%n", o.scenario(), o.component(),
+                o.strategy(), o.simulationsUsed(), o.wallSeconds(), o.stop());
+        System.out.printf(Locale.ROOT, "  search on seeds %s; judged on held-out seeds %s%n", o.searchSeeds(),
+                o.heldOutSeeds() == null ? "(nothing to judge)" : o.heldOutSeeds());
         System.out.printf(Locale.ROOT, "  baseline  %-60s %s %.3f [%.3f, %.3f]%n", o.baseline().candidate().label(), obj.metric(),
                 b.mean(), b.lo(), b.hi());
-        if (o.best() == o.baseline()) {
-            System.out.println("  nothing beat the baseline");
+        if (!o.improved()) {
+            System.out.println(o.searchBest() == o.searchBaseline() ? "  nothing beat the baseline"
+                    : "  " + o.searchBest().candidate().label() + " won the search but not on held-out seeds");
         } else {
             System.out.printf(Locale.ROOT, "  winner    %-60s %s %.3f [%.3f, %.3f]  (%.2fx%s)%n", o.best().candidate().label(),
                     obj.metric(), w.mean(), w.lo(), w.hi(), w.mean() / b.mean(),
                     obj.clearlyBetter(o.best().figures(), o.baseline().figures()) ? ", intervals apart" : ", intervals overlap");
             System.out.printf(Locale.ROOT, "  restarts  %.1f%% -> %.1f%% of requests%n", 100 * o.baseline().mean("restartedFraction"),
                     100 * o.best().mean("restartedFraction"));
+            o.tailRegressions().forEach(t -> System.out.println("  tail worse: " + t));
         }
         System.out.printf(Locale.ROOT, "%n  report    %s%n", o.report());
         if (o.artifact() != null) {

@@ -28,9 +28,14 @@ public record PolicyArtifact(String apiVersion, String kind, Metadata metadata, 
     public record Workload(String scenario, String description, Map<String, Object> profile) {
     }
 
-    /** Candidate against baseline on the same seeds: mean and 90% bootstrap CI of the metric. */
-    public record Evidence(String metric, String goal, List<Long> seeds, Result baseline, Result candidate,
-                           double ratio, boolean significant, Map<String, Result> secondary) {
+    /**
+     * Candidate against baseline on the same seeds (held out from the search that found the candidate,
+     * which ran on {@code searchSeeds}): mean and 90% bootstrap CI of the metric, other figures, and
+     * the tails the candidate made more than 10% worse.
+     */
+    public record Evidence(String metric, String goal, List<Long> seeds, List<Long> searchSeeds, Result baseline,
+                           Result candidate, double ratio, boolean significant, Map<String, Result> secondary,
+                           List<String> tailRegressions) {
     }
 
     public record Result(String policy, double mean, List<Double> ci90) {

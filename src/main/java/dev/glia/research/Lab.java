@@ -1,12 +1,14 @@
 package dev.glia.research;
 
 import dev.glia.policy.sandbox.PolicyRejected;
+import dev.glia.policy.sandbox.PolicySource;
 import dev.glia.sim.Experiment;
 import dev.glia.sim.catalog.Artifacts;
 import dev.glia.sim.catalog.PolicyCatalog;
 import dev.glia.sim.catalog.PolicySet;
 import dev.glia.sim.engine.PolicyFailure;
 import dev.glia.sim.engine.Request;
+import dev.glia.sim.io.Resources;
 import dev.glia.sim.metrics.Aggregate;
 import dev.glia.sim.metrics.RunWriter;
 import dev.glia.sim.scenario.Scenario;
@@ -48,19 +50,48 @@ public final class Lab {
         }
     }
 
+    /** Consecutive workload seeds: the search's, or the held-out ones a winner is judged on. */
+    public record Seeds(long first, int count) {
+        public List<Long> list() {
+            return java.util.stream.LongStream.range(first, first + count).boxed().toList();
+        }
+
+        @Override
+        public String toString() {
+            return count == 1 ? String.valueOf(first) : first + ".." + (first + count - 1);
+        }
+    }
+
     /**
+     * @param by        who ran it: "baseline", a research context, "confirm", "held-out", ...
+     * @param source    for a policy source, the copy of exactly what ran (under the run's folder)
+     * @param sha256    that copy's hash
      * @param figures   mean and 90% CI of every figure, or null if the candidate failed
      * @param e2eSample sorted end-to-end latencies (a subsample of all seeds), for CDFs
      */
-    public record Evaluation(int id, String runId, Candidate candidate, int seeds, Map<String, Aggregate.Stat> figures,
-                             double[] e2eSample, Map<String, Object> observed, Path runDir, int simulationsAfter,
-                             String failure) {
+    public record Evaluation(int id, String runId, String by, Candidate candidate, Seeds seedSet, Path source,
+                             String sha256, Map<String, Aggregate.Stat> figures, double[] e2eSample,
+                             Map<String, Object> observed, Path runDir, int simulationsAfter, String failure) {
         public boolean failed() {
             return failure != null;
         }
 
+        public int seeds() {
+            return seedSet.count();
+        }
+
+        public boolean heldOut() {
+            return "held-out".equals(by);
+        }
+
         public double mean(String metric) {
             return figures.get(metric).mean();
+        }
+
+        /** The candidate as it ran: a policy file stands for its stored copy, so later edits cannot change it. */
+        public Candidate asRun() {
+            return source != null && candidate.policy().endsWith(".java")
+                    ? new Candidate(candidate.label(), source.toString(), candidate.parameters()) : candidate;
         }
     }
 
@@ -70,7 +101,7 @@ public final class Lab {
     private final Spend spend;
     private final int threads;
     private final List<Evaluation> history = new ArrayList<>();
-    /** What each evaluation ran: the policy name, or for a file its path and the hash of its content. */
+    /** What each evaluation ran: the policy's name or source hash, its parameters and seeds. */
     private final List<String> fingerprints = new ArrayList<>();
     private final List<Consumer<Evaluation>> listeners = new ArrayList<>();
 
@@ -133,35 +164,84 @@ public final class Lab {
         return scenario.withPolicies(next);
     }
 
+    /** The search's seeds: the scenario's seed and the next {@code count - 1}. */
+    public Seeds searchSeeds(int count) {
+        return new Seeds(seed(), count);
+    }
+
     /**
-     * Runs a candidate on seeds 0..seeds-1, after paying for them; the result is recorded either
-     * way. An experiment already run is answered from the record.
+     * Seeds that no search sees, where winners and the baseline are judged: the {@code count} seeds
+     * after the search's (a search never runs more seeds than it is judged on).
      */
-    public synchronized Evaluation evaluate(Candidate candidate, int seeds) {
-        String fingerprint = fingerprint(candidate);
+    public Seeds heldOutSeeds(int count) {
+        return new Seeds(seed() + count, count);
+    }
+
+    private long seed() {
+        return scenario.seed() == null ? 0 : scenario.seed();
+    }
+
+    /** Runs a candidate on the search's first {@code seeds} seeds for {@code by}. */
+    public Evaluation evaluate(Candidate candidate, int seeds, String by) {
+        return evaluate(candidate, searchSeeds(seeds), by);
+    }
+
+    /**
+     * Runs a candidate on the given seeds, after paying for them; the result is recorded either
+     * way. A policy source is copied into the run's folder first and runs from that copy; source
+     * that does not compile or pass the sandbox is recorded as failed at no cost. An experiment
+     * already run (same code, parameters and seeds, under any file name) is answered from the record.
+     */
+    public synchronized Evaluation evaluate(Candidate candidate, Seeds seeds, String by) {
+        String text = sourceText(candidate.policy());
+        String sha = text == null ? null : PolicySource.sha256(text);
+        // a file is known by its content, whatever its name; a reference also by its name, which carries parameters
+        String fingerprint = (sha == null || !candidate.policy().endsWith(".java") ? candidate.policy() + " " : "")
+                + sha + " " + candidate.parameters() + " " + seeds;
         for (int i = 0; i < history.size(); i++) {
-            Evaluation done = history.get(i);
-            if (fingerprints.get(i).equals(fingerprint) && done.candidate().parameters().equals(candidate.parameters())
-                    && done.seeds() == seeds) {
-                return done; // deterministic: the same experiment gives the same result, at no cost
+            if (fingerprints.get(i).equals(fingerprint)) {
+                return history.get(i); // deterministic: the same experiment gives the same result, at no cost
             }
         }
-        spend.simulations(seeds);
         int id = history.size() + 1;
         String runId = String.format(Locale.ROOT, "run-%03d", id);
         Path dir = workspace.resolve("runs").resolve(runId);
+        Path stored = null;
+        Scenario s;
+        PolicySet policies;
+        try {
+            Candidate run = candidate;
+            if (text != null) {
+                String file = candidate.policy().endsWith(".java") ? Path.of(candidate.policy()).getFileName().toString()
+                        : PolicyCatalog.references().get(candidate.policy()).source();
+                stored = dir.resolve(file);
+                Files.createDirectories(dir);
+                Files.writeString(stored, text);
+                if (candidate.policy().endsWith(".java")) {
+                    run = new Candidate(candidate.label(), stored.toString(), candidate.parameters());
+                }
+            }
+            s = scenarioWith(run).withSeed(seeds.first());
+            policies = PolicySet.of(s, candidate.parameters());
+        } catch (PolicyRejected | IllegalArgumentException | java.io.IOException | java.io.UncheckedIOException e) {
+            return record(new Evaluation(id, runId, by, candidate, seeds, stored, sha, null, new double[0], Map.of(), dir,
+                    spend.simulationsUsed(), e.getMessage()), fingerprint);
+        }
+        spend.simulations(seeds.count());
         Evaluation evaluation;
         try {
-            Scenario s = scenarioWith(candidate);
-            PolicySet policies = PolicySet.of(s, candidate.parameters());
-            Experiment.Result result = new Experiment(s).run(seeds, policies.factories(), threads, n -> { });
+            Experiment.Result result = new Experiment(s).run(seeds.count(), policies.factories(), threads, n -> { });
             RunWriter.write(dir, result, policies.describe(), 1);
-            evaluation = new Evaluation(id, runId, candidate, seeds, result.aggregate(), sample(result),
+            evaluation = new Evaluation(id, runId, by, candidate, seeds, stored, sha, result.aggregate(), sample(result),
                     Artifacts.observed(result), dir, spend.simulationsUsed(), null);
         } catch (PolicyFailure | PolicyRejected | IllegalArgumentException e) {
-            evaluation = new Evaluation(id, runId, candidate, seeds, null, new double[0], Map.of(), dir,
+            evaluation = new Evaluation(id, runId, by, candidate, seeds, stored, sha, null, new double[0], Map.of(), dir,
                     spend.simulationsUsed(), e.getMessage());
         }
+        return record(evaluation, fingerprint);
+    }
+
+    private Evaluation record(Evaluation evaluation, String fingerprint) {
         history.add(evaluation);
         fingerprints.add(fingerprint);
         for (Consumer<Evaluation> l : listeners) {
@@ -170,16 +250,21 @@ public final class Lab {
         return evaluation;
     }
 
-    private static String fingerprint(Candidate c) {
-        Path file = Path.of(c.policy());
-        if (c.policy().endsWith(".java") && Files.isRegularFile(file)) {
-            try {
-                return c.policy() + "@" + dev.glia.policy.sandbox.PolicySource.sha256(Files.readString(file));
-            } catch (java.io.IOException e) {
-                return c.policy() + "@unreadable";
+    /** The text of a policy source (a file, a bundled file or a reference name), or null for a built-in. */
+    private static String sourceText(String policy) {
+        if (policy.endsWith(".java")) {
+            Path file = Path.of(policy);
+            if (Files.isRegularFile(file)) {
+                try {
+                    return Files.readString(file);
+                } catch (java.io.IOException e) {
+                    return null;
+                }
             }
+            return Resources.exists("policies/" + policy) ? Resources.read("policies/" + policy) : null;
         }
-        return c.policy();
+        PolicyCatalog.Reference ref = PolicyCatalog.references().get(policy);
+        return ref == null ? null : Resources.read("policies/" + ref.source());
     }
 
     /** Up to 4,000 end-to-end latencies spread evenly over all seeds' completed requests, sorted. */
@@ -208,11 +293,15 @@ public final class Lab {
         return history.stream().filter(e -> e.runId().equals(runId)).findFirst();
     }
 
-    /** The best successful evaluation with at least {@code minSeeds} seeds. */
+    /** The best successful evaluation of the search with at least {@code minSeeds} seeds. */
     public synchronized Optional<Evaluation> best(Objective objective, int minSeeds) {
-        return history.stream().filter(e -> !e.failed() && e.seeds() >= minSeeds)
+        return history.stream().filter(e -> !e.failed() && !e.heldOut() && e.seeds() >= minSeeds)
                 .min((a, b) -> Double.compare(objective.loss(a.figures()), objective.loss(b.figures())));
     }
+
+    /** The figures every summary of a run shows besides the objective's. */
+    public static final List<String> BRIEF = List.of("e2e.mean", "e2e.p50", "e2e.p90", "e2e.p99", "ttft.mean", "ttft.p50",
+            "ttft.p90", "ttft.p99", "queueDelay.mean", "restartedFraction", "slowdown.p95", "throughput", "gpuHours");
 
     /** Figures of an evaluation as plain numbers, for tool results and transcripts. */
     public static Map<String, Object> brief(Evaluation e, Objective objective) {
@@ -221,14 +310,14 @@ public final class Lab {
         out.put("policy", e.candidate().policy());
         out.put("parameters", e.candidate().parameters());
         out.put("seeds", e.seeds());
+        out.put("by", e.by());
         if (e.failed()) {
             out.put("failed", e.failure());
             return out;
         }
         Aggregate.Stat m = e.figures().get(objective.metric());
         out.put(objective.metric(), Map.of("mean", round(m.mean()), "ci90", List.of(round(m.lo()), round(m.hi()))));
-        for (String k : List.of("e2e.mean", "e2e.p90", "ttft.p90", "queueDelay.mean", "restartedFraction", "slowdown.p95",
-                "throughput", "gpuHours")) {
+        for (String k : BRIEF) {
             if (!k.equals(objective.metric())) {
                 out.put(k, round(e.figures().get(k).mean()));
             }

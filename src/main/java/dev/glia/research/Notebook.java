@@ -15,6 +15,8 @@ import java.util.Map;
 /**
  * The research notebook: observations, hypotheses, experiments, findings and decisions, in order.
  * Every entry is appended to {@code transcript.jsonl} as it happens, so a crash loses nothing.
+ * Texts are clipped (a model's reply can run to hundreds of kilobytes): an entry keeps its first
+ * {@value #MAX_TEXT} characters, the report quotes its first {@value #MAX_QUOTE}.
  */
 public final class Notebook {
     public enum Kind { TASK, OBSERVATION, HYPOTHESIS, EXPERIMENT, FINDING, DECISION, SUPERVISOR, RESEARCHER, TOOL, ERROR }
@@ -22,6 +24,8 @@ public final class Notebook {
     public record Entry(int step, Kind kind, String title, String text, Map<String, Object> data) {
     }
 
+    static final int MAX_TEXT = 20_000;
+    static final int MAX_QUOTE = 2_000;
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final List<Entry> entries = new ArrayList<>();
@@ -42,7 +46,7 @@ public final class Notebook {
     }
 
     public synchronized Entry add(Kind kind, String title, String text, Map<String, Object> data) {
-        Entry e = new Entry(entries.size() + 1, kind, title, text, new LinkedHashMap<>(data));
+        Entry e = new Entry(entries.size() + 1, kind, clip(title, 300), clip(text, MAX_TEXT), new LinkedHashMap<>(data));
         entries.add(e);
         try {
             Files.writeString(transcript, JSON.writeValueAsString(e) + "\n", StandardCharsets.UTF_8,
@@ -67,7 +71,7 @@ public final class Notebook {
             out.append("**").append(e.step()).append(". ").append(label(e.kind())).append(":** ")
                     .append(e.title()).append("\n\n");
             if (!e.text().isBlank()) {
-                out.append(e.text().strip()).append("\n\n");
+                out.append(clip(e.text().strip(), MAX_QUOTE)).append("\n\n");
             }
         }
         return out.toString();
@@ -76,5 +80,13 @@ public final class Notebook {
     private static String label(Kind kind) {
         String s = kind.name().toLowerCase();
         return Character.toUpperCase(s.charAt(0)) + s.substring(1);
+    }
+
+    /** The text cut to {@code max} characters, saying how much was left out. */
+    public static String clip(String text, int max) {
+        if (text == null || text.length() <= max) {
+            return text == null ? "" : text;
+        }
+        return text.substring(0, max) + " … (" + (text.length() - max) + " more characters)";
     }
 }

@@ -1,6 +1,7 @@
 package dev.glia.research;
 
 import dev.glia.policy.sandbox.PolicySource;
+import dev.glia.sim.catalog.Artifacts;
 import dev.glia.sim.catalog.PolicyCatalog;
 import dev.glia.sim.metrics.Aggregate;
 import java.awt.BasicStroke;
@@ -107,7 +108,7 @@ public final class Report {
             double v = e.mean(objective.metric());
             tx.add((double) e.simulationsAfter());
             ty.add(v);
-            if (e.seeds() >= outcome.fullSeeds() && objective.loss(e.figures()) < bestLoss) {
+            if (!e.heldOut() && e.seeds() >= outcome.fullSeeds() && objective.loss(e.figures()) < bestLoss) {
                 bestLoss = objective.loss(e.figures());
                 bestValue = v;
             }
@@ -128,7 +129,7 @@ public final class Report {
         tried.setXYSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Scatter);
         tried.setMarkerColor(new Color(0xbbbbbb));
         if (!bx.isEmpty()) {
-            XYSeries line = chart.addSeries("best on all seeds", bx, by);
+            XYSeries line = chart.addSeries("best on all the search's seeds", bx, by);
             line.setLineColor(WINNER);
             line.setMarker(SeriesMarkers.NONE);
             line.setLineStyle(new BasicStroke(2.5f));
@@ -162,63 +163,100 @@ public final class Report {
         Lab.Evaluation best = o.best();
         StringBuilder md = new StringBuilder();
         md.append("# Glia research report: ").append(o.scenario()).append(" · ").append(o.component()).append("\n\n");
-        md.append(String.format(Locale.ROOT, "Strategy `%s`, objective `%s`, %d of %d simulations, $%.2f, %.0f s.%s%n%n",
-                o.strategy(), objective, o.simulationsUsed(), o.budget().simulations(), o.usd(), o.wallSeconds(),
-                o.stopReason() == null ? "" : " Stopped early: " + o.stopReason() + "."));
+        md.append(String.format(Locale.ROOT, "Strategy `%s`, objective `%s`, %d of %d simulations, $%.2f, %.0f s.%n%n",
+                o.strategy(), objective, o.simulationsUsed(), o.budget().simulations(), o.usd(), o.wallSeconds()));
+        md.append("Stop reason: `").append(o.stop().code()).append('`')
+                .append(o.stop().detail() == null || o.stop().detail().isBlank() ? "" : " (" + o.stop().detail() + ")")
+                .append(".\n\n");
+        md.append(o.library() ? "The search could use the bundled reference policies (the tuner's families; for "
+                + "agents, `--library`).\n\n" : "The strategy started from the baseline and the policy API only; "
+                + "the reference library was not offered.\n\n");
+        md.append("The search ran on seeds ").append(o.searchSeeds()).append("; ").append(o.heldOutSeeds() == null
+                ? "nothing beat the baseline there, so nothing was judged on held-out seeds."
+                : "the winner and the baseline were judged on held-out seeds " + o.heldOutSeeds()
+                        + ", which played no part in the search.").append("\n\n");
         md.append("## Result\n\n");
-        md.append("| | policy | ").append(objective.metric()).append(" | 90% CI | restarted | queueing | p90 TTFT | GPU-hours |\n");
-        md.append("|---|---|---|---|---|---|---|---|\n");
+        md.append("| | policy | seeds | ").append(objective.metric())
+                .append(" | 90% CI | restarted | queueing | p90 TTFT | GPU-hours |\n");
+        md.append("|---|---|---|---|---|---|---|---|---|\n");
         row(md, "baseline", base, objective);
         if (best != base) {
             row(md, "winner", best, objective);
         }
+        if (o.searchBest() != o.searchBaseline()) {
+            row(md, "baseline (search)", o.searchBaseline(), objective);
+            row(md, "best of the search", o.searchBest(), objective);
+        }
         md.append('\n');
         if (best == base) {
-            md.append("Nothing beat the baseline within the budget.\n\n");
+            md.append(o.searchBest() == o.searchBaseline() ? "Nothing beat the baseline within the budget.\n\n"
+                    : "The best of the search, " + o.searchBest().candidate().label()
+                            + ", did not beat the baseline on the held-out seeds; the baseline stays.\n\n");
         } else {
             Aggregate.Stat b = base.figures().get(objective.metric());
             Aggregate.Stat w = best.figures().get(objective.metric());
-            md.append(String.format(Locale.ROOT, "The winner's %s is **%.2f×** the baseline's, %s.%n%n", objective.metric(),
-                    w.mean() / b.mean(), objective.clearlyBetter(best.figures(), base.figures())
+            md.append(String.format(Locale.ROOT, "On held-out seeds the winner's %s is **%.2f×** the baseline's, %s.%n%n",
+                    objective.metric(), w.mean() / b.mean(), objective.clearlyBetter(best.figures(), base.figures())
                             ? "with the 90% confidence intervals apart" : "but the confidence intervals overlap"));
+        }
+        md.append("### Tails (seconds)\n\n| | ").append(String.join(" | ", Artifacts.TAILS)).append(" |\n|---|");
+        md.append("---|".repeat(Artifacts.TAILS.size())).append('\n');
+        tails(md, "baseline", base);
+        if (best != base) {
+            tails(md, "winner", best);
+        }
+        md.append('\n');
+        if (!o.tailRegressions().isEmpty()) {
+            md.append("**The winner makes a tail more than 10% worse:** ").append(String.join("; ", o.tailRegressions()))
+                    .append(".\n\n");
         }
         md.append("![latency CDF](latency-cdf.png)\n\n![progress](progress.png)\n\n![breakdown](breakdown.png)\n\n");
         if (best != base) {
             md.append("## The design\n\n").append(design(best)).append("\n\n");
         }
         md.append("## Research trail\n\n").append(notebook.markdown());
-        md.append("## Experiments\n\n| run | candidate | seeds | ").append(objective.metric()).append(" | restarted | note |\n");
-        md.append("|---|---|---|---|---|---|\n");
+        md.append("## Experiments\n\n| run | by | candidate | seeds | ").append(objective.metric()).append(" | restarted | note |\n");
+        md.append("|---|---|---|---|---|---|---|\n");
         for (Lab.Evaluation e : o.history()) {
-            md.append("| ").append(e.runId()).append(" | ").append(e.candidate().label().replace("|", "\\|")).append(" | ")
-                    .append(e.seeds()).append(" | ");
+            md.append("| ").append(e.runId()).append(" | ").append(e.by()).append(" | ")
+                    .append(e.candidate().label().replace("|", "\\|")).append(" | ").append(e.seedSet()).append(" | ");
             if (e.failed()) {
-                md.append("— | — | failed: ").append(e.failure().lines().findFirst().orElse("").replace("|", "\\|")).append(" |\n");
+                md.append("— | — | failed: ").append(Notebook.clip(e.failure().lines().findFirst().orElse(""), 300)
+                        .replace("|", "\\|")).append(" |\n");
             } else {
                 md.append(String.format(Locale.ROOT, "%.3f | %.1f%% | %s |%n", e.mean(objective.metric()),
                         100 * e.mean("restartedFraction"), objective.feasible(e.figures()) ? "" : "violates a constraint"));
             }
         }
-        md.append("\nFiles: `transcript.jsonl` (every step), `runs/run-NNN/` (config, summary, first seed's logs)")
+        md.append("\nFiles: `transcript.jsonl` (every step), `runs/run-NNN/` (config, summary, first seed's logs, "
+                        + "the policy source as it ran)")
                 .append(o.artifact() == null ? "" : ", `" + o.artifact().getFileName() + "` (the GliaPolicy with its evidence)")
                 .append(".\n");
         return md.toString();
     }
 
+    private static void tails(StringBuilder md, String role, Lab.Evaluation e) {
+        md.append("| ").append(role).append(" |");
+        for (String t : Artifacts.TAILS) {
+            md.append(String.format(Locale.ROOT, " %.2f |", e.mean(t)));
+        }
+        md.append('\n');
+    }
+
     private static void row(StringBuilder md, String role, Lab.Evaluation e, Objective objective) {
         Aggregate.Stat m = e.figures().get(objective.metric());
-        md.append(String.format(Locale.ROOT, "| %s | %s | %.3f | [%.3f, %.3f] | %.1f%% | %.2f s | %.2f s | %.2f |%n", role,
-                e.candidate().label().replace("|", "\\|"), m.mean(), m.lo(), m.hi(), 100 * e.mean("restartedFraction"),
+        md.append(String.format(Locale.ROOT, "| %s | %s | %s | %.3f | [%.3f, %.3f] | %.1f%% | %.2f s | %.2f s | %.2f |%n", role,
+                e.candidate().label().replace("|", "\\|"), e.seedSet(), m.mean(), m.lo(), m.hi(), 100 * e.mean("restartedFraction"),
                 e.mean("queueDelay.mean"), e.mean("ttft.p90"), e.mean("gpuHours")));
     }
 
-    /** The winning policy's own description: its class comment, and the parameters chosen. */
+    /** The winning policy's own description, from the source it ran: its class comment, and the parameters chosen. */
     private static String design(Lab.Evaluation best) {
         String policy = best.candidate().policy();
-        if (!(policy.endsWith(".java") || PolicyCatalog.references().containsKey(policy))) {
+        if (best.source() == null) {
             return "Built-in policy `" + policy + "`.";
         }
-        PolicySource source = PolicyCatalog.source(policy);
+        PolicySource source = PolicyCatalog.source(best.source().toString());
         Matcher m = Pattern.compile("/\\*\\*(.*?)\\*/\\s*public\\s+(?:final\\s+)?class", Pattern.DOTALL).matcher(source.source());
         StringBuilder out = new StringBuilder();
         if (m.find()) {
@@ -229,7 +267,8 @@ public final class Report {
         out.append("Parameters: ");
         List<String> ps = new ArrayList<>();
         for (PolicySource.Parameter p : source.parameters()) {
-            double v = best.candidate().parameters().getOrDefault(p.name(), p.defaultValue());
+            double v = PolicyCatalog.parametersAsRun(policy.endsWith(".java") ? best.source().toString() : policy,
+                    best.candidate().parameters()).getOrDefault(p.name(), p.defaultValue());
             ps.add(String.format(Locale.ROOT, "`%s = %s` (%s)", p.name(), v == Math.rint(v) ? String.valueOf((long) v)
                     : String.valueOf(v), p.description()));
         }

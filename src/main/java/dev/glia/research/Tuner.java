@@ -12,7 +12,7 @@ import java.util.Map;
 /**
  * Glia's research method without an LLM: diagnose the baseline, pick the policy families the
  * diagnosis points at (the reference policies and their knobs), screen every candidate on a few
- * seeds, confirm the front-runners on all seeds, then refine the winner's parameters one knob at
+ * seeds, confirm the front-runners on all the search's seeds, then refine the winner's parameters one knob at
  * a time until nothing improves or the budget runs out. Each step is written to the notebook with
  * the reason for it.
  */
@@ -31,7 +31,12 @@ public final class Tuner implements Strategy {
     }
 
     @Override
-    public void search(Lab lab, Objective objective, Lab.Evaluation baseline, Notebook notebook) {
+    public boolean library() {
+        return true;
+    }
+
+    @Override
+    public Stop search(Lab lab, Objective objective, Lab.Evaluation baseline, Notebook notebook) {
         Diagnosis d = Diagnosis.of(baseline);
         notebook.add(Notebook.Kind.OBSERVATION, "Where the baseline's time goes", String.join("\n", d.findings()));
         List<Lab.Candidate> candidates = families(lab.component(), d, notebook);
@@ -39,7 +44,7 @@ public final class Tuner implements Strategy {
                 "A few seeds separate clear losers cheaply; front-runners get all " + fullSeeds + " seeds next.");
         List<Lab.Evaluation> screened = new ArrayList<>();
         for (Lab.Candidate c : candidates) {
-            Lab.Evaluation e = lab.evaluate(c, screenSeeds);
+            Lab.Evaluation e = lab.evaluate(c, screenSeeds, name());
             if (e.failed()) {
                 notebook.add(Notebook.Kind.ERROR, c.label() + " failed", e.failure());
             } else {
@@ -52,7 +57,7 @@ public final class Tuner implements Strategy {
         notebook.add(Notebook.Kind.FINDING, "Front-runners after screening", describe(front, objective));
         Lab.Evaluation best = baseline;
         for (Lab.Evaluation e : front) {
-            Lab.Evaluation full = lab.evaluate(e.candidate(), fullSeeds);
+            Lab.Evaluation full = lab.evaluate(e.candidate(), fullSeeds, name());
             if (!full.failed() && objective.loss(full.figures()) < objective.loss(best.figures())) {
                 best = full;
             }
@@ -60,10 +65,11 @@ public final class Tuner implements Strategy {
         if (best == baseline) {
             notebook.add(Notebook.Kind.FINDING, "Nothing beat the baseline on all seeds",
                     "Every front-runner was worse than or infeasible against " + baseline.candidate().label() + ".");
-            return;
+            return Stop.of(Stop.Reason.FINISHED, "no front-runner beat the baseline");
         }
         notebook.add(Notebook.Kind.FINDING, "Best so far: " + best.candidate().label(), describe(List.of(best), objective));
         refine(lab, objective, best, notebook);
+        return Stop.of(Stop.Reason.FINISHED, "refinement converged");
     }
 
     /** Coordinate search: each numeric knob ×0.75 and ×1.25 (or ± a step from zero), kept if better. */
@@ -87,7 +93,7 @@ public final class Tuner implements Strategy {
                     Map<String, Double> params = new LinkedHashMap<>(best.candidate().parameters());
                     params.put(p.name(), v);
                     Lab.Candidate c = Lab.Candidate.of(best.candidate().policy(), params);
-                    Lab.Evaluation e = lab.evaluate(c, fullSeeds);
+                    Lab.Evaluation e = lab.evaluate(c, fullSeeds, name());
                     if (!e.failed() && objective.loss(e.figures()) < objective.loss(best.figures())) {
                         best = e;
                     }

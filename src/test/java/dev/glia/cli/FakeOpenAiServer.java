@@ -14,11 +14,15 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * An OpenAI-compatible chat-completions endpoint for tests: replays a Researcher trajectory (tool
- * calls), answers Supervisor requests (recognised by their system prompt) with a question, and
- * can answer 429 or stall once to exercise retries. Speaks the real wire format.
+ * An OpenAI-compatible chat-completions endpoint for tests, as strict as OpenAI's: it answers 401
+ * to a wrong key, 400 to an assistant message with neither content nor tool calls, and 400
+ * {@code context_length_exceeded} to a conversation longer than its context (about four
+ * characters a token), with OpenAI's error bodies. It replays a Researcher trajectory (tool calls,
+ * text, empty replies), answers Supervisor requests (recognised by their system prompt) with a
+ * line, and can answer 429 or stall once to exercise retries.
  */
 final class FakeOpenAiServer implements AutoCloseable {
+    static final String KEY = "sk-test";
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final HttpServer server;
@@ -29,8 +33,12 @@ final class FakeOpenAiServer implements AutoCloseable {
     private int rateLimitsLeft;
     private int stallAtCall;
     private long stallMillis;
+    private int contextTokens = 128_000;
     int rateLimited;
     int supervisorCalls;
+    int contextLengthErrors;
+    int invalidRequests;
+    int unauthorized;
 
     FakeOpenAiServer(List<Map<String, Object>> researcherScript, String supervisorLine) throws IOException {
         this.researcherScript = researcherScript;
@@ -52,6 +60,12 @@ final class FakeOpenAiServer implements AutoCloseable {
         return this;
     }
 
+    /** The model's context window, in tokens of about four characters. */
+    FakeOpenAiServer contextTokens(int tokens) {
+        contextTokens = tokens;
+        return this;
+    }
+
     String baseUrl() {
         return "http://127.0.0.1:" + server.getAddress().getPort() + "/v1";
     }
@@ -61,10 +75,47 @@ final class FakeOpenAiServer implements AutoCloseable {
         return Map.of("tool", tool, "arguments", arguments);
     }
 
+    /** One scripted text reply of the Researcher. */
+    static Map<String, Object> say(String text) {
+        return Map.of("text", text);
+    }
+
+    /** A reply with neither text nor tool calls, as weak models send. */
+    static Map<String, Object> empty() {
+        return Map.of();
+    }
+
     private synchronized void handle(HttpExchange ex) throws IOException {
         JsonNode body = JSON.readTree(ex.getRequestBody().readAllBytes());
         requests.add(body);
-        String system = body.path("messages").path(0).path("content").asText();
+        if (!("Bearer " + KEY).equals(ex.getRequestHeaders().getFirst("Authorization"))) {
+            unauthorized++;
+            send(ex, 401, error("Incorrect API key provided. You can find your API key at "
+                    + "https://platform.openai.com/account/api-keys.", null, "invalid_api_key"));
+            return;
+        }
+        long chars = 0;
+        JsonNode messages = body.path("messages");
+        for (int i = 0; i < messages.size(); i++) {
+            JsonNode m = messages.get(i);
+            boolean content = m.path("content").isTextual() && !m.path("content").asText().isEmpty()
+                    || m.path("content").isArray() && !m.path("content").isEmpty();
+            if (m.path("role").asText().equals("assistant") && !content && m.path("tool_calls").isEmpty()) {
+                invalidRequests++;
+                send(ex, 400, error("Invalid value for 'content': expected a string, got null.",
+                        "messages.[" + i + "].content", null));
+                return;
+            }
+            chars += m.path("content").toString().length() + m.path("tool_calls").toString().length();
+        }
+        if (chars / 4 > contextTokens) {
+            contextLengthErrors++;
+            send(ex, 400, error("This model's maximum context length is " + contextTokens + " tokens. However, your "
+                    + "messages resulted in " + chars / 4 + " tokens. Please reduce the length of the messages.",
+                    "messages", "context_length_exceeded"));
+            return;
+        }
+        String system = messages.path(0).path("content").asText();
         if (rateLimitsLeft > 0) {
             rateLimitsLeft--;
             rateLimited++;
@@ -72,11 +123,10 @@ final class FakeOpenAiServer implements AutoCloseable {
             return;
         }
         ObjectNode message = JSON.createObjectNode().put("role", "assistant");
-        String finish;
+        String finish = "stop";
         if (system.contains("You are the Supervisor")) {
             supervisorCalls++;
             message.put("content", supervisorLine);
-            finish = "stop";
         } else {
             int index = next + 1;
             if (index == stallAtCall) {
@@ -91,15 +141,20 @@ final class FakeOpenAiServer implements AutoCloseable {
             }
             if (next < researcherScript.size()) {
                 Map<String, Object> step = researcherScript.get(next++);
-                message.putNull("content");
-                ArrayNode calls = message.putArray("tool_calls");
-                ObjectNode c = calls.addObject().put("id", "call_" + next).put("type", "function");
-                c.putObject("function").put("name", (String) step.get("tool"))
-                        .put("arguments", JSON.writeValueAsString(step.get("arguments")));
-                finish = "tool_calls";
+                if (step.containsKey("tool")) {
+                    message.putNull("content");
+                    ArrayNode calls = message.putArray("tool_calls");
+                    ObjectNode c = calls.addObject().put("id", "call_" + next).put("type", "function");
+                    c.putObject("function").put("name", (String) step.get("tool"))
+                            .put("arguments", JSON.writeValueAsString(step.get("arguments")));
+                    finish = "tool_calls";
+                } else if (step.containsKey("text")) {
+                    message.put("content", (String) step.get("text"));
+                } else {
+                    message.putNull("content");
+                }
             } else {
                 message.put("content", "I have finished.");
-                finish = "stop";
             }
         }
         ObjectNode response = JSON.createObjectNode().put("id", "chatcmpl-" + requests.size())
@@ -107,6 +162,14 @@ final class FakeOpenAiServer implements AutoCloseable {
         response.putArray("choices").addObject().put("index", 0).put("finish_reason", finish).set("message", message);
         response.putObject("usage").put("prompt_tokens", 1500).put("completion_tokens", 120).put("total_tokens", 1620);
         send(ex, 200, JSON.writeValueAsString(response));
+    }
+
+    private static String error(String message, String param, String code) {
+        ObjectNode e = JSON.createObjectNode();
+        ObjectNode inner = e.putObject("error").put("message", message).put("type", "invalid_request_error");
+        inner.put("param", param);
+        inner.put("code", code);
+        return e.toString();
     }
 
     private static void send(HttpExchange ex, int status, String body) throws IOException {

@@ -36,9 +36,11 @@ class OptimizeCommandTest {
         JsonNode router = json.path("steps").path(0);
         JsonNode priority = json.path("steps").path(1);
         assertThat(router.path("best").path("policy").asText()).startsWith("HeadroomRouter");
-        // the batch-priority step starts from the router step's winner
-        assertThat(priority.path("baseline").path("e2e").path("mean").asDouble())
-                .isEqualTo(router.path("best").path("e2e").path("mean").asDouble());
+        // the batch-priority step starts from the router step's winner (compared on the search's seeds)
+        assertThat(priority.path("search").path("baseline").path("e2e").path("mean").asDouble())
+                .isEqualTo(router.path("search").path("best").path("e2e").path("mean").asDouble());
+        assertThat(router.path("stopReason").asText()).isEqualTo("finished");
+        assertThat(router.path("heldOutSeeds").toString()).isEqualTo("[3,4,5]");
         assertThat(json.path("simulationsUsed").asInt()).isLessThanOrEqualTo(200);
         assertThat(out.resolve("router/report.md")).exists();
         assertThat(out.resolve("batchPriority/report.md")).exists();

@@ -3,13 +3,14 @@ package dev.glia.research.agent;
 import dev.glia.research.Lab;
 import dev.glia.research.Notebook;
 import dev.glia.research.Objective;
+import dev.glia.research.Stop;
 import dev.glia.research.Strategy;
 import dev.langchain4j.data.message.UserMessage;
 import java.util.List;
 
 /**
  * The paper's simplest comparison: N independent samples of one prompt (the LLM used as-is, no
- * tools, no feedback); each sample is judged on all seeds and the best wins.
+ * tools, no feedback); each sample is judged on all the search's seeds and the best wins.
  */
 public final class BestOfN implements Strategy {
     private final Agents agents;
@@ -28,26 +29,25 @@ public final class BestOfN implements Strategy {
     }
 
     @Override
-    public void search(Lab lab, Objective objective, Lab.Evaluation baseline, Notebook notebook) {
-        String task = Agents.task(lab, objective, baseline, fullSeeds);
-        Workspace workspace = Agents.workspace(lab, "best-of-n", task);
+    public boolean library() {
+        return agents.library();
+    }
+
+    @Override
+    public Stop search(Lab lab, Objective objective, Lab.Evaluation baseline, Notebook notebook) {
+        String task = agents.task(lab, objective, baseline, fullSeeds);
+        Workspace workspace = agents.workspace(lab, "best-of-n", task);
         ChatClient generator = agents.client("generator", lab, notebook);
-        String prompt = Prompts.oneShot(task, lab.component(), "```java\n" + Programs.initialSource(lab.component()) + "```\n\n"
+        String prompt = Prompts.oneShot(task, lab.component(), "```java\n" + Programs.initialSource(lab) + "```\n\n"
                 + Prompts.POLICY_API);
         for (int i = 1; i <= samples; i++) {
             if (lab.spend().simulationsLeft() < fullSeeds) {
-                notebook.add(Notebook.Kind.DECISION, "Stop sampling: no budget for another evaluation", "");
-                return;
+                return Stop.of(Stop.Reason.BUDGET_SIMULATIONS, "no budget for sample " + i);
             }
-            String reply;
-            try {
-                reply = generator.chat(List.of(UserMessage.from(prompt)), List.of()).aiMessage().text();
-            } catch (ChatClient.LlmUnavailable e) {
-                notebook.add(Notebook.Kind.ERROR, "sample " + i + ": the model is unavailable", e.getMessage());
-                continue;
-            }
-            Lab.Evaluation e = Programs.evaluate(lab, workspace, "Sample" + i, reply, fullSeeds, notebook);
+            String reply = generator.chat(List.of(UserMessage.from(prompt)), List.of()).aiMessage().text();
+            Lab.Evaluation e = Programs.evaluate(lab, workspace, "Sample" + i, reply, fullSeeds, notebook, "sample-" + i);
             notebook.add(Notebook.Kind.EXPERIMENT, "sample " + i + ": " + Programs.score(e, objective), "");
         }
+        return Stop.of(Stop.Reason.FINISHED, samples + " samples judged");
     }
 }

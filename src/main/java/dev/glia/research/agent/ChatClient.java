@@ -1,9 +1,12 @@
 package dev.glia.research.agent;
 
 import dev.glia.research.BudgetExhausted;
+import dev.glia.research.SessionStopped;
 import dev.glia.research.Spend;
+import dev.glia.research.Stop;
 import dev.langchain4j.agent.tool.ToolSpecification;
 import dev.langchain4j.data.message.ChatMessage;
+import dev.langchain4j.exception.AuthenticationException;
 import dev.langchain4j.exception.NonRetriableException;
 import dev.langchain4j.exception.RetriableException;
 import dev.langchain4j.model.chat.ChatModel;
@@ -18,12 +21,21 @@ import java.util.function.Consumer;
 /**
  * Calls the model for an agent, with the budget checked before each call and paid after it, and
  * with transient failures (429 rate limits, 5xx, timeouts, dropped connections) retried with
- * exponential back-off. A failure that retrying cannot fix is raised as {@link LlmUnavailable}.
+ * exponential back-off. A prompt longer than the model's context is raised as
+ * {@link ContextTooLong}, for the caller to compact; a failure that retrying cannot fix as
+ * {@link LlmUnavailable}, saying whether the key was refused or the model could not be reached.
  */
 public final class ChatClient {
     /** The model did not answer usefully after every attempt; the session keeps what it has. */
-    public static final class LlmUnavailable extends RuntimeException {
-        LlmUnavailable(String message, Throwable cause) {
+    public static final class LlmUnavailable extends SessionStopped {
+        LlmUnavailable(Stop.Reason reason, String message, Throwable cause) {
+            super(reason, message, cause);
+        }
+    }
+
+    /** The server refused the prompt as longer than the model's context window. */
+    public static final class ContextTooLong extends RuntimeException {
+        ContextTooLong(String message, Throwable cause) {
             super(message, cause);
         }
     }
@@ -62,6 +74,9 @@ public final class ChatClient {
             } catch (BudgetExhausted e) {
                 throw e;
             } catch (RuntimeException e) {
+                if (contextLengthExceeded(e)) {
+                    throw new ContextTooLong(describe(e), e);
+                }
                 last = e;
                 if (!retriable(e) || attempt == settings.maxAttempts()) {
                     break;
@@ -73,8 +88,43 @@ public final class ChatClient {
                 spend.checkTime();
             }
         }
-        throw new LlmUnavailable("the model at " + settings.baseUrl() + " did not answer: " + describe(last)
+        if (authenticationFailed(last)) {
+            throw new LlmUnavailable(Stop.Reason.AUTH_FAILED, "the model at " + settings.baseUrl() + " refused the API "
+                    + "key (set --llm-api-key or GLIA_LLM_API_KEY): " + describe(last), last);
+        }
+        throw new LlmUnavailable(Stop.Reason.MODEL_UNAVAILABLE, (unreachable(last) ? "cannot reach the model at "
+                : "the model at ") + settings.baseUrl() + (unreachable(last) ? ": " : " did not answer: ") + describe(last)
                 + (retriable(last) ? " (after " + settings.maxAttempts() + " attempts)" : ""), last);
+    }
+
+    static boolean authenticationFailed(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            String m = String.valueOf(t.getMessage());
+            if (t instanceof AuthenticationException || m.contains("invalid_api_key") || m.matches("(?s).*\\b40[13]\\b.*")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    static boolean contextLengthExceeded(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            String m = String.valueOf(t.getMessage()).toLowerCase(Locale.ROOT);
+            if (m.contains("context_length_exceeded") || m.contains("maximum context length")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static boolean unreachable(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof java.net.ConnectException || t instanceof java.net.UnknownHostException
+                    || t instanceof java.nio.channels.UnresolvedAddressException) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** 429, 5xx, timeouts and I/O failures are worth another try; 400, 401, 404 are not. */
@@ -106,7 +156,7 @@ public final class ChatClient {
             Thread.sleep(millis);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new BudgetExhausted("interrupted");
+            throw new BudgetExhausted(Stop.Reason.BUDGET_TIME, "interrupted");
         }
     }
 }

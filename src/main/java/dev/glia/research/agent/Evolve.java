@@ -3,6 +3,7 @@ package dev.glia.research.agent;
 import dev.glia.research.Lab;
 import dev.glia.research.Notebook;
 import dev.glia.research.Objective;
+import dev.glia.research.Stop;
 import dev.glia.research.Strategy;
 import dev.langchain4j.data.message.SystemMessage;
 import dev.langchain4j.data.message.UserMessage;
@@ -16,11 +17,16 @@ import java.util.SplittableRandom;
  * with the baseline program; each generation shows the LLM a parent from the island's top-k and
  * diverse programs from other islands, with their scores only (no logs, no analysis), and asks
  * for an improved program; children join their island; islands exchange their best every few
- * generations. Runs until the budget is spent.
+ * generations. Runs until the budget is spent, or until the model gives nothing that runs
+ * {@value #MAX_BARREN} times in a row (no code, code that does not compile, or a program already
+ * judged: all are free, so a model that cannot write programs would otherwise loop on the dollar
+ * budget alone).
  */
 public final class Evolve implements Strategy {
     private record Program(String name, String code, double loss, String score) {
     }
+
+    private static final int MAX_BARREN = 8;
 
     private final Agents agents;
     private final int islands;
@@ -44,17 +50,23 @@ public final class Evolve implements Strategy {
     }
 
     @Override
-    public void search(Lab lab, Objective objective, Lab.Evaluation baseline, Notebook notebook) {
-        String task = Agents.task(lab, objective, baseline, fullSeeds);
-        Workspace workspace = Agents.workspace(lab, "evolve", task);
+    public boolean library() {
+        return agents.library();
+    }
+
+    @Override
+    public Stop search(Lab lab, Objective objective, Lab.Evaluation baseline, Notebook notebook) {
+        String task = agents.task(lab, objective, baseline, fullSeeds);
+        Workspace workspace = agents.workspace(lab, "evolve", task);
         ChatClient generator = agents.client("generator", lab, notebook);
         SplittableRandom random = new SplittableRandom(seed);
         List<List<Program>> population = new ArrayList<>();
-        Program initial = new Program("initial", Programs.initialSource(lab.component()), objective.loss(baseline.figures()),
+        Program initial = new Program("initial", Programs.initialSource(lab), objective.loss(baseline.figures()),
                 Programs.score(baseline, objective));
         for (int i = 0; i < islands; i++) {
             population.add(new ArrayList<>(List.of(initial)));
         }
+        int barren = 0;
         for (int generation = 1; lab.spend().simulationsLeft() >= fullSeeds; generation++) {
             List<Program> island = population.get(generation % islands);
             island.sort(Comparator.comparingDouble(Program::loss));
@@ -72,16 +84,15 @@ public final class Evolve implements Strategy {
                 prompt.append("\n## Another program (").append(p.score()).append(")\n\n```java\n").append(p.code()).append("```\n");
             }
             prompt.append("\nRewrite the current program to improve its score. Reply with the complete program in one ```java block.");
-            String reply;
-            try {
-                reply = generator.chat(List.of(SystemMessage.from("You improve programs by evolution. You see only "
-                        + "programs and their scores.\n\n" + Prompts.POLICY_API), UserMessage.from(prompt.toString())),
-                        List.of()).aiMessage().text();
-            } catch (ChatClient.LlmUnavailable e) {
-                notebook.add(Notebook.Kind.ERROR, "generation " + generation + ": the model is unavailable", e.getMessage());
-                return;
+            String reply = generator.chat(List.of(SystemMessage.from("You improve programs by evolution. You see only "
+                    + "programs and their scores.\n\n" + Prompts.POLICY_API), UserMessage.from(prompt.toString())),
+                    List.of()).aiMessage().text();
+            int spent = lab.spend().simulationsUsed();
+            Lab.Evaluation e = Programs.evaluate(lab, workspace, "Gen" + generation, reply, fullSeeds, notebook, "evolve");
+            barren = lab.spend().simulationsUsed() > spent ? 0 : barren + 1;
+            if (barren >= MAX_BARREN) {
+                return Stop.of(Stop.Reason.MODEL_UNPRODUCTIVE, MAX_BARREN + " replies in a row without a program that ran");
             }
-            Lab.Evaluation e = Programs.evaluate(lab, workspace, "Gen" + generation, reply, fullSeeds, notebook);
             if (e != null && !e.failed()) {
                 island.add(new Program("Gen" + generation, Programs.extract(reply), objective.loss(e.figures()),
                         Programs.score(e, objective)));
@@ -102,5 +113,6 @@ public final class Evolve implements Strategy {
                 }
             }
         }
+        return Stop.of(Stop.Reason.BUDGET_SIMULATIONS, "no budget for another generation");
     }
 }

@@ -15,17 +15,17 @@ final class Programs {
     private Programs() {
     }
 
-    /** The reference policy a black-box search starts from, for each component. */
-    static String initialFile(String component) {
-        return switch (component) {
-            case "router" -> "LeastLoadedRouter.java";
-            case "batchPriority" -> "FirstComeFirstServed.java";
-            default -> "ThroughputAutoscaler.java";
-        };
-    }
-
-    static String initialSource(String component) {
-        return Resources.read("policies/" + initialFile(component));
+    /** The program a black-box search starts from: the baseline's source, or a plain policy of the component. */
+    static String initialSource(Lab lab) {
+        String file = Agents.baselineSource(lab);
+        if (file == null) {
+            file = switch (lab.component()) {
+                case "router" -> "LeastLoadedRouter.java";
+                case "batchPriority" -> "FirstComeFirstServed.java";
+                default -> "ThroughputAutoscaler.java";
+            };
+        }
+        return Resources.read("policies/" + file);
     }
 
     /** The Java source in a model's reply: its first ```java block, or the whole reply if it is bare code. */
@@ -41,15 +41,17 @@ final class Programs {
     }
 
     /** Writes a sample into the workspace and judges it; garbage and failures are recorded, not thrown. */
-    static Lab.Evaluation evaluate(Lab lab, Workspace workspace, String name, String reply, int seeds, Notebook notebook) {
+    static Lab.Evaluation evaluate(Lab lab, Workspace workspace, String name, String reply, int seeds, Notebook notebook,
+                                   String by) {
         String code = extract(reply);
         if (code == null) {
-            notebook.add(Notebook.Kind.ERROR, name + ": the reply holds no Java code", ResearchTools.firstLine(String.valueOf(reply)));
+            notebook.add(Notebook.Kind.ERROR, name + ": the reply holds no Java code", String.valueOf(reply));
             return null;
         }
         String file = "candidates/" + name + ".java";
         workspace.write(file, code);
-        Lab.Evaluation e = lab.evaluate(new Lab.Candidate(name, workspace.resolve(file).toString(), java.util.Map.of()), seeds);
+        Lab.Evaluation e = lab.evaluate(new Lab.Candidate(name, workspace.resolve(file).toString(), java.util.Map.of()),
+                seeds, by);
         if (e.failed()) {
             notebook.add(Notebook.Kind.ERROR, name + " failed", e.failure());
         }

@@ -10,43 +10,48 @@ final class Prompts {
             inference clusters (vLLM engines behind a router) and proves them in a simulator.
 
             Work the way a good systems researcher does:
-            1. Model the system before changing it. Read the task, describe_system, and the reference
-               policies. Run the baseline and look at where its time goes: queueing against execution,
-               restarts (preemptions that recompute a request from scratch) and what they cost, KV-cache
-               pressure, imbalance across replicas, the prompt/output mix. Use query_runs (SQL over
-               request_metrics, gs_log, reqs_log, batch_log of any run) to get the numbers.
-            2. State a hypothesis with the evidence you expect, e.g. "restarts cost 11 s per restarted
-               request because replicas run out of KV blocks while decoding; admitting requests only when
-               a replica has head-room for their growth should cut restarts below 5% and mean latency by
-               a quarter". Record it with notebook(kind="hypothesis").
+            1. Model the system before changing it. Read the task, describe_system and the baseline's
+               source. Look at where the baseline's time goes: queueing against execution, preemptions
+               and what they cost, KV-cache pressure, imbalance across replicas, the prompt/output mix.
+               Use query_runs (SQL over the logs of any run; the task lists the tables, columns and
+               units) to get the numbers.
+            2. State a hypothesis with the evidence you expect, e.g. "p90 TTFT is four times the median
+               because long prompts queue behind each other on one replica; spreading prompt tokens
+               evenly should cut p90 TTFT by a third without changing the mean". Record it with
+               notebook(kind="hypothesis").
             3. Design the smallest experiment that tests it; write the policy; compile_policy until it
-               compiles cleanly; run_experiment; then analyse the logs to confirm or refute it. Record the
-               finding with notebook(kind="finding"). Do not iterate blindly on scores: every experiment
-               should answer a question.
-            4. Compose ideas that worked (e.g. admission control with shortest-job-first ordering), tune
-               the knobs that matter, and stop only when the result is clearly better than the baseline
-               with non-overlapping confidence intervals, or the budget is nearly spent. Then call finish
-               with the policy file and a rationale that explains why it works.
+               compiles cleanly; run_experiment (a few seeds are enough to screen an idea); then analyse
+               the logs to confirm or refute it. Record the finding with notebook(kind="finding"). Do not
+               iterate blindly on scores: every experiment should answer a question.
+            4. Compose ideas that each helped, tune the knobs that matter, and stop when the result is
+               clearly better than the baseline with non-overlapping confidence intervals, or when the
+               budget or your steps are nearly spent. Then call finish with the policy file and a
+               rationale that explains why it works.
 
             Rules: policies are Java (see POLICY_API.md); they run sandboxed and deterministic: no I/O,
             threads, clocks, reflection or mutable static state. A policy never sees a request's output
-            length. Every experiment costs simulations from a fixed budget; spend them on questions.
+            length. Every experiment costs simulations from a fixed budget; spend them on questions. Each
+            reply of yours is one step, and your steps are limited (the task says how many).
             """;
 
     static final String SUPERVISOR = """
             You are the Supervisor of Glia's research team. A Researcher agent is designing a serving
             policy for an LLM inference cluster in a simulator. You cannot see the code or run anything;
-            you see the task, the Researcher's messages and summaries of its tool calls.
+            you see the task, the findings of the whole session, every experiment with its figures, the
+            best result so far, and the Researcher's recent messages and tool results.
 
-            Your job, in a few sentences each time you speak:
-            - ask the question that moves the work forward ("Why do restarts persist? Is something
-              structural making them hard to avoid?"), especially when progress stalls;
+            You are called only when something needs you: the Researcher has stalled (experiments without
+            improvement), has lost focus (many steps without an experiment), or wants to stop. Then, in a
+            few sentences:
+            - ask the question that moves the work forward, grounded in the figures you see ("Why does
+              p99 stay high when the mean falls? What do the logs say about the slowest requests?");
             - recall earlier findings the Researcher may have lost sight of, and encourage composing
               ideas that each helped;
             - when the Researcher wants to stop early, ask whether the result is clearly better than the
               baseline and what is left untried; when a direction is clearly unproductive, say so;
-            - remove procedural obstacles and remind it of the objective and the budget.
-            Never write code or the design yourself, and never invent results.
+            - remove procedural obstacles and remind it of the objective, the budget and its steps.
+            Never write code or the design yourself, never suggest a specific known policy, and never
+            invent results.
             """;
 
     static final String POLICY_API = """
@@ -88,41 +93,65 @@ final class Prompts {
             static mutable state, catching Throwable or Errors. Each call has a step and allocation budget.
             """;
 
-    static String task(String scenario, String scenarioYaml, String component, String objective, String baseline,
-                       String budget) {
+    /**
+     * The task as every strategy's model reads it: what to improve, the objective and target, the
+     * baseline, the budget and the scenario. Strategies with tools append {@link #tools}.
+     */
+    static String task(String component, String objective, String target, String baseline, String budget,
+                       String scenarioYaml) {
         return """
                 # Task
 
                 Design a better %s policy for the cluster below.
 
                 Objective: %s (mean over seeds; results are compared with 90%% bootstrap confidence intervals).
-                Baseline: %s.
+                %sBaseline: %s.
                 Budget: %s.
-
-                The workspace holds the scenario (scenarios/%s.yaml), the reference policies (policies/), and
-                the policy API (POLICY_API.md). Write new policies under policies/. run_experiment runs a policy
-                file (or a reference name) on the scenario and returns its figures and a run id; query_runs
-                answers SQL over that run's logs.
 
                 ## Scenario
 
                 ```yaml
                 %s
                 ```
-                """.formatted(component, objective, baseline, budget, scenario, scenarioYaml.strip());
+                """.formatted(component, objective, target == null ? "" : "Target: " + target + ".\n", baseline,
+                budget, scenarioYaml.strip());
     }
 
-    /** The paper's Fig. 11-style prompt for one-shot generation (best-of-N) and for evolution. */
-    static String oneShot(String task, String component, String examples) {
+    /** What the Researcher's workspace, tools, logs and limits are. */
+    static String tools(String scenario, String baselineFile, boolean library, int fullSeeds, int maxSteps,
+                        String schema) {
+        return """
+
+                ## Your workspace and tools
+
+                The workspace holds the scenario (scenarios/%s.yaml), %s and the policy API (POLICY_API.md).%s
+                Write new policies under policies/. run_experiment runs a policy file on the scenario and
+                returns its figures and a run id; it costs one simulation per seed (%d seeds unless you ask
+                for fewer: screen ideas on 2-3 seeds). query_runs answers SQL over a run's logs:
+
+                %s
+
+                Limits: you have %d steps (one step is one reply of yours). finish judges your chosen policy on
+                all %d seeds, costing %d simulations unless it already ran on them; the session then judges
+                the best result against the baseline on fresh seeds that played no part in the search.
+                """.formatted(scenario, baselineFile == null ? "no policy source (the baseline is built in)"
+                        : "the baseline's source (policies/" + baselineFile + ")",
+                library ? " The reference library is available too: policies/ holds the bundled reference "
+                        + "policies and policies/index.yaml their names, which run_experiment accepts." : "",
+                fullSeeds, schema.indent(4).stripTrailing(), maxSteps, fullSeeds, fullSeeds);
+    }
+
+    /** The paper's Fig. 11-style prompt for one-shot generation (best-of-N). */
+    static String oneShot(String task, String component, String example) {
         return """
                 %s
 
                 Write one complete Java source file for a new %s policy that improves on the baseline.
                 Reply with the code only, in a single ```java block, with one public class.
 
-                Examples of valid policies:
+                The baseline's source, a valid policy:
 
                 %s
-                """.formatted(task, component, examples);
+                """.formatted(task, component, example);
     }
 }

@@ -13,14 +13,20 @@ import dev.glia.sim.catalog.PolicyCatalog;
 import dev.langchain4j.agent.tool.ToolExecutionRequest;
 import dev.langchain4j.agent.tool.ToolSpecification;
 import dev.langchain4j.model.chat.request.json.JsonObjectSchema;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.Locale;
 import java.util.Map;
 
 /**
  * The Researcher's tools, confined to its workspace and its lab. Every failure comes back as a
- * message the agent can act on; only an exhausted budget ends the context.
+ * message the agent can act on; only an exhausted budget ends the context. Policies run are the
+ * workspace's files, the baseline and the built-ins; reference policies only with the library.
  */
 final class ResearchTools {
     /** What finish() asked for. */
@@ -36,10 +42,13 @@ final class ResearchTools {
     private final Lab.Evaluation baseline;
     private final int fullSeeds;
     private final String context;
+    private final boolean library;
+    private final List<Lab.Evaluation> runs = new ArrayList<>();
+    private final Set<String> written = new TreeSet<>();
     private Finish finish;
 
     ResearchTools(Workspace workspace, Lab lab, Objective objective, Notebook notebook, Lab.Evaluation baseline,
-                  int fullSeeds, String context) {
+                  int fullSeeds, String context, boolean library) {
         this.workspace = workspace;
         this.lab = lab;
         this.objective = objective;
@@ -47,9 +56,31 @@ final class ResearchTools {
         this.baseline = baseline;
         this.fullSeeds = fullSeeds;
         this.context = context;
+        this.library = library;
     }
 
-    static List<ToolSpecification> specifications() {
+    /** The experiments this context ran, in order. */
+    List<Lab.Evaluation> runs() {
+        return List.copyOf(runs);
+    }
+
+    /** The workspace files this context wrote. */
+    Set<String> written() {
+        return Set.copyOf(written);
+    }
+
+    /** The names run_experiment accepts besides workspace files. */
+    List<String> names() {
+        List<String> out = new ArrayList<>();
+        for (String n : PolicyCatalog.names(lab.component())) {
+            if (library || !PolicyCatalog.references().containsKey(n) || n.equals(baseline.candidate().policy())) {
+                out.add(n);
+            }
+        }
+        return out;
+    }
+
+    List<ToolSpecification> specifications() {
         return List.of(
                 tool("list_files", "List the files of the workspace (or of one folder of it).",
                         JsonObjectSchema.builder().addStringProperty("path", "folder relative to the workspace; omit for all").build()),
@@ -63,12 +94,18 @@ final class ResearchTools {
                                 .required("a", "b").build()),
                 tool("compile_policy", "Compile a policy file and check it against the sandbox: its kind and parameters, or every error with line and column.",
                         JsonObjectSchema.builder().addStringProperty("path", "policy file, e.g. policies/MyRouter.java").required("path").build()),
-                tool("run_experiment", "Run a policy on the scenario for the component under study. Costs one simulation per seed. Returns the figures (mean over seeds with 90% CI) and a run id.",
-                        JsonObjectSchema.builder().addStringProperty("policy", "a policy file in the workspace, or a reference name (llq, lor, least-kv, hra, hra-spf, ...)")
+                tool("run_experiment", "Run a policy on the scenario for the component under study. Costs one "
+                                + "simulation per seed; code that does not compile costs nothing. Returns the figures "
+                                + "(mean over seeds with 90% CI, latencies in seconds) and a run id.",
+                        JsonObjectSchema.builder().addStringProperty("policy", "a policy file in the workspace (e.g. "
+                                        + "policies/MyRouter.java) or one of: " + String.join(", ", names()))
                                 .addProperty("parameters", JsonObjectSchema.builder().description("values for the policy's @Param knobs, by name").build())
-                                .addIntegerProperty("seeds", "seeds to run (default: all " + "seeds the result is judged on)")
+                                .addIntegerProperty("seeds", "seeds to run, 1 to " + fullSeeds + " (default " + fullSeeds
+                                        + "; 2-3 screen an idea cheaply)")
                                 .required("policy").build()),
-                tool("query_runs", "SQL (SELECT only) over one run's logs: request_metrics, reqs_log, gs_log, batch_log of its first seed, and runs (every experiment so far).",
+                tool("query_runs", "SQL (SELECT only, H2 dialect) over one run's logs: request_metrics, reqs_log, "
+                                + "gs_log, batch_log of its first seed, and runs (every experiment so far). Columns and "
+                                + "units:\n" + RunDatabase.SCHEMA,
                         JsonObjectSchema.builder().addStringProperty("run_id", "e.g. run-001").addStringProperty("sql", "a SELECT query")
                                 .required("run_id", "sql").build()),
                 tool("describe_system", "The task, the cluster and workload, the objective, the baseline's figures and the budget left.",
@@ -76,7 +113,9 @@ final class ResearchTools {
                 tool("notebook", "Record a hypothesis (with the evidence you expect), an observation, a finding or a decision.",
                         JsonObjectSchema.builder().addEnumProperty("kind", List.of("hypothesis", "observation", "finding", "decision"))
                                 .addStringProperty("text", "what to record").required("kind", "text").build()),
-                tool("finish", "End the research with the chosen policy and why it works.",
+                tool("finish", "End the research with the chosen policy and why it works. The policy is then "
+                                + "judged on all " + fullSeeds + " seeds (" + fullSeeds + " simulations unless it "
+                                + "already ran on them).",
                         JsonObjectSchema.builder().addStringProperty("policy", "the chosen policy file or reference name")
                                 .addProperty("parameters", JsonObjectSchema.builder().description("its knob values").build())
                                 .addStringProperty("rationale", "why it works, with the evidence").required("policy", "rationale").build()));
@@ -112,6 +151,7 @@ final class ResearchTools {
                 case "read_file" -> workspace.read(text(args, "path", true));
                 case "write_file" -> {
                     workspace.write(text(args, "path", true), text(args, "content", true));
+                    written.add(text(args, "path", true));
                     yield "wrote " + text(args, "path", true);
                 }
                 case "diff_files" -> workspace.diff(text(args, "a", true), text(args, "b", true));
@@ -162,24 +202,29 @@ final class ResearchTools {
         }
     }
 
-    /** A workspace file becomes an absolute path for the catalog; a reference name stays a name. */
+    /** A workspace file becomes an absolute path for the catalog; a name stays a name. */
     private String policyRef(String policy) {
         if (policy.endsWith(".java")) {
-            return workspace.resolve(policy).toString();
+            Path file = workspace.resolve(policy);
+            if (!Files.isRegularFile(file)) {
+                throw new ToolError("no file '" + policy + "' in the workspace; write it under policies/ first");
+            }
+            return file.toString();
         }
-        if (!PolicyCatalog.known(lab.component(), policy)) {
-            throw new ToolError("no " + lab.component() + " named '" + policy + "'; known: "
-                    + String.join(", ", PolicyCatalog.names(lab.component())) + ", or a .java file of the workspace");
+        if (!names().contains(policy)) {
+            throw new ToolError("no " + lab.component() + " named '" + policy + "'; you can run: "
+                    + String.join(", ", names()) + ", or a .java file of the workspace");
         }
         return policy;
     }
 
     private String run(String policy, Map<String, Double> parameters, int seeds) {
-        if (seeds < 1 || seeds > 50) {
-            throw new ToolError("seeds must be between 1 and 50");
+        if (seeds < 1 || seeds > fullSeeds) {
+            throw new ToolError("seeds must be between 1 and " + fullSeeds);
         }
         String ref = policyRef(policy);
-        Lab.Evaluation e = lab.evaluate(Lab.Candidate.of(ref, parameters), seeds);
+        Lab.Evaluation e = lab.evaluate(Lab.Candidate.of(ref, parameters), seeds, context);
+        runs.add(e);
         Map<String, Object> brief = Lab.brief(e, objective);
         brief.put("policy", policy); // as the agent named it, not the resolved path
         brief.put("simulationsLeft", lab.spend().simulationsLeft());

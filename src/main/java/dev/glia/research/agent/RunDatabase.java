@@ -6,7 +6,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.DriverManager;
+import java.sql.Driver;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.ResultSetMetaData;
@@ -16,7 +16,9 @@ import java.sql.Types;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Properties;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Stream;
 
 /**
  * SQL over one run's logs (its first seed): {@code request_metrics}, {@code reqs_log},
@@ -26,6 +28,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 final class RunDatabase {
     private static final AtomicInteger NAMES = new AtomicInteger();
+    private static final Driver DRIVER = new org.h2.Driver();
     private static final int MAX_ROWS = 60;
 
     private static final Map<String, List<String>> SCHEMAS = Map.of(
@@ -39,6 +42,29 @@ final class RunDatabase {
             "batch_log", List.of("replica_id INT", "start DOUBLE", "end DOUBLE", "iterations INT", "size INT",
                     "tokens INT", "prefill_tokens INT", "preemptions INT"));
 
+    /** The session's experiments: who ran what, and its figures (means over its seeds). */
+    private static final List<String> RUNS_FIGURES = List.of("e2e.mean", "e2e.p50", "e2e.p90", "e2e.p99", "ttft.mean",
+            "ttft.p90", "ttft.p99", "queueDelay.mean", "restartedFraction", "slowdown.p95", "throughput", "gpuHours");
+    private static final List<String> RUNS_COLUMNS = java.util.stream.Stream.concat(Stream.of("run_id VARCHAR",
+            "ran_by VARCHAR", "policy VARCHAR", "parameters VARCHAR", "seeds INT", "failed VARCHAR"),
+            RUNS_FIGURES.stream().map(f -> f.replace("queueDelay", "queue_delay").replace("restartedFraction",
+                    "restarted_fraction").replace("gpuHours", "gpu_hours").replace('.', '_') + " DOUBLE")).toList();
+
+    /** The tables and their columns with units, as the Researcher is told them. */
+    static final String SCHEMA = """
+            request_metrics (one row per request of the run's first seed; times in seconds since the start):
+              request_id, replica_id, arrived_at, num_prefill_tokens (prompt), num_decode_tokens (output),
+              scheduled_at, first_token_at, completed_at, e2e, ttft, tpot (s per output token),
+              queue_delay (s from arrival to first scheduling), restarts (preemptions), slowdown (e2e / ideal e2e)
+            reqs_log (one row per dispatch): time, replica_id, request_id, num_prefill_tokens, num_decode_tokens
+            gs_log (one row per replica at each router call): time, replica_id, num_pending_requests,
+              num_active_requests, num_allocated_blocks, num_blocks, memory_usage_percent (0-100)
+            batch_log (one row per engine batch): replica_id, start, end (s), iterations, size (requests),
+              tokens, prefill_tokens, preemptions
+            runs (every experiment of the session, means over its seeds): run_id, ran_by, policy, parameters, seeds,
+              failed, e2e_mean, e2e_p50, e2e_p90, e2e_p99, ttft_mean, ttft_p90, ttft_p99, queue_delay_mean (s),
+              restarted_fraction (0-1), slowdown_p95, throughput (requests/s), gpu_hours""";
+
     private RunDatabase() {
     }
 
@@ -48,9 +74,10 @@ final class RunDatabase {
         if (!(head.startsWith("select") || head.startsWith("with"))) {
             throw new ToolError("only SELECT (or WITH ... SELECT) queries are allowed");
         }
-        String url = "jdbc:h2:mem:run" + NAMES.incrementAndGet()
-                + ";DATABASE_TO_LOWER=TRUE;NON_KEYWORDS=TIME,END,START,VALUE,SIZE;DB_CLOSE_DELAY=0";
-        try (Connection admin = DriverManager.getConnection(url, "sa", "")) {
+        // the database lives while the admin connection is open; settings such as DB_CLOSE_DELAY
+        // in the URL need admin rights, so the agent's connection names only session settings
+        String url = "jdbc:h2:mem:run" + NAMES.incrementAndGet() + ";NON_KEYWORDS=TIME,END,START,VALUE,SIZE";
+        try (Connection admin = connect(url + ";DATABASE_TO_LOWER=TRUE", "sa", "")) {
             Path seed = firstSeed(run.runDir());
             for (Map.Entry<String, List<String>> table : SCHEMAS.entrySet()) {
                 load(admin, table.getKey(), table.getValue(), seed == null ? null : seed.resolve(table.getKey() + ".csv"));
@@ -62,7 +89,7 @@ final class RunDatabase {
                     s.execute("GRANT SELECT ON " + t + " TO agent");
                 }
             }
-            try (Connection agent = DriverManager.getConnection(url, "agent", "agent");
+            try (Connection agent = connect(url, "agent", "agent");
                  Statement s = agent.createStatement()) {
                 s.setQueryTimeout(10);
                 s.setMaxRows(MAX_ROWS + 1);
@@ -76,6 +103,14 @@ final class RunDatabase {
         } catch (IOException e) {
             throw new ToolError("cannot read the logs of " + run.runId() + ": " + e.getMessage());
         }
+    }
+
+    /** Straight to H2's driver: DriverManager refuses drivers loaded by another class loader (as under Quarkus). */
+    private static Connection connect(String url, String user, String password) throws SQLException {
+        Properties p = new Properties();
+        p.setProperty("user", user);
+        p.setProperty("password", password);
+        return DRIVER.connect(url, p);
     }
 
     private static Path firstSeed(Path runDir) throws IOException {
@@ -123,24 +158,22 @@ final class RunDatabase {
 
     private static void loadRuns(Connection c, List<Lab.Evaluation> all) throws SQLException {
         try (Statement s = c.createStatement()) {
-            s.execute("CREATE TABLE runs (run_id VARCHAR, policy VARCHAR, parameters VARCHAR, seeds INT, failed VARCHAR, "
-                    + "e2e_mean DOUBLE, e2e_p90 DOUBLE, ttft_p90 DOUBLE, queue_delay_mean DOUBLE, restarted_fraction DOUBLE, "
-                    + "slowdown_p95 DOUBLE, throughput DOUBLE, gpu_hours DOUBLE)");
+            s.execute("CREATE TABLE runs (" + String.join(", ", RUNS_COLUMNS) + ")");
         }
-        try (PreparedStatement p = c.prepareStatement("INSERT INTO runs VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)")) {
+        String marks = String.join(",", java.util.Collections.nCopies(RUNS_COLUMNS.size(), "?"));
+        try (PreparedStatement p = c.prepareStatement("INSERT INTO runs VALUES (" + marks + ")")) {
             for (Lab.Evaluation e : all) {
                 p.setString(1, e.runId());
-                p.setString(2, e.candidate().policy());
-                p.setString(3, e.candidate().parameters().toString());
-                p.setInt(4, e.seeds());
-                p.setString(5, e.failure());
-                String[] keys = {"e2e.mean", "e2e.p90", "ttft.p90", "queueDelay.mean", "restartedFraction", "slowdown.p95",
-                        "throughput", "gpuHours"};
-                for (int i = 0; i < keys.length; i++) {
+                p.setString(2, e.by());
+                p.setString(3, e.candidate().label());
+                p.setString(4, e.candidate().parameters().toString());
+                p.setInt(5, e.seeds());
+                p.setString(6, e.failure());
+                for (int i = 0; i < RUNS_FIGURES.size(); i++) {
                     if (e.failed()) {
-                        p.setNull(6 + i, Types.DOUBLE);
+                        p.setNull(7 + i, Types.DOUBLE);
                     } else {
-                        p.setDouble(6 + i, e.mean(keys[i]));
+                        p.setDouble(7 + i, e.mean(RUNS_FIGURES.get(i)));
                     }
                 }
                 p.addBatch();

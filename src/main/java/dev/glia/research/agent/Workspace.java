@@ -2,7 +2,6 @@ package dev.glia.research.agent;
 
 import dev.glia.sim.catalog.PolicyCatalog;
 import dev.glia.sim.io.Resources;
-import dev.glia.sim.scenario.ScenarioLoader;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -14,9 +13,11 @@ import java.util.TreeSet;
 import java.util.stream.Stream;
 
 /**
- * A research context's own folder: a copy of the simulator's scenarios and reference policies,
- * the task, and the policy API. File tools can reach nothing outside it: paths are resolved
- * inside the root, and anything that escapes (.., absolute paths, symbolic links) is refused.
+ * A research context's own folder. It starts where the Glia paper's Researcher starts: the task,
+ * the scenario, the policy API and the baseline's source, nothing more; the bundled reference
+ * policies are added only when the session asks for the library. File tools can reach nothing
+ * outside it: paths are resolved inside the root, and anything that escapes (.., absolute paths,
+ * symbolic links) is refused.
  */
 public final class Workspace {
     private static final long MAX_FILE_BYTES = 256 * 1024;
@@ -27,27 +28,46 @@ public final class Workspace {
         this.root = root.toAbsolutePath().normalize();
     }
 
-    /** Creates the folder from the bundled simulator/ and writes the task into TASK.md. */
-    public static Workspace create(Path root, String task) {
+    /**
+     * Creates the folder: {@code TASK.md}, {@code POLICY_API.md}, {@code scenarios/<name>.yaml},
+     * the baseline's source under {@code policies/} (if it has one) and, with {@code library},
+     * every reference policy with {@code policies/index.yaml}.
+     */
+    public static Workspace create(Path root, String task, String scenarioName, String scenarioYaml,
+                                   String baselineSource, boolean library) {
         Workspace w = new Workspace(root);
         try {
             Files.createDirectories(w.root.resolve("policies"));
             Files.createDirectories(w.root.resolve("scenarios"));
-            for (String name : ScenarioLoader.bundled()) {
-                Files.writeString(w.root.resolve("scenarios/" + name + ".yaml"), Resources.read("scenarios/" + name + ".yaml"));
-            }
+            Files.writeString(w.root.resolve("scenarios/" + scenarioName + ".yaml"), scenarioYaml);
             TreeSet<String> sources = new TreeSet<>();
-            PolicyCatalog.references().values().forEach(r -> sources.add(r.source()));
+            if (baselineSource != null) {
+                sources.add(baselineSource);
+            }
+            if (library) {
+                PolicyCatalog.references().values().forEach(r -> sources.add(r.source()));
+                Files.writeString(w.root.resolve("policies/index.yaml"), Resources.read("policies/index.yaml"));
+            }
             for (String source : sources) {
                 Files.writeString(w.root.resolve("policies/" + source), Resources.read("policies/" + source));
             }
-            Files.writeString(w.root.resolve("policies/index.yaml"), Resources.read("policies/index.yaml"));
             Files.writeString(w.root.resolve("POLICY_API.md"), Prompts.POLICY_API);
             Files.writeString(w.root.resolve("TASK.md"), task);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create the workspace " + root + ": " + e.getMessage(), e);
         }
         return w;
+    }
+
+    /** Puts a file into the workspace from outside the tools (a digest's policy from an earlier context). */
+    void put(String relative, String content) {
+        try {
+            Path f = resolve(relative);
+            Files.createDirectories(f.getParent());
+            Files.writeString(f, content);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write " + relative + " into the workspace: " + e.getMessage(), e);
+        }
     }
 
     public Path root() {

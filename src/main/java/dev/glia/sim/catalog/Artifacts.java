@@ -26,8 +26,9 @@ public final class Artifacts {
             .enable(YAMLGenerator.Feature.LITERAL_BLOCK_STYLE)
             .enable(YAMLGenerator.Feature.MINIMIZE_QUOTES));
 
-    private static final List<String> SECONDARY = List.of("e2e.mean", "e2e.p90", "ttft.p90", "queueDelay.mean",
-            "slowdown.p95", "restartedFraction", "throughput", "gpuHours");
+    private static final List<String> SECONDARY = List.of("e2e.mean", "e2e.p50", "e2e.p90", "e2e.p99", "ttft.mean",
+            "ttft.p50", "ttft.p90", "ttft.p99", "queueDelay.mean", "slowdown.p95", "restartedFraction", "throughput",
+            "gpuHours");
 
     private Artifacts() {
     }
@@ -36,18 +37,20 @@ public final class Artifacts {
                                     String baselineName, Experiment.Result baseline, Experiment.Result candidate,
                                     String metric, boolean maximize, String candidateName) {
         return of(source, parameters, scenario, baselineName, baseline.aggregate(), candidate.aggregate(),
-                candidate.runs().stream().map(Experiment.SeedRun::seed).toList(), observed(candidate), metric, maximize,
-                candidateName);
+                candidate.runs().stream().map(Experiment.SeedRun::seed).toList(), List.of(), observed(candidate), metric,
+                maximize, candidateName);
     }
 
     /**
-     * @param observed what the runs' workload looked like (see {@link #observed}); goes into
-     *                 {@code spec.workload.profile} with the scenario's arrival and length settings
+     * @param seeds           the seeds baseline and candidate were judged on
+     * @param searchSeeds     the seeds the candidate was found on, if others (empty if none)
+     * @param observed        what the runs' workload looked like (see {@link #observed}); goes into
+     *                        {@code spec.workload.profile} with the scenario's arrival and length settings
      */
     public static PolicyArtifact of(PolicySource source, Map<String, Double> parameters, Scenario scenario,
                                     String baselineName, Map<String, Aggregate.Stat> baseline,
-                                    Map<String, Aggregate.Stat> candidate, List<Long> seeds, Map<String, Object> observed,
-                                    String metric, boolean maximize, String candidateName) {
+                                    Map<String, Aggregate.Stat> candidate, List<Long> seeds, List<Long> searchSeeds,
+                                    Map<String, Object> observed, String metric, boolean maximize, String candidateName) {
         Aggregate.Stat b = baseline.get(metric);
         Aggregate.Stat c = candidate.get(metric);
         boolean better = maximize ? c.lo() > b.hi() : c.hi() < b.lo();
@@ -59,7 +62,8 @@ public final class Artifacts {
             }
         }
         PolicyArtifact.Evidence evidence = new PolicyArtifact.Evidence(metric, maximize ? "maximize" : "minimize",
-                seeds, result(baselineName, b), result(candidateName, c), round(c.mean() / b.mean()), better, secondary);
+                seeds, searchSeeds, result(baselineName, b), result(candidateName, c), round(c.mean() / b.mean()), better,
+                secondary, tailRegressions(baseline, candidate));
         String name = (Path.of(candidateName).getFileName().toString().replaceFirst("\\.java$", "") + "-" + scenario.name())
                 .toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9-]+", "-").replaceAll("-+", "-");
         Map<String, String> labels = new LinkedHashMap<>();
@@ -106,6 +110,26 @@ public final class Artifacts {
         p.put("meanOutputTokens", round(output / Math.max(1, n)));
         p.put("requestsPerSecond", round(n / Math.max(1e-9, span * result.runs().size())));
         return p;
+    }
+
+    /** Latency tails every evidence shows for candidate and baseline. */
+    public static final List<String> TAILS = List.of("e2e.p50", "e2e.p90", "e2e.p99", "ttft.p50", "ttft.p90", "ttft.p99");
+
+    /** A tail more than this much worse than the baseline's is a regression, whatever the objective. */
+    private static final double TAIL_TOLERANCE = 1.10;
+
+    /** The tails the candidate makes more than 10% worse than the baseline's, in words. */
+    public static List<String> tailRegressions(Map<String, Aggregate.Stat> baseline, Map<String, Aggregate.Stat> candidate) {
+        List<String> out = new java.util.ArrayList<>();
+        for (String tail : TAILS) {
+            double b = baseline.get(tail).mean();
+            double c = candidate.get(tail).mean();
+            if (c > TAIL_TOLERANCE * b) {
+                out.add(String.format(Locale.ROOT, "%s: %.2f s against the baseline's %.2f s (+%.0f%%)", tail, c, b,
+                        100 * (c / b - 1)));
+            }
+        }
+        return out;
     }
 
     private static PolicyArtifact.Result result(String policy, Aggregate.Stat s) {

@@ -110,6 +110,10 @@ public record Scenario(
         return new Scenario(n, description, seed, duration, cluster, workload, policies, autoscaling);
     }
 
+    public Scenario withSeed(long s) {
+        return new Scenario(name, description, s, duration, cluster, workload, policies, autoscaling);
+    }
+
     public Scenario withDuration(double d) {
         return new Scenario(name, description, seed, d, cluster, workload, policies, autoscaling);
     }
