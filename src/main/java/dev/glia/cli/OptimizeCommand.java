@@ -12,6 +12,7 @@ import dev.glia.research.agent.BestOfN;
 import dev.glia.research.agent.Evolve;
 import dev.glia.research.agent.GliaStrategy;
 import dev.glia.research.agent.LlmSettings;
+import dev.glia.sim.IsolatedExperiments;
 import dev.langchain4j.model.openai.OpenAiChatModel;
 import dev.glia.sim.metrics.Aggregate;
 import dev.glia.sim.metrics.RunWriter;
@@ -118,6 +119,14 @@ public class OptimizeCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print one JSON object at the end.")
     boolean json;
 
+    @Option(names = "--isolate", negatable = true, defaultValue = "true", fallbackValue = "true",
+            description = "Run candidates written in the session's workspace (by a model) in a child JVM with heap, CPU "
+                    + "and wall-clock limits and no environment (default: on; --no-isolate runs them in this JVM).")
+    boolean isolate;
+
+    @Option(names = "--isolate-heap", defaultValue = "2g", description = "Heap of the isolated experiment JVM (default: ${DEFAULT-VALUE}).")
+    String isolateHeap;
+
     @Override
     public Integer call() {
         return Cli.guard(() -> {
@@ -130,6 +139,8 @@ public class OptimizeCommand implements Callable<Integer> {
             Path root = out != null ? out : Path.of("optimizations",
                     s.name() + "-" + String.join("-", components) + "-" + strategyName());
             List<Optimization.Outcome> outcomes = new ArrayList<>();
+            IsolatedExperiments isolation = isolate ? new IsolatedExperiments(new IsolatedExperiments.Limits(isolateHeap,
+                    IsolatedExperiments.Limits.DEFAULT.wallSeconds(), IsolatedExperiments.Limits.DEFAULT.cpuSeconds())) : null;
             for (String component : components) {
                 Strategy chosen = strategy(s);
                 Path dir = n == 1 ? root : root.resolve(component);
@@ -137,6 +148,7 @@ public class OptimizeCommand implements Callable<Integer> {
                         component, s.name(), o, chosen.name(), budget.simulations());
                 double[] best = {Double.NaN, Double.POSITIVE_INFINITY};
                 Optimization.Outcome outcome = new Optimization(s, component, o, budget, seeds, target, dir)
+                        .isolate(isolation)
                         .run(chosen, e -> progress(e, o, best, budget.simulations(), seeds));
                 outcomes.add(outcome);
                 if (outcome.modelUnusable()) {
@@ -150,6 +162,7 @@ public class OptimizeCommand implements Callable<Integer> {
             }
             if (json) {
                 ObjectNode result = json(outcomes.get(outcomes.size() - 1));
+                result.put("isolated", isolate); // workspace candidates ran in a child JVM
                 if (n > 1) {
                     result.put("component", String.join(",", components));
                     result.set("baseline", json(outcomes.get(0)).get("baseline"));

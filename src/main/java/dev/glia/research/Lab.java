@@ -3,6 +3,8 @@ package dev.glia.research;
 import dev.glia.policy.sandbox.PolicyRejected;
 import dev.glia.policy.sandbox.PolicySource;
 import dev.glia.sim.Experiment;
+import dev.glia.sim.ExperimentSummary;
+import dev.glia.sim.IsolatedExperiments;
 import dev.glia.sim.catalog.Artifacts;
 import dev.glia.sim.catalog.PolicyCatalog;
 import dev.glia.sim.catalog.PolicySet;
@@ -104,6 +106,8 @@ public final class Lab {
     /** What each evaluation ran: the policy's name or source hash, its parameters and seeds. */
     private final List<String> fingerprints = new ArrayList<>();
     private final List<Consumer<Evaluation>> listeners = new ArrayList<>();
+    /** Where candidates from the workspace run, or null to run everything in this JVM. */
+    private IsolatedExperiments isolation;
 
     public Lab(Scenario scenario, String component, Path workspace, Spend spend, int threads) {
         if (!List.of("router", "batchPriority", "autoscaler").contains(component)) {
@@ -118,6 +122,15 @@ public final class Lab {
         this.workspace = workspace;
         this.spend = spend;
         this.threads = threads;
+    }
+
+    /**
+     * Runs candidates whose source is a workspace file (what models write) in a child JVM with
+     * heap, CPU and wall-clock limits and no environment; built-ins and bundled references stay in
+     * this JVM.
+     */
+    public void isolate(IsolatedExperiments isolation) {
+        this.isolation = isolation;
     }
 
     public void onEvaluation(Consumer<Evaluation> listener) {
@@ -230,11 +243,18 @@ public final class Lab {
         spend.simulations(seeds.count());
         Evaluation evaluation;
         try {
-            Experiment.Result result = new Experiment(s).run(seeds.count(), policies.factories(), threads, n -> { });
-            RunWriter.write(dir, result, policies.describe(), 1);
-            evaluation = new Evaluation(id, runId, by, candidate, seeds, stored, sha, result.aggregate(), sample(result),
-                    Artifacts.observed(result), dir, spend.simulationsUsed(), null);
-        } catch (PolicyFailure | PolicyRejected | IllegalArgumentException e) {
+            ExperimentSummary summary;
+            if (isolation != null && stored != null && candidate.policy().endsWith(".java")) {
+                // written by a model (or a person) in the workspace: run behind the process boundary too
+                summary = isolation.run(s, Path.of(""), candidate.parameters(), seeds.count(), threads, dir, 1);
+            } else {
+                Experiment.Result result = new Experiment(s).run(seeds.count(), policies.factories(), threads, n -> { });
+                RunWriter.write(dir, result, policies.describe(), 1);
+                summary = ExperimentSummary.of(result);
+            }
+            evaluation = new Evaluation(id, runId, by, candidate, seeds, stored, sha, summary.figures(),
+                    summary.e2eSample(), new LinkedHashMap<>(summary.observed()), dir, spend.simulationsUsed(), null);
+        } catch (PolicyFailure | PolicyRejected | IllegalArgumentException | IsolatedExperiments.IsolationFailure e) {
             evaluation = new Evaluation(id, runId, by, candidate, seeds, stored, sha, null, new double[0], Map.of(), dir,
                     spend.simulationsUsed(), e.getMessage());
         }
@@ -265,24 +285,6 @@ public final class Lab {
         }
         PolicyCatalog.Reference ref = PolicyCatalog.references().get(policy);
         return ref == null ? null : Resources.read("policies/" + ref.source());
-    }
-
-    /** Up to 4,000 end-to-end latencies spread evenly over all seeds' completed requests, sorted. */
-    private static double[] sample(Experiment.Result result) {
-        List<Request> all = new ArrayList<>();
-        result.runs().forEach(r -> all.addAll(r.result().requests()));
-        int step = Math.max(1, all.size() / 4000);
-        double[] out = new double[(all.size() + step - 1) / step];
-        int n = 0;
-        for (int i = 0; i < all.size(); i += step) {
-            Request r = all.get(i);
-            if (r.state() == Request.State.DONE) {
-                out[n++] = r.completedAt() - r.arrivalTime();
-            }
-        }
-        double[] sorted = Arrays.copyOf(out, n);
-        Arrays.sort(sorted);
-        return sorted;
     }
 
     public synchronized List<Evaluation> history() {

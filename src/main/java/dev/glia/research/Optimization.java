@@ -2,6 +2,7 @@ package dev.glia.research;
 
 import dev.glia.policy.PolicyArtifact;
 import dev.glia.policy.sandbox.PolicySource;
+import dev.glia.sim.IsolatedExperiments;
 import dev.glia.sim.catalog.Artifacts;
 import dev.glia.sim.catalog.PolicyCatalog;
 import dev.glia.sim.metrics.RunSummary;
@@ -62,6 +63,7 @@ public final class Optimization {
     private final int fullSeeds;
     private final Double target;
     private final Path out;
+    private IsolatedExperiments isolation;
 
     /** @param target a value of the objective's metric that ends the search once a result on all seeds reaches it */
     public Optimization(Scenario scenario, String component, Objective objective, ResearchBudget budget, int fullSeeds,
@@ -73,6 +75,12 @@ public final class Optimization {
         this.fullSeeds = fullSeeds;
         this.target = target;
         this.out = out;
+    }
+
+    /** Runs workspace candidates behind the process boundary ({@link Lab#isolate}); null runs them in this JVM. */
+    public Optimization isolate(IsolatedExperiments isolation) {
+        this.isolation = isolation;
+        return this;
     }
 
     /** Every figure an objective may name. */
@@ -91,6 +99,7 @@ public final class Optimization {
         Spend spend = new Spend(budget);
         Notebook notebook = new Notebook(out.resolve("transcript.jsonl"));
         Lab lab = new Lab(scenario, component, out, spend, Runtime.getRuntime().availableProcessors());
+        lab.isolate(isolation);
         lab.onEvaluation(progress);
         lab.onEvaluation(e -> {
             if (target != null && !e.failed() && !e.heldOut() && !e.by().equals("baseline") && e.seeds() >= fullSeeds

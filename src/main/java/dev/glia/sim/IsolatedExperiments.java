@@ -45,6 +45,7 @@ public final class IsolatedExperiments {
 
     private final Limits limits;
     private final WorkerProcess worker;
+    private final java.util.concurrent.atomic.AtomicInteger answered = new java.util.concurrent.atomic.AtomicInteger();
 
     public IsolatedExperiments(Limits limits) {
         this.limits = limits;
@@ -78,6 +79,7 @@ public final class IsolatedExperiments {
                         ? " (the candidate, or what it keeps across calls, needs too much memory)" : ""));
             }
             JsonNode reply = WIRE.readTree(answer);
+            answered.incrementAndGet();
             if (reply.has("recycle")) {
                 worker.stop();
             }
@@ -95,6 +97,11 @@ public final class IsolatedExperiments {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /** Experiments the child has answered (run, failed or rejected). */
+    public int experiments() {
+        return answered.get();
     }
 
     /** Stops the child now (it would be stopped at exit anyway). */

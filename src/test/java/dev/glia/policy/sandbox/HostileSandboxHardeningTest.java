@@ -71,8 +71,12 @@ import picocli.CommandLine;
  * runaway does not share the CPUs with the cases after it (JUnit's own preemptive timeout only
  * interrupts, which neither policy code nor the JDK work it started looks at).
  *
- * <p>Tagged {@code hardening}: run with {@code -Dtest=HostileSandboxHardeningTest}. Most cases fail
- * on the sandbox this suite was written against; they pass once the mechanisms are fixed.
+ * One exception: the fresh-JVM case of class 1 gets {@link #FRESH_JVM_LIMIT}, for a JVM's start and a
+ * cold compiler.
+ *
+ * <p>Tagged {@code hardening}: run alone with {@code -Dtest=HostileSandboxHardeningTest}; it is part
+ * of the default suite. Every hostile case failed on the sandbox this suite was written against
+ * (da68360); all pass since the mechanisms were fixed.
  */
 @Tag("hardening")
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -88,7 +92,7 @@ class HostileSandboxHardeningTest {
     static final Budget SHORT_DEADLINE = new Budget(Long.MAX_VALUE / 4, 4_000_000L, 20_000_000L);
     /** What must never appear in anything a policy can read out or make Glia print. */
     static final List<String> HOST_MARKERS = List.of("dev.glia.sim", "dev.glia.policy.sandbox", "dev.glia.cli",
-            "org.junit", "Simulation", ".java:", "\tat ");
+            "org.junit", "Simulation$", "Simulation.java", "PolicySource", "\tat ");
     /** The longest policy-supplied text Glia may print in one message. */
     static final int MAX_MESSAGE = 16_384;
 
@@ -221,9 +225,9 @@ class HostileSandboxHardeningTest {
                 }
             }""");
 
-    /** Tries to send each request until 200 sends in all have failed, catching every failure. */
+    /** Tries to send each request until 300 sends in all have failed, catching every failure. */
     static final String OVERFLOW_RETRYING_ROUTER = router("""
-            int attempts = 200;
+            int attempts = 300;
 
             public void route(ClusterView c, Dispatch d) {
                 for (RequestView r : c.queue()) {
@@ -240,9 +244,10 @@ class HostileSandboxHardeningTest {
             }""");
 
     /**
-     * Recurses until the stack overflows; from its second call on, the frames nearest the depth
-     * where it overflowed before run JDK code (streams, formatting) for the first time, so that an
-     * overflow can land inside a JDK class's static initialiser.
+     * Recurses until the stack overflows; from its second call on, the frames within a shifting
+     * distance of the depth where it overflowed before run JDK code (streams, formatting), so that
+     * sooner or later an overflow lands inside JDK code running for the first time in the JVM — a
+     * static initialiser.
      */
     static final String OVERFLOWS_INSIDE_THE_JDK = batchPriority("""
             int deepest;
@@ -263,7 +268,7 @@ class HostileSandboxHardeningTest {
 
             public int priority(RequestView r, ClusterView c) {
                 calls++;
-                return dive(0, calls % 64);
+                return dive(0, calls * 7 % 3_000); // how far from the deepest frame the JDK work starts
             }""");
 
     /** A javac workload that doubles with each level of nesting: 12 levels of a conditional inside a generic call. */
@@ -379,10 +384,8 @@ class HostileSandboxHardeningTest {
 
     static void assertClean(String what, String text) {
         assertThat(text.length()).as("length of %s", what).isLessThanOrEqualTo(MAX_MESSAGE);
-        // the policy's own file and line ("at Hostile.java:6") is what a failure should name
-        String hostOnly = text.replaceAll("Hostile\\.java:\\d+", "Hostile.java");
         for (String marker : HOST_MARKERS) {
-            assertThat(hostOnly).as("%s names the host (%s): %s", what, marker, clip(text)).doesNotContain(marker);
+            assertThat(text).as("%s names the host (%s): %s", what, marker, clip(text)).doesNotContain(marker);
         }
         assertThat(text.chars().filter(HostileSandboxHardeningTest::control).count())
                 .as("control characters in %s: %s", what, clip(text)).isZero();
@@ -726,6 +729,15 @@ class HostileSandboxHardeningTest {
                             }
                             return 0;
                         }""")),
+                Arguments.of("a batch priority spending ~0.5 s per call, under its deadline, on every request (whole-run bound)",
+                        batchPriority("""
+                        long sink;
+
+                        public int priority(RequestView r, ClusterView c) {
+                            String big = "x".repeat(8_000_000);
+                            for (int i = 0; i < 60; i++) { sink += big.indexOf("xy"); }
+                            return 0;
+                        }""")),
                 Arguments.of("an autoscaler filling 4 M longs 50,000 times in one tick", autoscaler("""
                         boolean spent;
 
@@ -794,9 +806,12 @@ class HostileSandboxHardeningTest {
     @MethodSource("hangsAtCheck")
     void policyCheckEndsWithinTenSeconds(String name, boolean benignOnceCompiled, String source) {
         Ran check = within("policy check of " + name, () -> PolicySource.compile("Hostile.java", source, ROOMY));
-        if (check.thrown() != null || benignOnceCompiled) {
+        if (check.thrown() != null) {
             assertRejectedOrContained(name, check, "", List.of());
             return;
+        }
+        if (benignOnceCompiled) {
+            return; // the source was the attack; what it compiles to is harmless
         }
         PolicySource policy = (PolicySource) check.value();
         assertRejectedOrContained(name, within("running " + name, () -> simulate(policy)), "", List.of());
@@ -1090,6 +1105,14 @@ class HostileSandboxHardeningTest {
                 Arguments.of("IntStream.range(0, 40 M).toArray()", spendOnce("""
                         int[] all = java.util.stream.IntStream.range(0, 40_000_000).toArray();
                         sink += all.length;""")),
+                Arguments.of("toString() of a 3 M-element list of 10-char strings: 36 M chars", spendOnce("""
+                        String big = Collections.nCopies(3_000_000, "0123456789").toString();
+                        sink += big.length();""")),
+                Arguments.of("Arrays.toString of a 3 M-element array, 5 times, kept", spendOnce("""
+                        long[] zeros = new long[3_000_000];
+                        List<String> kept = new ArrayList<>();
+                        for (int i = 0; i < 5; i++) { kept.add(Arrays.toString(zeros)); }
+                        sink += kept.size();""")),
                 Arguments.of("StringBuilder.append of a 3 M-char string 20 times", spendOnce("""
                         String part = "x".repeat(3_000_000);
                         StringBuilder sb = new StringBuilder();

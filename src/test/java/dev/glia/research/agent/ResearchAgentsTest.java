@@ -167,6 +167,30 @@ class ResearchAgentsTest {
     }
 
     @Test
+    void aModelWrittenCandidateRunsBehindTheProcessBoundaryWithTheSameFigures() throws Exception {
+        java.util.function.Supplier<ScriptedModel> script = () -> new ScriptedModel(() -> AiMessage.from("Done."))
+                .call("write_file", json("path", "policies/MyRouter.java", "content", MY_ROUTER))
+                .call("run_experiment", json("policy", "policies/MyRouter.java", "seeds", 3))
+                .call("finish", json("policy", "policies/MyRouter.java", "rationale", "it won"));
+        Optimization.Outcome here = run(single(script.get(), supervisor(), false, 6), new ResearchBudget(100, 10, 600));
+        dev.glia.sim.IsolatedExperiments child = new dev.glia.sim.IsolatedExperiments(
+                new dev.glia.sim.IsolatedExperiments.Limits("512m", 300, 600));
+        Optimization.Outcome isolated;
+        try {
+            isolated = new Optimization(scenario(), "router", Objective.parse("minimize e2e", Optimization.metrics()),
+                    new ResearchBudget(100, 10, 600), 3, null, dir.resolve("isolated")).isolate(child)
+                    .run(single(script.get(), supervisor(), false, 6), e -> { });
+        } finally {
+            child.close();
+        }
+
+        assertThat(child.experiments()).as("experiments the isolated child ran").isGreaterThanOrEqualTo(2);
+        assertThat(isolated.best().candidate().label()).isEqualTo(here.best().candidate().label()).isEqualTo("MyRouter");
+        assertThat(isolated.best().mean("e2e.mean")).isEqualTo(here.best().mean("e2e.mean"));
+        assertThat(isolated.baseline().mean("e2e.mean")).isEqualTo(here.baseline().mean("e2e.mean"));
+    }
+
+    @Test
     void theStepLimitWithAScreenedWinnerConfirmsAndShipsIt() throws Exception {
         ScriptedModel researcher = new ScriptedModel(() -> AiMessage.from("Still thinking."))
                 .call("write_file", json("path", "policies/MyRouter.java", "content", MY_ROUTER))
