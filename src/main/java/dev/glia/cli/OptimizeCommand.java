@@ -106,8 +106,8 @@ public class OptimizeCommand implements Callable<Integer> {
     @Option(names = "--budget-seconds", defaultValue = "3600", description = "Wall-clock seconds at most (default: ${DEFAULT-VALUE}).")
     double budgetSeconds;
 
-    @Option(names = "--seeds", defaultValue = "10", description = "Seeds of the search, and fresh held-out seeds the "
-            + "winner and the baseline are judged on (default: ${DEFAULT-VALUE} each).")
+    @Option(names = "--seeds", defaultValue = "10", description = "Seeds of the search (default: ${DEFAULT-VALUE}); the "
+            + "winner and the baseline are judged on twice as many fresh, held-out seeds.")
     int seeds;
 
     @Option(names = "--screen-seeds", defaultValue = "3", description = "Seeds for the tuner's first screening (default: ${DEFAULT-VALUE}).")

@@ -183,11 +183,11 @@ public final class Lab {
     }
 
     /**
-     * Seeds that no search sees, where winners and the baseline are judged: the {@code count} seeds
-     * after the search's (a search never runs more seeds than it is judged on).
+     * Seeds that no search sees, where winners and the baseline are judged: {@code count} seeds
+     * after the search's {@code searchCount} (a search never runs more seeds than that).
      */
-    public Seeds heldOutSeeds(int count) {
-        return new Seeds(seed() + count, count);
+    public Seeds heldOutSeeds(int searchCount, int count) {
+        return new Seeds(seed() + searchCount, count);
     }
 
     private long seed() {

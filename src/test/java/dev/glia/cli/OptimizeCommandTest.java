@@ -40,7 +40,7 @@ class OptimizeCommandTest {
         assertThat(priority.path("search").path("baseline").path("e2e").path("mean").asDouble())
                 .isEqualTo(router.path("search").path("best").path("e2e").path("mean").asDouble());
         assertThat(router.path("stopReason").asText()).isEqualTo("finished");
-        assertThat(router.path("heldOutSeeds").toString()).isEqualTo("[3,4,5]");
+        assertThat(router.path("heldOutSeeds").toString()).isEqualTo("[3,4,5,6,7,8]");
         assertThat(json.path("simulationsUsed").asInt()).isLessThanOrEqualTo(200);
         assertThat(out.resolve("router/report.md")).exists();
         assertThat(out.resolve("batchPriority/report.md")).exists();

@@ -78,7 +78,7 @@ class OptimizeWithAgentsTest {
                     .isLessThan(json.path("baseline").path("e2e").path("mean").asDouble());
             // judged on seeds the search never saw, and both sets named
             assertThat(json.path("searchSeeds").toString()).isEqualTo("[0,1,2]");
-            assertThat(json.path("heldOutSeeds").toString()).isEqualTo("[3,4,5]");
+            assertThat(json.path("heldOutSeeds").toString()).isEqualTo("[3,4,5,6,7,8]");
             assertThat(json.path("best").path("seeds")).isEqualTo(json.path("heldOutSeeds"));
             assertThat(json.path("baseline").path("seeds")).isEqualTo(json.path("heldOutSeeds"));
             assertThat(json.path("usd").asDouble()).isPositive();

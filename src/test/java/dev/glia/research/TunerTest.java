@@ -27,7 +27,7 @@ class TunerTest {
         Objective objective = minimizeE2e();
         Optimization.Outcome out = new Optimization(ScenarioLoader.load("glia-sharegpt-a10"), "router", objective,
                 new ResearchBudget(400, 0, 3600), 10, null, dir).run(new Tuner(3, 10), e -> { });
-        List<Long> heldOut = LongStream.range(10, 20).boxed().toList();
+        List<Long> heldOut = LongStream.range(10, 30).boxed().toList(); // twice the search's ten
         assertThat(out.searchSeeds().list()).isEqualTo(LongStream.range(0, 10).boxed().toList());
         assertThat(out.heldOutSeeds().list()).isEqualTo(heldOut);
         assertThat(out.best().seedSet().list()).isEqualTo(heldOut);
@@ -48,7 +48,7 @@ class TunerTest {
         assertThat(evidence.tailRegressions()).isEqualTo(out.tailRegressions());
         String report = Files.readString(dir.resolve("report.md"));
         assertThat(report).contains("Head-room admission").contains("Hypothesis").contains("Where the baseline's time goes")
-                .contains("judged on held-out seeds 10..19").contains("| e2e.p50 | e2e.p90 | e2e.p99 | ttft.p50")
+                .contains("judged on held-out seeds 10..29").contains("| e2e.p50 | e2e.p90 | e2e.p99 | ttft.p50")
                 .contains("Stop reason: `finished`");
         assertThat(Files.readAllBytes(dir.resolve("latency-cdf.png"))).startsWith(0x89, 'P', 'N', 'G');
     }
@@ -56,9 +56,9 @@ class TunerTest {
     @Test
     void aBudgetRunOutDuringScreeningStillConfirmsAndJudgesTheBestScreenedCandidate() {
         Optimization.Outcome out = new Optimization(ScenarioLoader.load("glia-sharegpt-a10"), "router",
-                minimizeE2e(), new ResearchBudget(20, 0, 3600), 3, null, dir).run(new Tuner(1, 3), e -> { });
+                minimizeE2e(), new ResearchBudget(26, 0, 3600), 3, null, dir).run(new Tuner(1, 3), e -> { });
         assertThat(out.stop().reason()).isEqualTo(Stop.Reason.BUDGET_SIMULATIONS);
-        assertThat(out.simulationsUsed()).isLessThanOrEqualTo(20);
+        assertThat(out.simulationsUsed()).isLessThanOrEqualTo(26);
         assertThat(out.history()).anyMatch(e -> e.by().equals("confirm") && e.seeds() == 3);
         assertThat(out.report()).exists();
     }
