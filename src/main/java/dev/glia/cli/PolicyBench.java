@@ -61,6 +61,8 @@ final class PolicyBench {
         Dispatch counting = (request, replica) -> sent[0]++;
         for (int i = 0; i < 20_000; i++) {
             instrumented.route(cluster, counting);
+        }
+        for (int i = 0; i < 20_000; i++) {
             plain.route(cluster, counting);
         }
         int rounds = 31;
@@ -68,22 +70,26 @@ final class PolicyBench {
         double[] a = new double[rounds];
         double[] b = new double[rounds];
         for (int r = 0; r < rounds; r++) {
-            long t0 = System.nanoTime();
-            for (int i = 0; i < calls; i++) {
-                instrumented.route(cluster, counting);
-            }
-            long t1 = System.nanoTime();
-            for (int i = 0; i < calls; i++) {
-                plain.route(cluster, counting);
-            }
-            long t2 = System.nanoTime();
-            a[r] = (t1 - t0) / 1e3 / calls;
-            b[r] = (t2 - t1) / 1e3 / calls;
+            // the order alternates, so neither variant always runs in the other's wake (caches, frequency)
+            boolean instrumentedFirst = r % 2 == 0;
+            double first = time(instrumentedFirst ? instrumented : plain, cluster, counting, calls);
+            double second = time(instrumentedFirst ? plain : instrumented, cluster, counting, calls);
+            a[r] = instrumentedFirst ? first : second;
+            b[r] = instrumentedFirst ? second : first;
         }
         if (sent[0] == 0) {
             throw new IllegalStateException(policy + " sent nothing in the benchmark state; the measurement would be empty");
         }
         return new Result(policy, queued, replicaCount, median(a), median(b));
+    }
+
+    /** Microseconds per call over {@code calls} calls. */
+    private static double time(Router router, Cluster cluster, Dispatch dispatch, int calls) {
+        long t0 = System.nanoTime();
+        for (int i = 0; i < calls; i++) {
+            router.route(cluster, dispatch);
+        }
+        return (System.nanoTime() - t0) / 1e3 / calls;
     }
 
     /** Replicas at 70–95% of 2,240 blocks with 0–4 waiting; prompts drawn like ShareGPT's. */
