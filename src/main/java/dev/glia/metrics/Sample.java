@@ -1,6 +1,8 @@
 package dev.glia.metrics;
 
+import java.util.Collections;
 import java.util.Map;
+import java.util.Objects;
 import java.util.OptionalLong;
 
 /**
@@ -9,6 +11,12 @@ import java.util.OptionalLong;
  * if the line had one (OpenMetrics' seconds are converted). Exemplars are not kept.
  */
 public record Sample(String name, Map<String, String> labels, double value, OptionalLong timestampMs) {
+
+    public Sample {
+        Objects.requireNonNull(name);
+        labels = Collections.unmodifiableMap(labels);
+        Objects.requireNonNull(timestampMs);
+    }
 
     /** The value of one label, or null. */
     public String label(String labelName) {

@@ -4,7 +4,11 @@ import static dev.glia.metrics.ExpositionFormat.OPENMETRICS;
 import static dev.glia.metrics.ExpositionFormat.PROMETHEUS_TEXT;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
+import static org.assertj.core.api.Assertions.tuple;
 
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalDouble;
@@ -171,10 +175,10 @@ class ExpositionParserTest {
                 # EOF
                 """);
         assertThat(s.families()).extracting(MetricFamily::name, MetricFamily::type).containsExactly(
-                org.assertj.core.groups.Tuple.tuple("a", MetricType.UNTYPED),
-                org.assertj.core.groups.Tuple.tuple("cpu", MetricType.INFO),
-                org.assertj.core.groups.Tuple.tuple("door", MetricType.STATESET),
-                org.assertj.core.groups.Tuple.tuple("q", MetricType.GAUGEHISTOGRAM));
+                tuple("a", MetricType.UNTYPED),
+                tuple("cpu", MetricType.INFO),
+                tuple("door", MetricType.STATESET),
+                tuple("q", MetricType.GAUGEHISTOGRAM));
         Histogram q = s.family("q").orElseThrow().histograms().get(0);
         assertThat(q.sum()).hasValue(4.0);
         assertThat(q.count()).hasValue(3.0);
@@ -206,8 +210,8 @@ class ExpositionParserTest {
                 vllm:num_preemptions_created{engine="0",model_name="m"} 1.7769301736864786e+09
                 """);
         assertThat(s.families()).extracting(MetricFamily::name, MetricFamily::type).containsExactly(
-                org.assertj.core.groups.Tuple.tuple("vllm:num_preemptions_total", MetricType.COUNTER),
-                org.assertj.core.groups.Tuple.tuple("vllm:num_preemptions_created", MetricType.GAUGE));
+                tuple("vllm:num_preemptions_total", MetricType.COUNTER),
+                tuple("vllm:num_preemptions_created", MetricType.GAUGE));
         assertThat(s.value("vllm:num_preemptions_total")).hasValue(5.0);
     }
 
@@ -348,6 +352,15 @@ class ExpositionParserTest {
                 + "# EOF\n"));
         assertThat(s.value()).isEqualTo(17.0);
         assertThat(s.timestampMs()).isEqualTo(OptionalLong.of(1520879607789L));
+    }
+
+    @Test
+    void bytesAreReadAsUtf8() throws IOException {
+        byte[] utf8 = "# HELP temp Température ambiante.\ntemp{lieu=\"café\"} 21.5\n"
+                .getBytes(StandardCharsets.UTF_8);
+        Scrape s = Scrape.parse(new ByteArrayInputStream(utf8), PROMETHEUS_TEXT);
+        assertThat(s.family("temp").orElseThrow().help()).contains("Température ambiante.");
+        assertThat(s.value("temp", Map.of("lieu", "café"))).hasValue(21.5);
     }
 
     @Test
