@@ -47,6 +47,10 @@ public class BenchCommand implements Callable<Integer> {
     @Option(names = "--policy-only", description = "Measure only the policy's decision time.")
     boolean policyOnly;
 
+    @Option(names = "--variant", defaultValue = "BOTH", description = "With --policy-only: BOTH builds in this JVM, or "
+            + "SANDBOXED or PLAIN alone, to compare fresh JVMs (default: ${DEFAULT-VALUE}).")
+    PolicyBench.Variant variant;
+
     @Option(names = "--json", description = "Print one JSON object.")
     boolean json;
 
@@ -54,7 +58,7 @@ public class BenchCommand implements Callable<Integer> {
     public Integer call() {
         return Cli.guard(() -> {
             if (policyOnly) {
-                printDecision(PolicyBench.run(policy, Map.of(), 1000, 16));
+                printDecision(PolicyBench.run(policy, Map.of(), 1000, 16, variant));
                 return 0;
             }
             Scenario s = ScenarioLoader.override(ScenarioLoader.load(scenario), null, null, router, null, null);
@@ -141,9 +145,14 @@ public class BenchCommand implements Callable<Integer> {
     private void printDecision(PolicyBench.Result decision) {
         System.out.printf(Locale.ROOT, "%n  %s.route() over %d queued requests and %d replicas (median of 31 rounds of 500 calls)%n",
                 policy, decision.queued(), decision.replicas());
-        System.out.printf(Locale.ROOT, "    sandboxed (budget-instrumented) %8.2f µs%n", decision.instrumentedMicros());
-        System.out.printf(Locale.ROOT, "    same bytecode uninstrumented    %8.2f µs   instrumentation costs %.2fx%n",
-                decision.plainMicros(), decision.ratio());
+        if (!Double.isNaN(decision.instrumentedMicros())) {
+            System.out.printf(Locale.ROOT, "    sandboxed (budget-instrumented) %8.2f µs%n", decision.instrumentedMicros());
+        }
+        if (!Double.isNaN(decision.plainMicros())) {
+            System.out.printf(Locale.ROOT, "    same bytecode uninstrumented    %8.2f µs%s%n", decision.plainMicros(),
+                    Double.isNaN(decision.ratio()) ? "" : String.format(Locale.ROOT, "   instrumentation costs %.2fx",
+                            decision.ratio()));
+        }
     }
 
     /** Same replica and same arrival, first-token and completion instants for every request. */

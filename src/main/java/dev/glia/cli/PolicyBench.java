@@ -48,23 +48,27 @@ final class PolicyBench {
     private PolicyBench() {
     }
 
+    /** Which builds to measure: both in one JVM, or one alone (a JVM per build keeps their JIT profiles apart). */
+    enum Variant { BOTH, SANDBOXED, PLAIN }
+
     static Result run(String policy, Map<String, Double> parameters, int queued, int replicaCount) {
+        return run(policy, parameters, queued, replicaCount, Variant.BOTH);
+    }
+
+    static Result run(String policy, Map<String, Double> parameters, int queued, int replicaCount, Variant variant) {
         PolicyCatalog.Resolved<Router> resolved = PolicyCatalog.router(policy, parameters);
         if (resolved.source() == null) {
             throw new IllegalArgumentException(policy + " is a built-in; the policy benchmark measures policy source");
         }
-        Router instrumented = resolved.factory().get();
-        Router plain = PolicySource.compileUninstrumented(resolved.source().fileName(), resolved.source().source())
+        Router instrumented = variant == Variant.PLAIN ? null : resolved.factory().get();
+        Router plain = variant == Variant.SANDBOXED ? null
+                : PolicySource.compileUninstrumented(resolved.source().fileName(), resolved.source().source())
                 .newRouter(resolved.parameters());
         Cluster cluster = cluster(queued, replicaCount);
         long[] sent = new long[1];
         Dispatch counting = (request, replica) -> sent[0]++;
-        for (int i = 0; i < 20_000; i++) {
-            instrumented.route(cluster, counting);
-        }
-        for (int i = 0; i < 20_000; i++) {
-            plain.route(cluster, counting);
-        }
+        time(instrumented, cluster, counting, 20_000);
+        time(plain, cluster, counting, 20_000);
         int rounds = 31;
         int calls = 500;
         double[] a = new double[rounds];
@@ -83,8 +87,11 @@ final class PolicyBench {
         return new Result(policy, queued, replicaCount, median(a), median(b));
     }
 
-    /** Microseconds per call over {@code calls} calls. */
+    /** Microseconds per call over {@code calls} calls; NaN for a build not measured. */
     private static double time(Router router, Cluster cluster, Dispatch dispatch, int calls) {
+        if (router == null) {
+            return Double.NaN;
+        }
         long t0 = System.nanoTime();
         for (int i = 0; i < calls; i++) {
             router.route(cluster, dispatch);
