@@ -124,7 +124,8 @@ public class OptimizeCommand implements Callable<Integer> {
                     + "and wall-clock limits and no environment (default: on; --no-isolate runs them in this JVM).")
     boolean isolate;
 
-    @Option(names = "--isolate-heap", defaultValue = "2g", description = "Heap of the isolated experiment JVM (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--isolate-heap", paramLabel = "SIZE", description = "Heap of the isolated experiment JVM, e.g. 4g "
+            + "(default: as large as this JVM's).")
     String isolateHeap;
 
     @Override
@@ -139,8 +140,8 @@ public class OptimizeCommand implements Callable<Integer> {
             Path root = out != null ? out : Path.of("optimizations",
                     s.name() + "-" + String.join("-", components) + "-" + strategyName());
             List<Optimization.Outcome> outcomes = new ArrayList<>();
-            IsolatedExperiments isolation = isolate ? new IsolatedExperiments(new IsolatedExperiments.Limits(isolateHeap,
-                    IsolatedExperiments.Limits.DEFAULT.wallSeconds(), IsolatedExperiments.Limits.DEFAULT.cpuSeconds())) : null;
+            IsolatedExperiments isolation = !isolate ? null : new IsolatedExperiments(isolateHeap == null
+                    ? IsolatedExperiments.Limits.DEFAULT : IsolatedExperiments.Limits.DEFAULT.withHeap(isolateHeap));
             for (String component : components) {
                 Strategy chosen = strategy(s);
                 Path dir = n == 1 ? root : root.resolve(component);

@@ -37,7 +37,19 @@ public final class IsolatedExperiments {
 
     /** Limits of the child: heap, and per experiment wall-clock and CPU seconds. */
     public record Limits(String heap, long wallSeconds, double cpuSeconds) {
-        public static final Limits DEFAULT = new Limits("2g", 900, 3600);
+        /**
+         * The heap this JVM may use (a long scenario on twenty seeds needs gigabytes: the same
+         * experiment must not fail in the child that would run here), 900 s and an hour of CPU.
+         */
+        public static final Limits DEFAULT = new Limits(thisHeap(), 900, 3600);
+
+        public Limits withHeap(String heap) {
+            return new Limits(heap, wallSeconds, cpuSeconds);
+        }
+
+        private static String thisHeap() {
+            return Math.max(2048, Runtime.getRuntime().maxMemory() / (1024 * 1024)) + "m";
+        }
     }
 
     /** The wire format: plain JSON, maps in their own order (the figures' order is the report's). */

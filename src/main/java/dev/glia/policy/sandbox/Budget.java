@@ -10,7 +10,8 @@ package dev.glia.policy.sandbox;
  */
 public record Budget(long steps, long cells, long deadlineNanos, int stackSlots, long runNanos) {
     public static final int DEFAULT_STACK_SLOTS = 16_384;
-    public static final long DEFAULT_RUN_NANOS = 60_000_000_000L;
+    /** 60 s of policy time per run, or {@code -Dglia.policy.run-seconds=N}. */
+    public static final long DEFAULT_RUN_NANOS = Long.getLong("glia.policy.run-seconds", 60) * 1_000_000_000L;
     public static final Budget DEFAULT = new Budget(20_000_000L, 32_000_000L, 1_000_000_000L);
 
     public Budget {

@@ -68,6 +68,24 @@ class JdkChargesTest {
     }
 
     @Test
+    void aPolicyWhoseEveryCallStaysInsideItsDeadlineStillEndsTheRunWithinTheRunBudget() {
+        String source = router("""
+                long sink;
+
+                public void route(ClusterView c, Dispatch d) {
+                    for (int i = 0; i < 3_000_000; i++) {
+                        sink += i %% 7;
+                    }
+                    %s
+                }""".formatted(SEND_ALL));
+        Budget tightRun = new Budget(50_000_000L, 4_000_000L, 1_000_000_000L, Budget.DEFAULT_STACK_SLOTS, 200_000_000L);
+
+        Throwable thrown = assertTimeoutPreemptively(Duration.ofSeconds(10), () -> outcome(source, tightRun));
+
+        assertThat(thrown).isInstanceOf(PolicyFailure.class).hasMessageContaining("more than its run budget of 0.2 s");
+    }
+
+    @Test
     void aStreamOverAHugeRangeIsMeteredPerElement() {
         String source = router("""
                 public void route(ClusterView c, Dispatch d) {
