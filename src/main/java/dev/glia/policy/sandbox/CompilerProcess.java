@@ -130,16 +130,17 @@ final class CompilerProcess {
             });
         }
 
-        /** Compiles a small policy a few times, so that the first real source meets a warm compiler. */
+        /**
+         * Compiles a small policy once before saying it is ready: javac's classes are loaded and its
+         * hottest paths compiled, so the first real source meets its time limit with a warm compiler.
+         */
         private static void warmUp() {
             String source = "import dev.glia.policy.*;\nimport java.util.*;\npublic class Warm implements Router {\n"
                     + "    public void route(ClusterView c, Dispatch d) {\n"
                     + "        List<RequestView> q = new ArrayList<>(c.queue());\n"
                     + "        q.sort(Comparator.comparingInt(RequestView::promptTokens));\n"
                     + "        for (RequestView r : q) { d.send(r, c.replicas().get(0)); }\n    }\n}\n";
-            for (int i = 0; i < 3; i++) {
-                PolicyCompiler.compileHere("Warm.java", source);
-            }
+            PolicyCompiler.compileHere("Warm.java", source);
         }
 
         private static void answer(DataOutputStream out, String what, List<Diagnostic> diagnostics) throws IOException {
