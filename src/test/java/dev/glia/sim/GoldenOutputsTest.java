@@ -2,9 +2,7 @@ package dev.glia.sim;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.glia.sim.catalog.PolicySet;
 import dev.glia.sim.engine.EngineConfig;
-import dev.glia.sim.metrics.RunWriter;
 import dev.glia.sim.scenario.Scenario;
 import dev.glia.sim.scenario.ScenarioLoader;
 import java.nio.charset.StandardCharsets;
