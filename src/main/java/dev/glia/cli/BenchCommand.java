@@ -1,11 +1,11 @@
 package dev.glia.cli;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.glia.sim.catalog.PolicySet;
 import dev.glia.sim.Experiment;
+import dev.glia.sim.PolicySet;
+import dev.glia.sim.RunWriter;
 import dev.glia.sim.engine.EngineConfig;
 import dev.glia.sim.engine.Request;
-import dev.glia.sim.metrics.RunWriter;
 import dev.glia.sim.scenario.Scenario;
 import dev.glia.sim.scenario.ScenarioLoader;
 import java.util.Arrays;

@@ -1,12 +1,12 @@
 package dev.glia.cli;
 
+import dev.glia.catalog.PolicyCatalog;
 import dev.glia.policy.ClusterView;
 import dev.glia.policy.Dispatch;
 import dev.glia.policy.ReplicaView;
 import dev.glia.policy.RequestView;
 import dev.glia.policy.Router;
 import dev.glia.policy.sandbox.PolicySource;
-import dev.glia.sim.catalog.PolicyCatalog;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;

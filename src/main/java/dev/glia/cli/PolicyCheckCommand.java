@@ -1,12 +1,12 @@
 package dev.glia.cli;
 
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.glia.catalog.PolicyCatalog;
 import dev.glia.policy.sandbox.Diagnostic;
 import dev.glia.policy.sandbox.PolicyRejected;
 import dev.glia.policy.sandbox.PolicySource;
-import dev.glia.sim.catalog.PolicyCatalog;
-import dev.glia.sim.metrics.RunWriter;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.glia.sim.RunWriter;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;

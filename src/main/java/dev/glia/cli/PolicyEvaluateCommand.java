@@ -1,11 +1,12 @@
 package dev.glia.cli;
 
+import dev.glia.catalog.Artifacts;
+import dev.glia.catalog.PolicyCatalog;
 import dev.glia.policy.PolicyArtifact;
 import dev.glia.policy.sandbox.PolicySource;
+import dev.glia.sim.Evidence;
 import dev.glia.sim.Experiment;
-import dev.glia.sim.catalog.PolicyCatalog;
-import dev.glia.sim.catalog.PolicySet;
-import dev.glia.sim.catalog.Artifacts;
+import dev.glia.sim.PolicySet;
 import dev.glia.sim.metrics.Aggregate;
 import dev.glia.sim.scenario.Scenario;
 import dev.glia.sim.scenario.ScenarioLoader;
@@ -78,7 +79,7 @@ public class PolicyEvaluateCommand implements Callable<Integer> {
                 case "batchPriority" -> candidatePolicies.batchPriority();
                 default -> candidatePolicies.autoscaler();
             };
-            PolicyArtifact artifact = Artifacts.of(source, resolved.parameters(), base, baselineName, b, c, metric,
+            PolicyArtifact artifact = Evidence.artifact(source, resolved.parameters(), base, baselineName, b, c, metric,
                     maximize, policy);
             Path file = out != null ? out : Path.of(artifact.metadata().name() + ".glia-policy.yaml");
             Artifacts.write(file, artifact);

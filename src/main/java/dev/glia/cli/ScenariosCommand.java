@@ -1,6 +1,6 @@
 package dev.glia.cli;
 
-import dev.glia.sim.io.Resources;
+import dev.glia.catalog.Resources;
 import dev.glia.sim.scenario.Scenario;
 import dev.glia.sim.scenario.ScenarioLoader;
 import java.util.Locale;

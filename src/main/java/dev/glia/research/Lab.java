@@ -1,18 +1,17 @@
 package dev.glia.research;
 
+import dev.glia.catalog.PolicyCatalog;
+import dev.glia.catalog.Resources;
 import dev.glia.policy.sandbox.PolicyRejected;
 import dev.glia.policy.sandbox.PolicySource;
 import dev.glia.sim.Experiment;
 import dev.glia.sim.ExperimentSummary;
 import dev.glia.sim.IsolatedExperiments;
-import dev.glia.sim.catalog.Artifacts;
-import dev.glia.sim.catalog.PolicyCatalog;
-import dev.glia.sim.catalog.PolicySet;
+import dev.glia.sim.PolicySet;
+import dev.glia.sim.RunWriter;
 import dev.glia.sim.engine.PolicyFailure;
 import dev.glia.sim.engine.Request;
-import dev.glia.sim.io.Resources;
 import dev.glia.sim.metrics.Aggregate;
-import dev.glia.sim.metrics.RunWriter;
 import dev.glia.sim.scenario.Scenario;
 import java.nio.file.Files;
 import java.nio.file.Path;

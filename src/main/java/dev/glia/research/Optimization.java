@@ -1,10 +1,11 @@
 package dev.glia.research;
 
+import dev.glia.catalog.Artifacts;
+import dev.glia.catalog.PolicyCatalog;
 import dev.glia.policy.PolicyArtifact;
 import dev.glia.policy.sandbox.PolicySource;
+import dev.glia.sim.Evidence;
 import dev.glia.sim.IsolatedExperiments;
-import dev.glia.sim.catalog.Artifacts;
-import dev.glia.sim.catalog.PolicyCatalog;
 import dev.glia.sim.metrics.RunSummary;
 import dev.glia.sim.scenario.Scenario;
 import java.io.IOException;
@@ -161,7 +162,7 @@ public final class Optimization {
             notebook.add(Notebook.Kind.DECISION, "Keep the baseline", "No candidate beat it on the search's seeds "
                     + searchSeeds + ".");
         }
-        List<String> regressions = best == judgedBaseline ? List.of() : Artifacts.tailRegressions(judgedBaseline.figures(), best.figures());
+        List<String> regressions = best == judgedBaseline ? List.of() : Evidence.tailRegressions(judgedBaseline.figures(), best.figures());
         if (!regressions.isEmpty()) {
             notebook.add(Notebook.Kind.FINDING, "The winner makes a tail worse", String.join("\n", regressions));
         }
@@ -219,7 +220,7 @@ public final class Optimization {
         }
         String policy = best.candidate().policy();
         String name = policy.endsWith(".java") ? best.source().toString() : policy;
-        PolicyArtifact a = Artifacts.of(PolicyCatalog.source(name),
+        PolicyArtifact a = Evidence.artifact(PolicyCatalog.source(name),
                 PolicyCatalog.parametersAsRun(name, best.candidate().parameters()), scenario,
                 o.baseline().candidate().label(), o.baseline().figures(), best.figures(), o.heldOutSeeds().list(),
                 o.searchSeeds().list(), best.observed(), objective.metric(), objective.maximize(),

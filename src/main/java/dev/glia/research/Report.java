@@ -1,8 +1,8 @@
 package dev.glia.research;
 
+import dev.glia.catalog.PolicyCatalog;
 import dev.glia.policy.sandbox.PolicySource;
-import dev.glia.sim.catalog.Artifacts;
-import dev.glia.sim.catalog.PolicyCatalog;
+import dev.glia.sim.Evidence;
 import dev.glia.sim.metrics.Aggregate;
 import java.awt.BasicStroke;
 import java.awt.Color;
@@ -199,8 +199,8 @@ public final class Report {
                     objective.metric(), w.mean() / b.mean(), objective.clearlyBetter(best.figures(), base.figures())
                             ? "with the 90% confidence intervals apart" : "but the confidence intervals overlap"));
         }
-        md.append("### Tails (seconds)\n\n| | ").append(String.join(" | ", Artifacts.TAILS)).append(" |\n|---|");
-        md.append("---|".repeat(Artifacts.TAILS.size())).append('\n');
+        md.append("### Tails (seconds)\n\n| | ").append(String.join(" | ", Evidence.TAILS)).append(" |\n|---|");
+        md.append("---|".repeat(Evidence.TAILS.size())).append('\n');
         tails(md, "baseline", base);
         if (best != base) {
             tails(md, "winner", best);
@@ -237,7 +237,7 @@ public final class Report {
 
     private static void tails(StringBuilder md, String role, Lab.Evaluation e) {
         md.append("| ").append(role).append(" |");
-        for (String t : Artifacts.TAILS) {
+        for (String t : Evidence.TAILS) {
             md.append(String.format(Locale.ROOT, " %.2f |", e.mean(t)));
         }
         md.append('\n');

@@ -1,7 +1,7 @@
 package dev.glia.research;
 
+import dev.glia.catalog.PolicyCatalog;
 import dev.glia.policy.sandbox.PolicySource;
-import dev.glia.sim.catalog.PolicyCatalog;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;

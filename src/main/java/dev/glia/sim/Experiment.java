@@ -12,7 +12,7 @@ import dev.glia.sim.exec.Hardware;
 import dev.glia.sim.metrics.Aggregate;
 import dev.glia.sim.metrics.RunSummary;
 import dev.glia.sim.scenario.Scenario;
-import dev.glia.sim.workload.WorkloadFactory;
+import dev.glia.sim.scenario.WorkloadFactory;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;

@@ -1,6 +1,5 @@
 package dev.glia.sim;
 
-import dev.glia.sim.catalog.Artifacts;
 import dev.glia.sim.engine.Request;
 import dev.glia.sim.metrics.Aggregate;
 import java.util.ArrayList;
@@ -21,7 +20,7 @@ public record ExperimentSummary(Map<String, Aggregate.Stat> figures, double[] e2
 
     public static ExperimentSummary of(Experiment.Result result) {
         Map<String, Double> observed = new LinkedHashMap<>();
-        Artifacts.observed(result).forEach((k, v) -> observed.put(k, ((Number) v).doubleValue()));
+        Evidence.observed(result).forEach((k, v) -> observed.put(k, ((Number) v).doubleValue()));
         return new ExperimentSummary(result.aggregate(), sample(result), observed);
     }
 

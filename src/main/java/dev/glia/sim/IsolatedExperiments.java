@@ -2,16 +2,14 @@ package dev.glia.sim;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.glia.catalog.Resources;
 import dev.glia.policy.sandbox.ChildJvm;
 import dev.glia.policy.sandbox.Diagnostic;
 import dev.glia.policy.sandbox.PolicyRejected;
 import dev.glia.policy.sandbox.WorkerProcess;
-import dev.glia.sim.catalog.PolicySet;
 import dev.glia.sim.engine.PolicyFailure;
-import dev.glia.sim.io.Resources;
-import dev.glia.sim.metrics.RunWriter;
-import dev.glia.sim.scenario.ScenarioException;
 import dev.glia.sim.scenario.Scenario;
+import dev.glia.sim.scenario.ScenarioException;
 import dev.glia.sim.scenario.ScenarioLoader;
 import java.io.IOException;
 import java.io.UncheckedIOException;

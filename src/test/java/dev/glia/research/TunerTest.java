@@ -3,8 +3,8 @@ package dev.glia.research;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.glia.catalog.Artifacts;
 import dev.glia.policy.PolicyArtifact;
-import dev.glia.sim.catalog.Artifacts;
 import dev.glia.sim.scenario.ScenarioLoader;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -4,10 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import static org.assertj.core.api.Assertions.within;
 
+import dev.glia.catalog.PolicyCatalog;
 import dev.glia.policy.Autoscaler;
 import dev.glia.policy.AutoscalerView;
 import dev.glia.policy.ReplicaView;
-import dev.glia.sim.catalog.PolicyCatalog;
 import dev.glia.policy.builtin.BuiltinRouters;
 import dev.glia.sim.engine.PolicyFailure;
 import dev.glia.sim.engine.Request;

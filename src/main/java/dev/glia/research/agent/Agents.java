@@ -1,11 +1,11 @@
 package dev.glia.research.agent;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import dev.glia.catalog.PolicyCatalog;
+import dev.glia.catalog.Resources;
 import dev.glia.research.Lab;
 import dev.glia.research.Notebook;
 import dev.glia.research.Objective;
-import dev.glia.sim.catalog.PolicyCatalog;
-import dev.glia.sim.io.Resources;
 import dev.langchain4j.model.chat.ChatModel;
 import java.util.Locale;
 import java.util.function.Function;

@@ -1,9 +1,9 @@
 package dev.glia.research.agent;
 
+import dev.glia.catalog.Resources;
 import dev.glia.research.Lab;
 import dev.glia.research.Notebook;
 import dev.glia.research.Objective;
-import dev.glia.sim.io.Resources;
 import java.util.Locale;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;

@@ -3,13 +3,13 @@ package dev.glia.research.agent;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.glia.catalog.PolicyCatalog;
 import dev.glia.policy.sandbox.PolicyRejected;
 import dev.glia.policy.sandbox.PolicySource;
 import dev.glia.research.BudgetExhausted;
 import dev.glia.research.Lab;
-import dev.glia.research.Objective;
 import dev.glia.research.Notebook;
-import dev.glia.sim.catalog.PolicyCatalog;
+import dev.glia.research.Objective;
 import dev.langchain4j.agent.tool.ToolExecutionRequest;
 import dev.langchain4j.agent.tool.ToolSpecification;
 import dev.langchain4j.model.chat.request.json.JsonObjectSchema;
@@ -18,10 +18,10 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Set;
-import java.util.TreeSet;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * The Researcher's tools, confined to its workspace and its lab. Every failure comes back as a

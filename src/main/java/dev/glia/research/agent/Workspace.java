@@ -1,7 +1,7 @@
 package dev.glia.research.agent;
 
-import dev.glia.sim.catalog.PolicyCatalog;
-import dev.glia.sim.io.Resources;
+import dev.glia.catalog.PolicyCatalog;
+import dev.glia.catalog.Resources;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;

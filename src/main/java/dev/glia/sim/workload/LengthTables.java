@@ -1,7 +1,7 @@
 package dev.glia.sim.workload;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.glia.sim.io.Resources;
+import dev.glia.catalog.Resources;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.List;

@@ -3,6 +3,8 @@ package dev.glia.research.agent;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.glia.catalog.Artifacts;
+import dev.glia.catalog.Resources;
 import dev.glia.policy.PolicyArtifact;
 import dev.glia.policy.sandbox.PolicySource;
 import dev.glia.research.Lab;
@@ -10,8 +12,6 @@ import dev.glia.research.Objective;
 import dev.glia.research.Optimization;
 import dev.glia.research.ResearchBudget;
 import dev.glia.research.Stop;
-import dev.glia.sim.catalog.Artifacts;
-import dev.glia.sim.io.Resources;
 import dev.glia.sim.scenario.Scenario;
 import dev.glia.sim.scenario.ScenarioLoader;
 import dev.langchain4j.data.message.AiMessage;

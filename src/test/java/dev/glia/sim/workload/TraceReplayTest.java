@@ -8,12 +8,13 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.glia.policy.builtin.BuiltinRouters;
 import dev.glia.sim.Experiment;
+import dev.glia.sim.RunWriter;
 import dev.glia.sim.engine.SimulationResult;
 import dev.glia.sim.engine.Workload;
-import dev.glia.sim.metrics.RunWriter;
 import dev.glia.sim.scenario.Scenario;
 import dev.glia.sim.scenario.ScenarioException;
 import dev.glia.sim.scenario.ScenarioLoader;
+import dev.glia.sim.scenario.WorkloadFactory;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -11,6 +11,7 @@ import dev.glia.sim.engine.SimulationResult;
 import dev.glia.sim.engine.Workload;
 import dev.glia.sim.scenario.Scenario;
 import dev.glia.sim.scenario.ScenarioLoader;
+import dev.glia.sim.scenario.WorkloadFactory;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;

@@ -1,10 +1,9 @@
-package dev.glia.sim.metrics;
+package dev.glia.sim;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.glia.sim.Experiment;
 import dev.glia.sim.engine.Request;
 import dev.glia.sim.engine.RunLog;
 import dev.glia.sim.engine.SimulationResult;

@@ -1,42 +1,41 @@
-package dev.glia.sim.catalog;
+package dev.glia.sim;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
-import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
 import dev.glia.policy.PolicyArtifact;
 import dev.glia.policy.sandbox.PolicySource;
-import dev.glia.sim.Experiment;
 import dev.glia.sim.engine.Request;
 import dev.glia.sim.metrics.Aggregate;
 import dev.glia.sim.scenario.Scenario;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
-/** Builds, writes and reads {@link PolicyArtifact}s (YAML, like any Kubernetes manifest). */
-public final class Artifacts {
-    static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory()
-            .disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER)
-            .enable(YAMLGenerator.Feature.LITERAL_BLOCK_STYLE)
-            .enable(YAMLGenerator.Feature.MINIMIZE_QUOTES));
-
+/**
+ * The evidence a {@link PolicyArtifact} carries, taken from experiments: the objective and the
+ * secondary figures against the baseline, the tails, and the workload the runs saw. It lives with
+ * the experiments it reads; reading and writing artifacts ({@code dev.glia.catalog.Artifacts})
+ * does not need the simulator.
+ */
+public final class Evidence {
     private static final List<String> SECONDARY = List.of("e2e.mean", "e2e.p50", "e2e.p90", "e2e.p99", "ttft.mean",
             "ttft.p50", "ttft.p90", "ttft.p99", "queueDelay.mean", "slowdown.p95", "restartedFraction", "throughput",
             "gpuHours");
 
-    private Artifacts() {
+    /** Latency tails every evidence shows for candidate and baseline. */
+    public static final List<String> TAILS = List.of("e2e.p50", "e2e.p90", "e2e.p99", "ttft.p50", "ttft.p90", "ttft.p99");
+
+    /** A tail more than this much worse than the baseline's is a regression, whatever the objective. */
+    private static final double TAIL_TOLERANCE = 1.10;
+
+    private Evidence() {
     }
 
-    public static PolicyArtifact of(PolicySource source, Map<String, Double> parameters, Scenario scenario,
-                                    String baselineName, Experiment.Result baseline, Experiment.Result candidate,
-                                    String metric, boolean maximize, String candidateName) {
-        return of(source, parameters, scenario, baselineName, baseline.aggregate(), candidate.aggregate(),
+    public static PolicyArtifact artifact(PolicySource source, Map<String, Double> parameters, Scenario scenario,
+                                          String baselineName, Experiment.Result baseline, Experiment.Result candidate,
+                                          String metric, boolean maximize, String candidateName) {
+        return artifact(source, parameters, scenario, baselineName, baseline.aggregate(), candidate.aggregate(),
                 candidate.runs().stream().map(Experiment.SeedRun::seed).toList(), List.of(), observed(candidate), metric,
                 maximize, candidateName);
     }
@@ -47,10 +46,10 @@ public final class Artifacts {
      * @param observed        what the runs' workload looked like (see {@link #observed}); goes into
      *                        {@code spec.workload.profile} with the scenario's arrival and length settings
      */
-    public static PolicyArtifact of(PolicySource source, Map<String, Double> parameters, Scenario scenario,
-                                    String baselineName, Map<String, Aggregate.Stat> baseline,
-                                    Map<String, Aggregate.Stat> candidate, List<Long> seeds, List<Long> searchSeeds,
-                                    Map<String, Object> observed, String metric, boolean maximize, String candidateName) {
+    public static PolicyArtifact artifact(PolicySource source, Map<String, Double> parameters, Scenario scenario,
+                                          String baselineName, Map<String, Aggregate.Stat> baseline,
+                                          Map<String, Aggregate.Stat> candidate, List<Long> seeds, List<Long> searchSeeds,
+                                          Map<String, Object> observed, String metric, boolean maximize, String candidateName) {
         Aggregate.Stat b = baseline.get(metric);
         Aggregate.Stat c = candidate.get(metric);
         boolean better = maximize ? c.lo() > b.hi() : c.hi() < b.lo();
@@ -112,15 +111,9 @@ public final class Artifacts {
         return p;
     }
 
-    /** Latency tails every evidence shows for candidate and baseline. */
-    public static final List<String> TAILS = List.of("e2e.p50", "e2e.p90", "e2e.p99", "ttft.p50", "ttft.p90", "ttft.p99");
-
-    /** A tail more than this much worse than the baseline's is a regression, whatever the objective. */
-    private static final double TAIL_TOLERANCE = 1.10;
-
     /** The tails the candidate makes more than 10% worse than the baseline's, in words. */
     public static List<String> tailRegressions(Map<String, Aggregate.Stat> baseline, Map<String, Aggregate.Stat> candidate) {
-        List<String> out = new java.util.ArrayList<>();
+        List<String> out = new ArrayList<>();
         for (String tail : TAILS) {
             double b = baseline.get(tail).mean();
             double c = candidate.get(tail).mean();
@@ -138,43 +131,5 @@ public final class Artifacts {
 
     private static double round(double v) {
         return Double.isFinite(v) ? Math.round(v * 1e4) / 1e4 : v;
-    }
-
-    public static void write(Path file, PolicyArtifact artifact) {
-        try {
-            if (file.getParent() != null) {
-                Files.createDirectories(file.getParent());
-            }
-            Files.writeString(file, toYaml(artifact));
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot write " + file + ": " + e.getMessage(), e);
-        }
-    }
-
-    public static String toYaml(PolicyArtifact artifact) {
-        try {
-            return YAML.writeValueAsString(artifact);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
-    /** Reads an artifact and checks that its source still matches its recorded hash. */
-    public static PolicyArtifact read(Path file) {
-        try {
-            PolicyArtifact a = YAML.readValue(Files.readString(file), PolicyArtifact.class);
-            if (!PolicyArtifact.KIND.equals(a.kind()) || a.spec() == null || a.spec().source() == null) {
-                throw new IllegalArgumentException(file + " is not a GliaPolicy artifact (kind: " + a.kind() + ")");
-            }
-            String actual = PolicySource.compile(a.spec().className() + ".java", a.spec().source(),
-                    dev.glia.policy.sandbox.Budget.DEFAULT).sha256();
-            if (!actual.equals(a.spec().sha256())) {
-                throw new IllegalArgumentException(file + ": spec.source does not match spec.sha256 (" + actual
-                        + " vs " + a.spec().sha256() + "); the source was changed after its evidence was taken");
-            }
-            return a;
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read " + file + ": " + e.getMessage(), e);
-        }
     }
 }

@@ -1,10 +1,10 @@
-package dev.glia.sim.catalog;
+package dev.glia.sim;
 
+import dev.glia.catalog.PolicyCatalog;
 import dev.glia.policy.Autoscaler;
 import dev.glia.policy.BatchPriority;
 import dev.glia.policy.Router;
 import dev.glia.policy.sandbox.PolicySource;
-import dev.glia.sim.Experiment;
 import dev.glia.sim.scenario.Scenario;
 import java.util.LinkedHashMap;
 import java.util.List;

@@ -1,4 +1,4 @@
-package dev.glia.sim.metrics;
+package dev.glia.sim;
 
 /** Fast, locale-free, deterministic number formatting for the CSV logs. */
 final class Csv {

@@ -1,4 +1,4 @@
-package dev.glia.sim.io;
+package dev.glia.catalog;
 
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -8,8 +8,9 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 
 /**
- * The bundled {@code simulator/} folder (scenarios, workloads, hardware): read from the classpath,
- * where the build puts it, so the application works from any directory.
+ * The bundled {@code simulator/} folder (scenarios, workloads, hardware, reference policies): read
+ * from the classpath, where the build puts it, so the application works from any directory. It
+ * sits with the policy catalog, below the simulator, because the catalog's index lives in it too.
  */
 public final class Resources {
     public static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory())

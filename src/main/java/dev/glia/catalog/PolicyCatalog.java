@@ -1,4 +1,4 @@
-package dev.glia.sim.catalog;
+package dev.glia.catalog;
 
 import com.fasterxml.jackson.core.type.TypeReference;
 import dev.glia.policy.Autoscaler;
@@ -7,7 +7,6 @@ import dev.glia.policy.Router;
 import dev.glia.policy.builtin.BuiltinRouters;
 import dev.glia.policy.sandbox.Budget;
 import dev.glia.policy.sandbox.PolicySource;
-import dev.glia.sim.io.Resources;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;

@@ -1,8 +1,11 @@
-package dev.glia.sim.workload;
+package dev.glia.sim.scenario;
 
 import dev.glia.sim.engine.Workload;
-import dev.glia.sim.scenario.Scenario;
 import dev.glia.sim.scenario.Scenario.Distribution;
+import dev.glia.sim.workload.ArrivalProcess;
+import dev.glia.sim.workload.LengthSampler;
+import dev.glia.sim.workload.LengthTables;
+import dev.glia.sim.workload.TraceReader;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.SplittableRandom;

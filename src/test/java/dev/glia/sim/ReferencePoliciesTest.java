@@ -1,12 +1,11 @@
-package dev.glia.sim.catalog;
+package dev.glia.sim;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.glia.catalog.Artifacts;
 import dev.glia.policy.PolicyArtifact;
-import dev.glia.sim.Experiment;
 import dev.glia.sim.metrics.Aggregate;
-import dev.glia.sim.metrics.RunWriter;
 import dev.glia.sim.scenario.Scenario;
 import dev.glia.sim.scenario.ScenarioLoader;
 import java.nio.file.Files;
@@ -72,7 +71,7 @@ class ReferencePoliciesTest {
         Scenario c = ScenarioLoader.override(s, null, null, "hra-spf", null, null);
         PolicySet candidate = PolicySet.of(c, Map.of());
         Experiment.Result result = new Experiment(c).run(2, candidate.factories(), 2, n -> { });
-        PolicyArtifact artifact = Artifacts.of(candidate.router().source(), candidate.router().parameters(), s, "llq",
+        PolicyArtifact artifact = Evidence.artifact(candidate.router().source(), candidate.router().parameters(), s, "llq",
                 baseline, result, "e2e.mean", false, "hra-spf");
         Path file = dir.resolve("hra.yaml");
         Artifacts.write(file, artifact);

@@ -1,4 +1,4 @@
-package dev.glia.sim.catalog;
+package dev.glia.sim;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -11,7 +11,7 @@ import org.junit.jupiter.api.Test;
 class TailRegressionTest {
     static Map<String, Aggregate.Stat> figures(Map<String, Double> tails) {
         Map<String, Aggregate.Stat> out = new HashMap<>();
-        for (String t : Artifacts.TAILS) {
+        for (String t : Evidence.TAILS) {
             double v = tails.getOrDefault(t, 1.0);
             out.put(t, new Aggregate.Stat(v, v, v, new double[] {v}));
         }
@@ -22,8 +22,8 @@ class TailRegressionTest {
     void aTailMoreThanTenPercentWorseIsARegressionAndTenPercentIsNot() {
         var baseline = figures(Map.of("e2e.p99", 100.0, "ttft.p99", 2.0, "ttft.p50", 1.0));
         var candidate = figures(Map.of("e2e.p99", 109.0, "ttft.p99", 2.5, "ttft.p50", 1.1));
-        assertThat(Artifacts.tailRegressions(baseline, candidate))
+        assertThat(Evidence.tailRegressions(baseline, candidate))
                 .containsExactly("ttft.p99: 2.50 s against the baseline's 2.00 s (+25%)");
-        assertThat(Artifacts.tailRegressions(candidate, baseline)).isEmpty();
+        assertThat(Evidence.tailRegressions(candidate, baseline)).isEmpty();
     }
 }

@@ -1,0 +1,99 @@
+package dev.glia;
+
+import static com.tngtech.archunit.core.domain.JavaClass.Predicates.resideInAPackage;
+import static com.tngtech.archunit.core.domain.JavaClass.Predicates.resideOutsideOfPackage;
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.classes;
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
+
+import com.tngtech.archunit.core.domain.JavaClass;
+import com.tngtech.archunit.core.importer.ImportOption;
+import com.tngtech.archunit.junit.AnalyzeClasses;
+import com.tngtech.archunit.junit.ArchTest;
+import com.tngtech.archunit.lang.ArchRule;
+import com.tngtech.archunit.library.dependencies.SliceAssignment;
+import com.tngtech.archunit.library.dependencies.SliceIdentifier;
+
+/**
+ * The layers of ARCHITECTURE.md, checked on the compiled main classes: dependencies point down
+ * only, no package cycle, and the plain-Java layers stay free of frameworks.
+ */
+@AnalyzeClasses(packages = "dev.glia", importOptions = ImportOption.DoNotIncludeTests.class)
+class ArchitectureTest {
+
+    @ArchTest
+    static final ArchRule layersFormNoCycle = slices().assignedFrom(packagesUnder("dev.glia"))
+            .should().beFreeOfCycles()
+            .because("each layer builds on the ones below it; a cycle makes two layers one, and nothing can be"
+                    + " taken without the other (the router needs the catalog without the simulator)");
+
+    @ArchTest
+    static final ArchRule simulatorPackagesFormNoCycle = slices().assignedFrom(packagesUnder("dev.glia.sim"))
+            .should().beFreeOfCycles()
+            .because("the engine model is to be extracted from the simulator and driven on the wall clock too;"
+                    + " that needs its parts (exec, engine, workload, scenario, metrics, the experiment on top)"
+                    + " to stack, not to know each other in a ring");
+
+    @ArchTest
+    static final ArchRule policyDependsOnNothingOfGlia = classes().that().resideInAPackage("dev.glia.policy..")
+            .should().onlyDependOnClassesThat(resideOutsideOfPackage("dev.glia..")
+                    .or(resideInAPackage("dev.glia.policy..")))
+            .because("policy is the bottom layer: the API every policy speaks, the sandbox and the runtime run"
+                    + " the same bytecode in the simulator and in the router, so they cannot know either");
+
+    @ArchTest
+    static final ArchRule catalogDoesNotDependOnTheSimulator = noClasses().that().resideInAPackage("dev.glia.catalog..")
+            .should().dependOnClassesThat().resideInAnyPackage("dev.glia.sim..", "dev.glia.research..",
+                    "dev.glia.cli..")
+            .because("the router and the operator resolve policies and read GliaPolicy artifacts without the"
+                    + " simulator; evidence taken from experiments is built above it (sim.Evidence)");
+
+    @ArchTest
+    static final ArchRule simulatorDoesNotDependOnLayersAboveIt = noClasses().that().resideInAPackage("dev.glia.sim..")
+            .should().dependOnClassesThat().resideInAnyPackage("dev.glia.research..", "dev.glia.cli..",
+                    "dev.glia.metrics..")
+            .because("the simulator sits below research and the command line, and beside the live metrics"
+                    + " package: it computes what a router would see, it does not scrape it");
+
+    @ArchTest
+    static final ArchRule metricsDependsOnNothingOfGlia = classes().that().resideInAPackage("dev.glia.metrics..")
+            .should().onlyDependOnClassesThat(resideOutsideOfPackage("dev.glia..")
+                    .or(resideInAPackage("dev.glia.metrics..")))
+            .because("metrics parses what Prometheus and vLLM expose; the control plane and the router use it"
+                    + " without the simulator or the policies");
+
+    @ArchTest
+    static final ArchRule researchDoesNotDependOnTheCommandLine = noClasses().that().resideInAPackage("dev.glia.research..")
+            .should().dependOnClassesThat().resideInAPackage("dev.glia.cli..")
+            .because("cli is the thin top layer of commands; research runs in the operator's sessions without it");
+
+    @ArchTest
+    static final ArchRule plainJavaLayersUseNoFramework = noClasses().that()
+            .resideInAnyPackage("dev.glia.policy..", "dev.glia.sim..", "dev.glia.metrics..", "dev.glia.catalog..")
+            .should().dependOnClassesThat().resideInAnyPackage("io.quarkus..", "io.quarkiverse..",
+                    "dev.langchain4j..", "jakarta..", "io.vertx..")
+            .because("policy, catalog, sim and metrics are plain Java: the same classes run in a worker JVM,"
+                    + " in tests and behind any adapter; frameworks belong to the adapters (router, operator, cli)");
+
+    /** {@code root} itself and each package right under it (with its subpackages) as one slice. */
+    private static SliceAssignment packagesUnder(String root) {
+        return new SliceAssignment() {
+            @Override
+            public SliceIdentifier getIdentifierOf(JavaClass c) {
+                String p = c.getPackageName();
+                if (p.equals(root)) {
+                    return SliceIdentifier.of(root);
+                }
+                if (p.startsWith(root + ".")) {
+                    return SliceIdentifier.of(root + "." + p.substring(root.length() + 1).split("\\.")[0]);
+                }
+                return SliceIdentifier.ignore();
+            }
+
+            @Override
+            public String getDescription() {
+                return "the packages right under " + root + ", and " + root + " itself";
+            }
+        };
+    }
+}
