@@ -6,6 +6,7 @@ import picocli.CommandLine.Command;
 @TopCommand
 @Command(name = "glia", mixinStandardHelpOptions = true, versionProvider = Version.class,
         description = "Designs serving policies for vLLM clusters in a fast, faithful simulator.",
-        subcommands = {OptimizeCommand.class, SimulateCommand.class, ScenariosCommand.class, PolicyCommand.class, BenchCommand.class})
+        subcommands = {OptimizeCommand.class, SimulateCommand.class, CompareCommand.class, ScenariosCommand.class,
+                PolicyCommand.class, BenchCommand.class})
 public class GliaCommand {
 }

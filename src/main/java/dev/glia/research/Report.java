@@ -30,8 +30,8 @@ import org.knowm.xchart.style.markers.SeriesMarkers;
  * winning design explained, and the hypothesis trail from the notebook.
  */
 public final class Report {
-    private static final Color BASELINE = new Color(0x888888);
-    private static final Color WINNER = new Color(0x1f77b4);
+    private static final Color BASELINE = LatencyCdf.GREY;
+    private static final Color WINNER = LatencyCdf.BLUE;
 
     private Report() {
     }
@@ -54,39 +54,17 @@ public final class Report {
     }
 
     private static void cdf(Path file, Lab.Evaluation base, Lab.Evaluation best) throws IOException {
-        XYChart chart = new XYChartBuilder().width(800).height(480).title("End-to-end latency, all seeds")
-                .xAxisTitle("end-to-end latency (s, log scale)").yAxisTitle("fraction of requests").build();
-        chart.getStyler().setXAxisLogarithmic(true);
-        chart.getStyler().setMarkerSize(0);
-        chart.getStyler().setChartBackgroundColor(Color.WHITE);
-        chart.getStyler().setPlotGridVerticalLinesVisible(false);
-        chart.getStyler().setLegendPosition(Styler.LegendPosition.InsideSE);
-        addCdf(chart, "baseline: " + shortName(base), base.e2eSample(), BASELINE);
+        LatencyCdf cdf = new LatencyCdf("End-to-end latency, all seeds", "end-to-end latency")
+                .add("baseline: " + shortName(base), base.e2eSample(), BASELINE);
         if (best != base) {
-            addCdf(chart, "winner: " + shortName(best), best.e2eSample(), WINNER);
+            cdf.add("winner: " + shortName(best), best.e2eSample(), WINNER);
         }
-        BitmapEncoder.saveBitmap(chart, file.toString(), BitmapEncoder.BitmapFormat.PNG);
+        cdf.save(file);
     }
 
     /** The policy without its parameters, which the report's table lists. */
     private static String shortName(Lab.Evaluation e) {
         return e.candidate().label().replaceFirst("\\(.*", "");
-    }
-
-    private static void addCdf(XYChart chart, String name, double[] sorted, Color color) {
-        int n = sorted.length;
-        int points = Math.min(n, 400);
-        double[] x = new double[points];
-        double[] y = new double[points];
-        for (int i = 0; i < points; i++) {
-            int idx = (int) ((long) i * (n - 1) / Math.max(1, points - 1));
-            x[i] = Math.max(1e-3, sorted[idx]);
-            y[i] = (idx + 1.0) / n;
-        }
-        XYSeries s = chart.addSeries(name, x, y);
-        s.setLineColor(color);
-        s.setLineStyle(new BasicStroke(2.5f));
-        s.setMarker(SeriesMarkers.NONE);
     }
 
     private static void progress(Path file, Optimization.Outcome outcome) throws IOException {

@@ -133,6 +133,36 @@ class SimulateCommandTest {
                 .isSubsetOf(before);
     }
 
+    @Test
+    void comparePutsTwoRunsSideBySideWithRatiosAndDrawsTheirCdfs(QuarkusMainLauncher launcher) throws IOException {
+        Path llq = tmp.resolve("llq");
+        Path rr = tmp.resolve("round-robin");
+        assertThat(launcher.launch("simulate", "--scenario", "low-load", "--seeds", "2", "--duration", "60",
+                "--out", llq.toString()).exitCode()).isZero();
+        assertThat(launcher.launch("simulate", "--scenario", "low-load", "--seeds", "2", "--duration", "60",
+                "--router", "round-robin", "--out", rr.toString()).exitCode()).isZero();
+        Path plot = tmp.resolve("cdf.png");
+
+        LaunchResult result = launcher.launch("compare", llq.toString(), rr.toString(), "--plot", plot.toString(), "--json");
+
+        assertThat(result.exitCode()).as(result.getErrorOutput()).isZero();
+        JsonNode e2e = JSON.readTree(result.getOutput()).path("figures").path("e2e.mean");
+        double a = JSON.readTree(llq.resolve("summary.json").toFile()).path("metrics").path("e2e.mean").path("mean").asDouble();
+        double b = JSON.readTree(rr.resolve("summary.json").toFile()).path("metrics").path("e2e.mean").path("mean").asDouble();
+        assertThat(e2e.path("a").asDouble()).isEqualTo(a);
+        assertThat(e2e.path("b").asDouble()).isEqualTo(b);
+        assertThat(e2e.path("ratio").asDouble()).isCloseTo(b / a, org.assertj.core.data.Offset.offset(1e-9));
+        assertThat(Files.readAllBytes(plot)).startsWith(0x89, 'P', 'N', 'G');
+    }
+
+    @Test
+    void comparingAFolderThatIsNotARunDirectoryExitsTwoSayingWhatToPass(QuarkusMainLauncher launcher) {
+        LaunchResult result = launcher.launch("compare", tmp.toString(), tmp.toString());
+
+        assertThat(result.exitCode()).isEqualTo(2);
+        assertThat(result.getErrorOutput()).contains("not a run directory").contains("summary.json").contains("--out");
+    }
+
     private static Set<String> gliaTemporaries() throws IOException {
         try (Stream<Path> entries = Files.list(Path.of(System.getProperty("java.io.tmpdir")))) {
             return entries.map(p -> p.getFileName().toString()).filter(n -> n.startsWith("glia"))
