@@ -23,8 +23,4 @@ public record Budget(long steps, long cells, long deadlineNanos, int stackSlots,
     public Budget(long steps, long cells, long deadlineNanos) {
         this(steps, cells, deadlineNanos, DEFAULT_STACK_SLOTS, DEFAULT_RUN_NANOS);
     }
-
-    public Budget withRunNanos(long nanos) {
-        return new Budget(steps, cells, deadlineNanos, stackSlots, nanos);
-    }
 }
