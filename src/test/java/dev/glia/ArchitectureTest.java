@@ -35,6 +35,18 @@ class ArchitectureTest {
                     + " to stack, not to know each other in a ring");
 
     @ArchTest
+    static final ArchRule policyPackagesFormNoCycle = slices().assignedFrom(packagesUnder("dev.glia.policy"))
+            .should().beFreeOfCycles()
+            .because("the API, the built-ins and the sandbox stack: the sandbox hosts the API's calls, the"
+                    + " built-ins implement it, and neither is known to the API");
+
+    @ArchTest
+    static final ArchRule researchPackagesFormNoCycle = slices().assignedFrom(packagesUnder("dev.glia.research"))
+            .should().beFreeOfCycles()
+            .because("the agents build on the lab, the budgets and the reports, never the other way round, so the"
+                    + " tuner runs without any LLM client");
+
+    @ArchTest
     static final ArchRule policyDependsOnNothingOfGlia = classes().that().resideInAPackage("dev.glia.policy..")
             .should().onlyDependOnClassesThat(resideOutsideOfPackage("dev.glia..")
                     .or(resideInAPackage("dev.glia.policy..")))
