@@ -1,6 +1,7 @@
 package dev.glia.cli;
 
 import dev.glia.policy.sandbox.ChildJvm;
+import dev.glia.policy.sandbox.WorkerProcess;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -43,14 +44,13 @@ final class Isolation {
         Thread err = pump(child.getErrorStream(), System.err);
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(timeoutSeconds);
         while (!child.waitFor(100, TimeUnit.MILLISECONDS)) {
-            if (System.nanoTime() > deadline) {
+            WorkerProcess.Reason overrun = ChildJvm.overrun(child, deadline, 0, cpuSeconds);
+            if (overrun != null) {
                 child.destroyForcibly().waitFor();
-                throw new IllegalArgumentException("the isolated run exceeded its wall-clock limit of " + timeoutSeconds
-                        + " s and was killed; raise --isolate-timeout or shorten the run");
-            }
-            if (ChildJvm.cpuSeconds(child) > cpuSeconds) {
-                child.destroyForcibly().waitFor();
-                throw new IllegalArgumentException("the isolated run used more than its CPU-time limit of " + cpuSeconds
+                throw new IllegalArgumentException(overrun == WorkerProcess.Reason.WALL_CLOCK
+                        ? "the isolated run exceeded its wall-clock limit of " + timeoutSeconds
+                        + " s and was killed; raise --isolate-timeout or shorten the run"
+                        : "the isolated run used more than its CPU-time limit of " + cpuSeconds
                         + " s and was killed; raise --isolate-cpu or shorten the run");
             }
         }

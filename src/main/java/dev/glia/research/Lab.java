@@ -4,11 +4,9 @@ import dev.glia.catalog.PolicyCatalog;
 import dev.glia.catalog.Resources;
 import dev.glia.policy.sandbox.PolicyRejected;
 import dev.glia.policy.sandbox.PolicySource;
-import dev.glia.sim.Experiment;
 import dev.glia.sim.ExperimentSummary;
 import dev.glia.sim.IsolatedExperiments;
 import dev.glia.sim.PolicySet;
-import dev.glia.sim.RunWriter;
 import dev.glia.sim.engine.PolicyFailure;
 import dev.glia.sim.engine.Request;
 import dev.glia.sim.metrics.Aggregate;
@@ -247,9 +245,7 @@ public final class Lab {
                 // written by a model (or a person) in the workspace: run behind the process boundary too
                 summary = isolation.run(s, Path.of(""), candidate.parameters(), seeds.count(), threads, dir, 1);
             } else {
-                Experiment.Result result = new Experiment(s).run(seeds.count(), policies.factories(), threads, n -> { });
-                RunWriter.write(dir, result, policies.describe(), 1);
-                summary = ExperimentSummary.of(result);
+                summary = ExperimentSummary.run(s, policies, seeds.count(), threads, dir, 1);
             }
             evaluation = new Evaluation(id, runId, by, candidate, seeds, stored, sha, summary.figures(),
                     summary.e2eSample(), new LinkedHashMap<>(summary.observed()), dir, spend.simulationsUsed(), null);

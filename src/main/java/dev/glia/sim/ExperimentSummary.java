@@ -1,7 +1,9 @@
 package dev.glia.sim;
 
 import dev.glia.sim.engine.Request;
+import dev.glia.sim.scenario.Scenario;
 import dev.glia.sim.metrics.Aggregate;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -17,6 +19,18 @@ import java.util.Map;
  */
 public record ExperimentSummary(Map<String, Aggregate.Stat> figures, double[] e2eSample, Map<String, Double> observed) {
     private static final int SAMPLE = 4000;
+
+    /**
+     * Runs {@code policies} on {@code scenario}'s seeds 0..seeds-1, writes the run directory (CSV
+     * logs of the first {@code logSeeds} seeds) and keeps the summary: what a research experiment
+     * does, in this JVM or in an isolated one.
+     */
+    public static ExperimentSummary run(Scenario scenario, PolicySet policies, int seeds, int threads, Path out,
+                                        int logSeeds) {
+        Experiment.Result result = new Experiment(scenario).run(seeds, policies.factories(), threads, n -> { });
+        RunWriter.write(out, result, policies.describe(), logSeeds);
+        return of(result);
+    }
 
     public static ExperimentSummary of(Experiment.Result result) {
         Map<String, Double> observed = new LinkedHashMap<>();

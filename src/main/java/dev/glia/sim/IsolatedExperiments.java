@@ -145,11 +145,10 @@ public final class IsolatedExperiments {
                 @SuppressWarnings("unchecked")
                 Map<String, Double> parameters = WIRE.treeToValue(request.get("parameters"), Map.class);
                 PolicySet policies = PolicySet.of(s, parameters);
-                Experiment.Result result = new Experiment(s).run(request.get("seeds").asInt(), policies.factories(),
-                        request.get("threads").asInt(), n -> { });
-                RunWriter.write(Path.of(request.get("out").asText()), result, policies.describe(),
+                ExperimentSummary summary = ExperimentSummary.run(s, policies, request.get("seeds").asInt(),
+                        request.get("threads").asInt(), Path.of(request.get("out").asText()),
                         request.get("logSeeds").asInt());
-                reply.set("summary", WIRE.valueToTree(ExperimentSummary.of(result)));
+                reply.set("summary", WIRE.valueToTree(summary));
             } catch (PolicyRejected r) {
                 ObjectNode rejected = reply.putObject("rejected");
                 rejected.put("what", r.getMessage().lines().findFirst().orElse("rejected").replaceFirst(":$", ""));

@@ -49,6 +49,17 @@ public final class ChildJvm {
         return builder;
     }
 
+    /**
+     * Which limit a running child has passed, or null: its wall-clock deadline ({@link System#nanoTime()}
+     * units), or {@code cpuLimit} CPU seconds since it had used {@code cpuAtStart}.
+     */
+    public static WorkerProcess.Reason overrun(Process child, long deadlineNanos, double cpuAtStart, double cpuLimit) {
+        if (System.nanoTime() > deadlineNanos) {
+            return WorkerProcess.Reason.WALL_CLOCK;
+        }
+        return cpuSeconds(child) - cpuAtStart > cpuLimit ? WorkerProcess.Reason.CPU_TIME : null;
+    }
+
     /** CPU seconds the child has used so far, all its threads together (0 where the platform cannot say). */
     public static double cpuSeconds(Process child) {
         return child.info().totalCpuDuration().map(Duration::toMillis).orElse(0L) / 1000.0;

@@ -109,11 +109,12 @@ public final class WorkerProcess {
             try {
                 return answer.get(20, TimeUnit.MILLISECONDS);
             } catch (TimeoutException e) {
-                if (System.nanoTime() > deadline) {
+                Reason overrun = ChildJvm.overrun(child, deadline, cpuAtStart, cpuSeconds);
+                if (overrun == Reason.WALL_CLOCK) {
                     throw new Failed(Reason.WALL_CLOCK, "the " + name + " process took more than its limit of "
                             + wallSeconds + " s of wall-clock time and was stopped");
                 }
-                if (ChildJvm.cpuSeconds(child) - cpuAtStart > cpuSeconds) {
+                if (overrun == Reason.CPU_TIME) {
                     throw new Failed(Reason.CPU_TIME, "the " + name + " process used more than its limit of "
                             + Math.round(cpuSeconds) + " s of CPU time and was stopped");
                 }
