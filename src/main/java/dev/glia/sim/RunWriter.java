@@ -7,7 +7,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.glia.sim.engine.Request;
 import dev.glia.sim.engine.RunLog;
 import dev.glia.sim.engine.SimulationResult;
-import dev.glia.sim.exec.ExecutionModel;
+import dev.glia.vllm.exec.ExecutionModel;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;

@@ -1,6 +1,6 @@
 package dev.glia.sim.engine;
 
-import dev.glia.sim.exec.ExecutionModel;
+import dev.glia.vllm.exec.ExecutionModel;
 
 /**
  * A cluster resolved down to what the event loop needs.

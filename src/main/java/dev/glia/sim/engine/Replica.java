@@ -1,7 +1,7 @@
 package dev.glia.sim.engine;
 
 import dev.glia.policy.ReplicaView;
-import dev.glia.sim.exec.ExecutionModel;
+import dev.glia.vllm.exec.ExecutionModel;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;

@@ -2,7 +2,7 @@ package dev.glia.sim.metrics;
 
 import dev.glia.sim.engine.Request;
 import dev.glia.sim.engine.SimulationResult;
-import dev.glia.sim.exec.ExecutionModel;
+import dev.glia.vllm.exec.ExecutionModel;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;

@@ -7,7 +7,7 @@ import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import dev.glia.catalog.PolicyCatalog;
 import dev.glia.catalog.Resources;
-import dev.glia.sim.exec.Hardware;
+import dev.glia.vllm.exec.Hardware;
 import dev.glia.sim.scenario.Scenario.Arrivals;
 import dev.glia.sim.scenario.Scenario.Autoscaling;
 import dev.glia.sim.scenario.Scenario.Cluster;

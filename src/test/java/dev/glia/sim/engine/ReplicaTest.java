@@ -2,14 +2,15 @@ package dev.glia.sim.engine;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.glia.sim.exec.ExecutionModel;
+import dev.glia.vllm.exec.ExecutionModel;
+import dev.glia.vllm.exec.LayerwiseExecutionModel;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** vLLM's engine-side semantics on one replica, stepped by hand. */
 class ReplicaTest {
-    static final ExecutionModel MODEL = new ExecutionModel("test", 1, new int[] {1, 10000},
+    static final ExecutionModel MODEL = new LayerwiseExecutionModel("test", 1, new int[] {1, 10000},
             new double[] {10, 20}, 0, 0, 0, 0, 0);
 
     private double now;

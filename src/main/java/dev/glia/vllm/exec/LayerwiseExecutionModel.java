@@ -1,4 +1,4 @@
-package dev.glia.sim.exec;
+package dev.glia.vllm.exec;
 
 import java.util.Arrays;
 
@@ -10,7 +10,7 @@ import java.util.Arrays;
  * chunk × (cached context + chunk / 2); linearity is what lets {@link #idealLatency} be exact
  * without stepping.
  */
-public final class ExecutionModel {
+public final class LayerwiseExecutionModel implements ExecutionModel {
     private final String description;
     private final int layers;
     private final int[] knotTokens;
@@ -21,7 +21,7 @@ public final class ExecutionModel {
     private final double prefillMsPerWork;
     private final double overheadMs;
 
-    public ExecutionModel(String description, int layers, int[] knotTokens, double[] knotMs,
+    public LayerwiseExecutionModel(String description, int layers, int[] knotTokens, double[] knotMs,
                           double decodeBaseMs, double decodeMsPerToken,
                           double prefillBaseMs, double prefillMsPerWork, double overheadMs) {
         if (knotTokens.length < 2 || knotTokens.length != knotMs.length) {
@@ -55,15 +55,7 @@ public final class ExecutionModel {
         return Math.max(knotMs[0], knotMs[lo] + slope * (tokens - knotTokens[lo]));
     }
 
-    /**
-     * Seconds for one iteration.
-     *
-     * @param tokens        tokens processed in the batch (one per decode plus the prefill chunks)
-     * @param decodes       decode sequences in the batch
-     * @param decodeContext KV tokens the decodes read, summed
-     * @param prefills      prefill chunks in the batch
-     * @param prefillWork   Σ chunk × (cached tokens + chunk / 2) over the prefill chunks
-     */
+    @Override
     public double iterationSeconds(int tokens, int decodes, long decodeContext, int prefills, double prefillWork) {
         double perLayer = nonAttentionMs(tokens);
         if (decodes > 0) {
@@ -75,10 +67,7 @@ public final class ExecutionModel {
         return (layers * perLayer + overheadMs) * 1e-3;
     }
 
-    /**
-     * End-to-end latency of a request alone on an idle replica with chunked prefill of
-     * {@code chunk} tokens per iteration: the denominator of slowdown.
-     */
+    @Override
     public double idealLatency(int prompt, int output, int chunk) {
         double seconds = 0;
         int done = 0;
@@ -97,6 +86,7 @@ public final class ExecutionModel {
         return seconds;
     }
 
+    @Override
     public String description() {
         return description;
     }

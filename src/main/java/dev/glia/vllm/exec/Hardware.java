@@ -1,4 +1,4 @@
-package dev.glia.sim.exec;
+package dev.glia.vllm.exec;
 
 import com.fasterxml.jackson.core.type.TypeReference;
 import dev.glia.catalog.Resources;
@@ -131,7 +131,7 @@ public final class Hardware {
         return Math.max(memory, compute) * 1e3 + ROOFLINE_CONSTANT_MS;
     }
 
-    public static ExecutionModel executionModel(String gpuName, String modelName, int tp, String dtype) {
+    public static LayerwiseExecutionModel executionModel(String gpuName, String modelName, int tp, String dtype) {
         Gpu gpu = gpu(gpuName);
         Model model = model(modelName);
         int[] tokens;
@@ -174,7 +174,7 @@ public final class Hardware {
         double lmHeadMs = (double) model.vocab() * model.hidden() * bytesPerParam / tp
                 / (gpu.bandwidth() * DECODE_ATTENTION_EFFICIENCY) * 1e3;
         String description = modelName + " on " + (tp > 1 ? tp + "x" : "") + gpuName + " (" + dtype + "): " + how;
-        return new ExecutionModel(description, model.layers(), tokens, ms, DECODE_ATTENTION_BASE_MS, decodeMsPerToken,
+        return new LayerwiseExecutionModel(description, model.layers(), tokens, ms, DECODE_ATTENTION_BASE_MS, decodeMsPerToken,
                 PREFILL_ATTENTION_BASE_MS, prefillMsPerWork, lmHeadMs + STEP_OVERHEAD_MS);
     }
 

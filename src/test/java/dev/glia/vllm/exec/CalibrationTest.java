@@ -1,4 +1,4 @@
-package dev.glia.sim.exec;
+package dev.glia.vllm.exec;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -33,7 +33,7 @@ class CalibrationTest {
     void fittedNonAttentionTimeMatchesTheProfile(String file, String gpu, String model, int tp) throws IOException {
         Path csv = Path.of(System.getProperty("glia.shared.data", "../shared/data"), "profiles", file);
         assumeTrue(Files.isReadable(csv), "reference profiles not present: " + csv);
-        ExecutionModel fitted = Hardware.executionModel(gpu, model, tp, "bf16");
+        LayerwiseExecutionModel fitted = Hardware.executionModel(gpu, model, tp, "bf16");
         List<String> lines = Files.readAllLines(csv);
         List<String> header = Arrays.asList(lines.get(0).split(","));
         int tokensCol = header.indexOf("num_tokens");
