@@ -30,9 +30,17 @@ class ArchitectureTest {
     @ArchTest
     static final ArchRule simulatorPackagesFormNoCycle = slices().assignedFrom(packagesUnder("dev.glia.sim"))
             .should().beFreeOfCycles()
-            .because("the engine model is to be extracted from the simulator and driven on the wall clock too;"
-                    + " that needs its parts (exec, engine, workload, scenario, metrics, the experiment on top)"
-                    + " to stack, not to know each other in a ring");
+            .because("the simulator's parts (engine driver, workload, scenario, metrics, the experiment on top)"
+                    + " stack, not know each other in a ring");
+
+    @ArchTest
+    static final ArchRule engineModelDependsOnNothingAboveIt = classes().that().resideInAPackage("dev.glia.vllm..")
+            .should().onlyDependOnClassesThat(resideOutsideOfPackage("dev.glia..")
+                    .or(resideInAPackage("dev.glia.vllm.."))
+                    .or(resideInAPackage("dev.glia.catalog..")))
+            .because("the engine model is vLLM's engine as a clock-agnostic state machine: the simulator drives"
+                    + " it on a virtual clock and the emulated engine on the wall clock, so it cannot know either"
+                    + " (it reads its hardware profiles through the catalog's resources)");
 
     @ArchTest
     static final ArchRule policyPackagesFormNoCycle = slices().assignedFrom(packagesUnder("dev.glia.policy"))
@@ -81,10 +89,11 @@ class ArchitectureTest {
 
     @ArchTest
     static final ArchRule plainJavaLayersUseNoFramework = noClasses().that()
-            .resideInAnyPackage("dev.glia.policy..", "dev.glia.sim..", "dev.glia.metrics..", "dev.glia.catalog..")
+            .resideInAnyPackage("dev.glia.policy..", "dev.glia.vllm..", "dev.glia.sim..", "dev.glia.metrics..",
+                    "dev.glia.catalog..")
             .should().dependOnClassesThat().resideInAnyPackage("io.quarkus..", "io.quarkiverse..",
                     "dev.langchain4j..", "jakarta..", "io.vertx..")
-            .because("policy, catalog, sim and metrics are plain Java: the same classes run in a worker JVM,"
+            .because("policy, catalog, the engine model, sim and metrics are plain Java: the same classes run in a worker JVM,"
                     + " in tests and behind any adapter; frameworks belong to the adapters (router, operator, cli)");
 
     /** {@code root} itself and each package right under it (with its subpackages) as one slice. */

@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.glia.sim.Experiment;
 import dev.glia.sim.PolicySet;
 import dev.glia.sim.RunWriter;
-import dev.glia.sim.engine.EngineConfig;
+import dev.glia.sim.engine.ClusterConfig;
 import dev.glia.sim.engine.Request;
 import dev.glia.sim.scenario.Scenario;
 import dev.glia.sim.scenario.ScenarioLoader;
@@ -62,7 +62,7 @@ public class BenchCommand implements Callable<Integer> {
                 return 0;
             }
             Scenario s = ScenarioLoader.override(ScenarioLoader.load(scenario), null, null, router, null, null);
-            EngineConfig base = Experiment.engineConfig(s).withLogs(false);
+            ClusterConfig base = Experiment.engineConfig(s).withLogs(false);
             Experiment runs = new Experiment(s, base.withDecodeRuns(true));
             Experiment steps = new Experiment(s, base.withDecodeRuns(false));
             Experiment.Policies policies = PolicySet.of(s, Map.of()).factories();

@@ -3,7 +3,10 @@ package dev.glia.sim;
 import dev.glia.policy.Autoscaler;
 import dev.glia.policy.BatchPriority;
 import dev.glia.policy.Router;
-import dev.glia.sim.engine.EngineConfig;
+import dev.glia.sim.engine.ClusterConfig;
+import dev.glia.vllm.BatchFormation;
+import dev.glia.vllm.EngineSettings;
+import dev.glia.vllm.EngineSettings.SchedulingPolicy;
 import dev.glia.sim.engine.Simulation;
 import dev.glia.sim.engine.SimulationResult;
 import dev.glia.sim.engine.Workload;
@@ -39,36 +42,36 @@ public final class Experiment {
     public record SeedRun(long seed, SimulationResult result, Map<String, Double> summary) {
     }
 
-    public record Result(Scenario scenario, EngineConfig engine, List<SeedRun> runs, Map<String, Aggregate.Stat> aggregate,
+    public record Result(Scenario scenario, ClusterConfig engine, List<SeedRun> runs, Map<String, Aggregate.Stat> aggregate,
                          double wallSeconds) {
     }
 
     private final Scenario scenario;
-    private final EngineConfig engine;
+    private final ClusterConfig engine;
 
     public Experiment(Scenario scenario) {
         this(scenario, engineConfig(scenario));
     }
 
-    public Experiment(Scenario scenario, EngineConfig engine) {
+    public Experiment(Scenario scenario, ClusterConfig engine) {
         this.scenario = scenario;
         this.engine = engine;
     }
 
-    public EngineConfig engine() {
+    public ClusterConfig engine() {
         return engine;
     }
 
-    public static EngineConfig engineConfig(Scenario s) {
+    public static ClusterConfig engineConfig(Scenario s) {
         Scenario.Cluster c = s.cluster();
         ExecutionModel model = Hardware.executionModel(c.gpu(), c.model(), c.tensorParallel(), c.dtype());
         Scenario.Autoscaling a = s.autoscaling();
-        return new EngineConfig(c.replicas(), c.numBlocks(), c.blockSize(), c.maxNumSeqs(),
-                "vllm".equals(c.scheduler()) ? EngineConfig.Scheduler.VLLM : EngineConfig.Scheduler.SARATHI,
-                c.maxNumBatchedTokens(), c.maxNumBatchedTokens(), !"fcfs".equals(s.policies().batchPriority()),
-                model, c.tensorParallel(),
-                a == null ? null : new EngineConfig.Autoscaling(a.interval(), a.coldStart(), a.minReplicas(), a.maxReplicas()),
-                true, true);
+        EngineSettings engine = new EngineSettings(c.numBlocks(), c.blockSize(), c.maxNumSeqs(),
+                c.maxNumBatchedTokens(), BatchFormation.named(c.scheduler()),
+                "fcfs".equals(s.policies().batchPriority()) ? SchedulingPolicy.FCFS : SchedulingPolicy.PRIORITY, true);
+        return new ClusterConfig(c.replicas(), engine, model, c.tensorParallel(),
+                a == null ? null : new ClusterConfig.Autoscaling(a.interval(), a.coldStart(), a.minReplicas(), a.maxReplicas()),
+                true);
     }
 
     /** Runs one seed on the calling thread. */
@@ -79,8 +82,7 @@ public final class Experiment {
                 policies.batchPriority() == null ? null : policies.batchPriority().get(),
                 policies.autoscaler() == null ? null : policies.autoscaler().get(), seed);
         SimulationResult result = sim.run();
-        int chunk = engine.scheduler() == EngineConfig.Scheduler.SARATHI ? engine.chunkSize() : Integer.MAX_VALUE;
-        return new SeedRun(seed, result, RunSummary.of(result, engine.model(), chunk));
+        return new SeedRun(seed, result, RunSummary.of(result, engine.model(), engine.prefillChunk()));
     }
 
     /** Runs seeds 0..seeds-1 on up to {@code threads} threads; {@code done} hears each finished seed count. */

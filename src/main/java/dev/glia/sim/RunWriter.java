@@ -40,14 +40,14 @@ public final class RunWriter {
             config.set("scenario", JSON.valueToTree(result.scenario()));
             config.set("policies", JSON.valueToTree(policies));
             config.put("executionModel", result.engine().model().description());
-            config.put("decodeRuns", result.engine().decodeRuns());
+            config.put("decodeRuns", result.engine().engine().decodeRuns());
             ArrayNode seeds = config.putArray("seeds");
             result.runs().forEach(r -> seeds.add(r.seed()));
             writeJson(dir.resolve("config.json"), config);
             writeJson(dir.resolve("summary.json"), summaryJson(result));
             result.runs().subList(0, Math.min(logSeeds, result.runs().size())).parallelStream()
                     .forEach(run -> writeSeed(dir.resolve("seed-" + run.seed()), run, result.engine().model(),
-                            result.engine().chunkSize()));
+                            result.engine().prefillChunk()));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write run directory " + dir + ": " + e.getMessage(), e);
         }

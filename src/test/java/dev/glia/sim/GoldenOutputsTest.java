@@ -2,7 +2,7 @@ package dev.glia.sim;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.glia.sim.engine.EngineConfig;
+import dev.glia.sim.engine.ClusterConfig;
 import dev.glia.sim.scenario.Scenario;
 import dev.glia.sim.scenario.ScenarioLoader;
 import java.nio.charset.StandardCharsets;
@@ -65,12 +65,12 @@ class GoldenOutputsTest {
                 c.batchPriority(), null);
         Experiment experiment = new Experiment(s);
         Experiment.Policies policies = PolicySet.of(s, Map.of()).factories();
-        EngineConfig engine = experiment.engine();
+        ClusterConfig engine = experiment.engine();
         List<String> hashes = new ArrayList<>();
         for (int seed = 0; seed < 2; seed++) {
             Experiment.SeedRun run = experiment.runSeed(seed, policies);
             // what RunWriter writes as seed-<k>/request_metrics.csv
-            String csv = RunWriter.requestMetrics(run.result(), engine.model(), engine.chunkSize());
+            String csv = RunWriter.requestMetrics(run.result(), engine.model(), engine.prefillChunk());
             hashes.add(sha256(csv));
         }
         assertThat(hashes).as("SHA-256 of request_metrics.csv, seeds 0 and 1, of %s", c).isEqualTo(c.sha256());

@@ -10,6 +10,7 @@ import dev.glia.policy.ReplicaView;
 import dev.glia.policy.RequestView;
 import dev.glia.policy.Router;
 import dev.glia.policy.sandbox.PolicyAbort;
+import dev.glia.vllm.Batch;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -22,7 +23,7 @@ import java.util.random.RandomGenerator;
  * deterministic: the same config, workload, policies and seed give the same result.
  */
 public final class Simulation {
-    private final EngineConfig config;
+    private final ClusterConfig config;
     private final Workload workload;
     private final Router router;
     private final BatchPriority batchPriority;
@@ -60,7 +61,7 @@ public final class Simulation {
     private int arrivalsThisInterval;
     private long[] generatedAtTick = new long[0];
 
-    public Simulation(EngineConfig config, Workload workload, Router router, BatchPriority batchPriority,
+    public Simulation(ClusterConfig config, Workload workload, Router router, BatchPriority batchPriority,
                       Autoscaler autoscaler, long seed) {
         this.config = config;
         this.workload = workload;
@@ -142,13 +143,13 @@ public final class Simulation {
         if (userOf.length < requests.size()) {
             userOf = java.util.Arrays.copyOf(userOf, Math.max(64, requests.size() * 2));
         }
-        userOf[r.index] = user;
+        userOf[r.index()] = user;
         enterQueue(r);
         invokeRouter();
     }
 
     private void enterQueue(Request r) {
-        r.state = Request.State.QUEUED;
+        r.queued();
         queue.add(r);
         outstanding++;
         arrivalsThisInterval++;
@@ -164,7 +165,7 @@ public final class Simulation {
     // ---- batches ---------------------------------------------------------------------------------
 
     private void batchEnd(Replica replica, int version) {
-        if (version != replica.version || !replica.busy) {
+        if (version != replica.version() || !replica.busy()) {
             return; // superseded: the run was cut short and rescheduled
         }
         logBatch(replica);
@@ -176,7 +177,7 @@ public final class Simulation {
             if (workload instanceof Workload.ClosedLoop closed) {
                 double next = now + closed.thinkSeconds();
                 if (next < closed.duration()) {
-                    events.push(next, EventQueue.USER_REQUEST, userOf[r.index], 0);
+                    events.push(next, EventQueue.USER_REQUEST, userOf[r.index()], 0);
                 } else {
                     liveUsers--;
                 }
@@ -189,12 +190,12 @@ public final class Simulation {
     }
 
     private void startIfIdle(Replica replica) {
-        if (replica.busy) {
+        if (replica.busy()) {
             return;
         }
         if (replica.hasWork()) {
             if (replica.startBatch(now)) {
-                events.push(replica.batchEnd, EventQueue.BATCH_END, replica.id, replica.version);
+                events.push(replica.batchEnd(), EventQueue.BATCH_END, replica.id(), replica.version());
             }
         } else if (replica.phase == Replica.Phase.DRAINING) {
             replica.phase = Replica.Phase.REMOVED;
@@ -207,18 +208,18 @@ public final class Simulation {
         if (!config.logs()) {
             return;
         }
-        Batch b = replica.batch;
-        int iterations = Math.max(1, replica.runLength);
+        Batch b = replica.batch();
+        int iterations = replica.iterations();
         RunLog.Columns t = log.batches;
         int row = t.add();
-        t.setD(row, 0, replica.batchStart);
+        t.setD(row, 0, replica.batchStart());
         t.setD(row, 1, now);
-        t.setI(row, 0, replica.id);
+        t.setI(row, 0, replica.id());
         t.setI(row, 1, iterations);
-        t.setI(row, 2, b.size);
-        t.setI(row, 3, b.tokens * iterations);
-        t.setI(row, 4, b.prefillTokens);
-        t.setI(row, 5, b.preemptions);
+        t.setI(row, 2, b.size());
+        t.setI(row, 3, b.tokens() * iterations);
+        t.setI(row, 4, b.prefillTokens());
+        t.setI(row, 5, b.preemptions());
     }
 
     // ---- routing ---------------------------------------------------------------------------------
@@ -233,11 +234,11 @@ public final class Simulation {
             for (Replica r : active) {
                 int row = gs.add();
                 gs.setD(row, 0, now);
-                gs.setI(row, 0, r.id);
+                gs.setI(row, 0, r.id());
                 gs.setI(row, 1, r.numWaiting());
                 gs.setI(row, 2, r.numRunning());
                 gs.setI(row, 3, r.allocatedBlocks());
-                gs.setI(row, 4, r.numBlocks);
+                gs.setI(row, 4, r.totalBlocks());
             }
         }
         if (!queue.isEmpty() && !active.isEmpty()) {
@@ -256,12 +257,12 @@ public final class Simulation {
                 routing = false;
             }
             if (sentThisCall > 0) {
-                queue.removeIf(r -> r.state != Request.State.QUEUED);
+                queue.removeIf(r -> r.state() != Request.State.QUEUED);
             }
         }
         for (int i = 0; i < active.size(); i++) {
             Replica r = active.get(i);
-            if (!r.busy && r.hasWork()) {
+            if (!r.busy() && r.hasWork()) {
                 startIfIdle(r);
             }
         }
@@ -271,28 +272,28 @@ public final class Simulation {
         if (!routing) {
             throw new PolicyViolation("requests can be sent only by the router, during its call");
         }
-        if (!(requestView instanceof Request r) || r.index >= requests.size() || requests.get(r.index) != r) {
+        if (!(requestView instanceof Request r) || r.index() >= requests.size() || requests.get(r.index()) != r) {
             throw new PolicyViolation("sent a request that is not one of this cluster's: " + requestView);
         }
         if (r.routeCall == routeCall) {
-            throw new PolicyViolation("sent request " + r.index + " twice in one routing call");
+            throw new PolicyViolation("sent request " + r.index() + " twice in one routing call");
         }
-        if (r.state != Request.State.QUEUED) {
-            throw new PolicyViolation("sent request " + r.index + " which is not in the global queue (it is "
-                    + r.state.name().toLowerCase() + ")");
+        if (r.state() != Request.State.QUEUED) {
+            throw new PolicyViolation("sent request " + r.index() + " which is not in the global queue (it is "
+                    + r.state().name().toLowerCase() + ")");
         }
-        if (!(replicaView instanceof Replica replica) || replica.id >= replicas.size()
-                || replicas.get(replica.id) != replica) {
-            throw new PolicyViolation("sent request " + r.index + " to an unknown replica: " + replicaView);
+        if (!(replicaView instanceof Replica replica) || replica.id() >= replicas.size()
+                || replicas.get(replica.id()) != replica) {
+            throw new PolicyViolation("sent request " + r.index() + " to an unknown replica: " + replicaView);
         }
         if (!replica.accepting()) {
-            throw new PolicyViolation("sent request " + r.index + " to replica " + replica.id + " which is "
+            throw new PolicyViolation("sent request " + r.index() + " to replica " + replica.id() + " which is "
                     + replica.phase.name().toLowerCase());
         }
-        if (config.priorityScheduling()) {
+        if (config.engine().priorityScheduling()) {
             routing = false; // a batch priority decides a number; it sends nothing
             try {
-                r.priority = batchPriority.priority(r, view);
+                r.priority(batchPriority.priority(r, view));
             } catch (RuntimeException | StackOverflowError e) {
                 // unwinds through the router as an Error it cannot catch: the batch priority's
                 // failure is final for this call, and reported as the batch priority's
@@ -311,20 +312,18 @@ public final class Simulation {
             RunLog.Columns t = log.routes;
             int row = t.add();
             t.setD(row, 0, now);
-            t.setI(row, 0, replica.id);
-            t.setI(row, 1, r.index);
+            t.setI(row, 0, replica.id());
+            t.setI(row, 1, r.index());
         }
-        if (replica.busy && replica.cutRun(now)) {
-            events.push(replica.batchEnd, EventQueue.BATCH_END, replica.id, replica.version);
+        if (replica.busy() && replica.cutRun(now)) {
+            events.push(replica.batchEnd(), EventQueue.BATCH_END, replica.id(), replica.version());
         }
     }
 
     // ---- replicas and autoscaling ------------------------------------------------------------------
 
     private Replica newReplica(double provisionedAt) {
-        Replica r = new Replica(replicas.size(), config.numBlocks(), config.blockSize(), config.maxNumSeqs(),
-                config.priorityScheduling(), config.newScheduler(), config.model(), config.decodeRuns(),
-                provisionedAt);
+        Replica r = new Replica(replicas.size(), config.engine(), config.model(), provisionedAt);
         replicas.add(r);
         if (generatedAtTick.length < replicas.size()) {
             generatedAtTick = java.util.Arrays.copyOf(generatedAtTick, replicas.size() * 2);
@@ -336,7 +335,7 @@ public final class Simulation {
         r.phase = Replica.Phase.READY;
         r.readyAt = now;
         int pos = 0;
-        while (pos < active.size() && active.get(pos).id < r.id) {
+        while (pos < active.size() && active.get(pos).id() < r.id()) {
             pos++;
         }
         active.add(pos, r);
@@ -344,7 +343,7 @@ public final class Simulation {
     }
 
     private void autoscale() {
-        EngineConfig.Autoscaling cfg = config.autoscaling();
+        ClusterConfig.Autoscaling cfg = config.autoscaling();
         for (Replica r : active) {
             r.sync(now);
         }
@@ -366,7 +365,7 @@ public final class Simulation {
         int alive = scalingView.replicas().size() + scalingView.starting();
         for (int i = current; i < desired && alive < cfg.maxReplicas(); i++, alive++) {
             Replica r = newReplica(now);
-            events.push(now + cfg.coldStart(), EventQueue.REPLICA_READY, r.id, 0);
+            events.push(now + cfg.coldStart(), EventQueue.REPLICA_READY, r.id(), 0);
         }
         for (int i = desired; i < current && serving > 1; i++) {
             Replica victim = null;
@@ -384,7 +383,7 @@ public final class Simulation {
             startIfIdle(victim);
         }
         for (Replica r : replicas) {
-            generatedAtTick[r.id] = r.generatedTotal();
+            generatedAtTick[r.id()] = r.generatedTotal();
         }
         arrivalsThisInterval = 0;
         if (outstanding > 0 || moreArrivals()) {
@@ -483,10 +482,10 @@ public final class Simulation {
 
         @Override
         public double decodeThroughput(ReplicaView replica) {
-            if (!(replica instanceof Replica r) || r.id >= replicas.size() || replicas.get(r.id) != r) {
+            if (!(replica instanceof Replica r) || r.id() >= replicas.size() || replicas.get(r.id()) != r) {
                 throw new PolicyViolation("asked for the throughput of a replica that is not one of this cluster's");
             }
-            return (r.generatedTotal() - generatedAtTick[r.id]) / config.autoscaling().interval();
+            return (r.generatedTotal() - generatedAtTick[r.id()]) / config.autoscaling().interval();
         }
     }
 }

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import dev.glia.catalog.PolicyCatalog;
 import dev.glia.catalog.Resources;
+import dev.glia.vllm.BatchFormation;
 import dev.glia.vllm.exec.Hardware;
 import dev.glia.sim.scenario.Scenario.Arrivals;
 import dev.glia.sim.scenario.Scenario.Autoscaling;
@@ -172,7 +173,7 @@ public final class ScenarioLoader {
         int maxNumBatchedTokens = or(c.maxNumBatchedTokens(), 8192);
         double utilisation = or(c.gpuMemoryUtilization(), 0.9);
         int maxModelLen = or(c.maxModelLen(), 8192);
-        String scheduler = or(c.scheduler(), "sarathi");
+        String scheduler = or(c.scheduler(), BatchFormation.CHUNKED_PREFILL.label());
         check(problems, or(c.replicas(), 1) >= 1, "cluster.replicas: must be at least 1, got " + c.replicas());
         check(problems, Hardware.gpus().containsKey(gpu), "cluster.gpu: unknown gpu '" + gpu + "'; known: "
                 + String.join(", ", Hardware.gpus().keySet()));
@@ -182,14 +183,19 @@ public final class ScenarioLoader {
         check(problems, Set.of("bf16", "fp8").contains(dtype), "cluster.dtype: must be bf16 or fp8, got '" + dtype + "'");
         check(problems, Set.of(8, 16, 32).contains(blockSize), "cluster.blockSize: must be 8, 16 or 32 (vLLM's choices), got " + blockSize);
         check(problems, or(c.maxNumSeqs(), 128) >= 1, "cluster.maxNumSeqs: must be at least 1, got " + c.maxNumSeqs());
-        check(problems, Set.of("sarathi", "vllm").contains(scheduler),
-                "cluster.scheduler: must be sarathi (chunked prefill) or vllm (legacy prefill-first), got '" + scheduler + "'");
+        BatchFormation formation = null;
+        try {
+            formation = BatchFormation.named(scheduler);
+            scheduler = formation.label();
+        } catch (IllegalArgumentException e) {
+            problems.add("cluster.scheduler: must be one of " + BatchFormation.names() + ", got '" + scheduler + "'");
+        }
         check(problems, maxNumBatchedTokens >= 1, "cluster.maxNumBatchedTokens: must be at least 1, got " + maxNumBatchedTokens);
         check(problems, utilisation > 0 && utilisation <= 1,
                 "cluster.gpuMemoryUtilization: must be in (0, 1], got " + utilisation);
         check(problems, maxModelLen >= 2, "cluster.maxModelLen: must be at least 2, got " + maxModelLen);
-        if ("vllm".equals(scheduler)) {
-            check(problems, maxNumBatchedTokens >= maxModelLen, "cluster.maxNumBatchedTokens: the vllm scheduler "
+        if (formation == BatchFormation.PREFILL_FIRST) {
+            check(problems, maxNumBatchedTokens >= maxModelLen, "cluster.maxNumBatchedTokens: the prefill-first scheduler "
                     + "prefills whole prompts, so it must be at least maxModelLen (" + maxModelLen + "), got "
                     + maxNumBatchedTokens);
         }

@@ -3,7 +3,7 @@ package dev.glia.policy.sandbox;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.glia.sim.Experiment;
-import dev.glia.sim.engine.EngineConfig;
+import dev.glia.sim.engine.ClusterConfig;
 import dev.glia.sim.scenario.Scenario;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -78,7 +78,7 @@ class HostLocaleDeterminismTest {
 
     private static String run(PolicySource policy) {
         Scenario s = HostilePolicyTest.scenario(HostilePolicyTest.TIGHT);
-        EngineConfig config = Experiment.engineConfig(s);
+        ClusterConfig config = Experiment.engineConfig(s);
         return HostilePolicyTest.metrics(HostilePolicyTest.run(s, config, policy.newRouter(Map.of()), null, null), config);
     }
 }

@@ -12,7 +12,7 @@ import dev.glia.policy.Router;
 import dev.glia.policy.builtin.BuiltinRouters;
 import dev.glia.sim.Experiment;
 import dev.glia.sim.RunWriter;
-import dev.glia.sim.engine.EngineConfig;
+import dev.glia.sim.engine.ClusterConfig;
 import dev.glia.sim.engine.PolicyFailure;
 import dev.glia.sim.engine.Request;
 import dev.glia.sim.engine.Simulation;
@@ -776,7 +776,7 @@ class HostilePolicyTest {
     @Test
     void theHostKeepsWorkingAfterAllHostilePolicies() {
         Scenario s = scenario(TIGHT);
-        EngineConfig config = Experiment.engineConfig(s);
+        ClusterConfig config = Experiment.engineConfig(s);
         String before = llqMetrics(s, config);
 
         List<String> notContained = new ArrayList<>();
@@ -938,7 +938,7 @@ class HostilePolicyTest {
                 }""");
         PolicySource policy = PolicySource.compile("Hostile.java", source, BUDGET);
         Scenario s = scenario(TIGHT);
-        EngineConfig config = withPriority(Experiment.engineConfig(s));
+        ClusterConfig config = Experiment.engineConfig(s).withPriorityScheduling();
         // the host checks after every routing call that no request sits on two replicas, so the
         // corruption stops this test at once instead of running the simulator out of memory
         Router llq = BuiltinRouters.create("llq");
@@ -1117,12 +1117,12 @@ class HostilePolicyTest {
             return;
         }
         Scenario s = scenario(TIGHT);
-        EngineConfig config = Experiment.engineConfig(s);
+        ClusterConfig config = Experiment.engineConfig(s);
         assertThat(deterministicOutcome(s, config, policy)).isEqualTo(deterministicOutcome(s, config, policy));
     }
 
     /** The request metrics of a run, or the failure that stopped it: either must repeat byte for byte. */
-    static String deterministicOutcome(Scenario s, EngineConfig config, PolicySource policy) {
+    static String deterministicOutcome(Scenario s, ClusterConfig config, PolicySource policy) {
         try {
             return metrics(run(s, config, policy.newRouter(Map.of()), null, null), config);
         } catch (PolicyFailure failure) {
@@ -1163,32 +1163,26 @@ class HostilePolicyTest {
     /** Runs the policy in its role; the other roles are llq routing and vLLM's FCFS, without autoscaling. */
     static SimulationResult simulate(PolicySource policy) {
         Scenario s = scenario(policy.kind() == PolicySource.Kind.AUTOSCALER ? AUTOSCALING : TIGHT);
-        EngineConfig config = Experiment.engineConfig(s);
+        ClusterConfig config = Experiment.engineConfig(s);
         return switch (policy.kind()) {
             case ROUTER -> run(s, config, policy.newRouter(Map.of()), null, null);
-            case BATCH_PRIORITY -> run(s, withPriority(config), BuiltinRouters.create("llq"),
+            case BATCH_PRIORITY -> run(s, config.withPriorityScheduling(), BuiltinRouters.create("llq"),
                     policy.newBatchPriority(Map.of()), null);
             case AUTOSCALER -> run(s, config, BuiltinRouters.create("llq"), null, policy.newAutoscaler(Map.of()));
         };
     }
 
-    static SimulationResult run(Scenario s, EngineConfig config, Router router, BatchPriority priority,
+    static SimulationResult run(Scenario s, ClusterConfig config, Router router, BatchPriority priority,
                                 Autoscaler autoscaler) {
         return new Simulation(config, WorkloadFactory.build(s, SEED), router, priority, autoscaler, SEED).run();
     }
 
-    /** The same engine with vLLM's priority scheduling on, so that the batch priority is consulted. */
-    static EngineConfig withPriority(EngineConfig c) {
-        return new EngineConfig(c.replicas(), c.numBlocks(), c.blockSize(), c.maxNumSeqs(), c.scheduler(), c.chunkSize(),
-                c.maxTokensInBatch(), true, c.model(), c.gpusPerReplica(), c.autoscaling(), c.decodeRuns(), c.logs());
-    }
 
-    static String llqMetrics(Scenario s, EngineConfig config) {
+    static String llqMetrics(Scenario s, ClusterConfig config) {
         return metrics(run(s, config, BuiltinRouters.create("llq"), null, null), config);
     }
 
-    static String metrics(SimulationResult result, EngineConfig config) {
-        int chunk = config.scheduler() == EngineConfig.Scheduler.SARATHI ? config.chunkSize() : Integer.MAX_VALUE;
-        return RunWriter.requestMetrics(result, config.model(), chunk);
+    static String metrics(SimulationResult result, ClusterConfig config) {
+        return RunWriter.requestMetrics(result, config.model(), config.prefillChunk());
     }
 }

@@ -11,7 +11,6 @@ import static dev.glia.policy.sandbox.HostilePolicyTest.router;
 import static dev.glia.policy.sandbox.HostilePolicyTest.run;
 import static dev.glia.policy.sandbox.HostilePolicyTest.scenario;
 import static dev.glia.policy.sandbox.HostilePolicyTest.simulate;
-import static dev.glia.policy.sandbox.HostilePolicyTest.withPriority;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assertions.fail;
 
@@ -19,7 +18,7 @@ import dev.glia.cli.PolicyCheckCommand;
 import dev.glia.policy.Autoscaler;
 import dev.glia.policy.builtin.BuiltinRouters;
 import dev.glia.sim.Experiment;
-import dev.glia.sim.engine.EngineConfig;
+import dev.glia.sim.engine.ClusterConfig;
 import dev.glia.sim.engine.PolicyFailure;
 import dev.glia.sim.engine.Request;
 import dev.glia.sim.engine.SimulationResult;
@@ -121,7 +120,7 @@ class HostileSandboxHardeningTest {
             """;
 
     static Scenario tight;
-    static EngineConfig tightConfig;
+    static ClusterConfig tightConfig;
     /** llq on the TIGHT scenario before any hostile policy ran. */
     static String baseline;
 
@@ -432,7 +431,7 @@ class HostileSandboxHardeningTest {
     /** The request metrics of a run of the policy in its role (see HostilePolicyTest.simulate), or its failure. */
     static String bytesOf(PolicySource p) {
         Scenario s = scenario(p.kind() == PolicySource.Kind.AUTOSCALER ? AUTOSCALING : TIGHT);
-        EngineConfig config = Experiment.engineConfig(s);
+        ClusterConfig config = Experiment.engineConfig(s);
         try {
             return metrics(simulate(p), config);
         } catch (PolicyFailure e) {
@@ -579,7 +578,7 @@ class HostileSandboxHardeningTest {
                                                                     String prioritySource, Budget budget, List<String> causes) {
         PolicySource r = compileWithin(routerSource, budget);
         PolicySource p = compileWithin(prioritySource, budget);
-        EngineConfig config = withPriority(tightConfig);
+        ClusterConfig config = tightConfig.withPriorityScheduling();
         Ran ran = within("the run", () -> run(tight, config, r.newRouter(Map.of()), p.newBatchPriority(Map.of()), null));
         try {
             if (name.contains("shifting depths")) {
@@ -630,12 +629,12 @@ class HostileSandboxHardeningTest {
     static final class FreshJvm {
         public static void main(String[] args) {
             Scenario s = scenario(TIGHT);
-            EngineConfig config = Experiment.engineConfig(s);
+            ClusterConfig config = Experiment.engineConfig(s);
             String outcome;
             try {
                 PolicySource router = PolicySource.compile("Hostile.java", OVERFLOW_RETRYING_ROUTER, ROOMY);
                 PolicySource priority = PolicySource.compile("Hostile.java", OVERFLOWS_INSIDE_THE_JDK, ROOMY);
-                SimulationResult r = run(s, withPriority(config), router.newRouter(Map.of()),
+                SimulationResult r = run(s, config.withPriorityScheduling(), router.newRouter(Map.of()),
                         priority.newBatchPriority(Map.of()), null);
                 outcome = "accepted, " + brief(r);
             } catch (PolicyFailure | PolicyRejected e) {
@@ -997,7 +996,7 @@ class HostileSandboxHardeningTest {
                 return simulate(policy);
             }
             PolicySource priority = PolicySource.compile("Hostile.java", prioritySource, SMALL);
-            EngineConfig config = withPriority(tightConfig);
+            ClusterConfig config = tightConfig.withPriorityScheduling();
             return run(tight, config, policy.newRouter(Map.of()), priority.newBatchPriority(Map.of()), null);
         }));
         Throwable t = ran[0].thrown();
@@ -1161,7 +1160,7 @@ class HostileSandboxHardeningTest {
     @MethodSource("flippingAutoscalers")
     void anAutoscalerNeverTakesTheClusterPastItsBounds(String name, String source) {
         Scenario s = scenario(FLIPPING);
-        EngineConfig config = Experiment.engineConfig(s);
+        ClusterConfig config = Experiment.engineConfig(s);
         int max = config.autoscaling().maxReplicas();
         PolicySource policy = compileWithin(source, SMALL);
         List<Integer> provisioned = Collections.synchronizedList(new ArrayList<>());

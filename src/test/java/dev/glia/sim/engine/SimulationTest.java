@@ -9,6 +9,8 @@ import dev.glia.policy.RequestView;
 import dev.glia.policy.Router;
 import dev.glia.policy.builtin.BuiltinRouters;
 import dev.glia.sim.Experiment;
+import dev.glia.vllm.BatchFormation;
+import dev.glia.vllm.EngineSettings;
 import dev.glia.sim.RunWriter;
 import dev.glia.sim.scenario.Scenario;
 import dev.glia.sim.scenario.ScenarioLoader;
@@ -36,7 +38,7 @@ class SimulationTest {
         return ScenarioLoader.complete(ScenarioLoader.parse(yaml, "test"), "test", Path.of(""));
     }
 
-    static SimulationResult run(Scenario s, EngineConfig config, Router router, BatchPriority priority, long seed) {
+    static SimulationResult run(Scenario s, ClusterConfig config, Router router, BatchPriority priority, long seed) {
         return new Simulation(config, WorkloadFactory.build(s, seed), router, priority, null, seed).run();
     }
 
@@ -51,8 +53,8 @@ class SimulationTest {
             for (ReplicaView view : cluster.replicas()) {
                 Replica r = (Replica) view;
                 assertThat(r.allocatedBlocks()).isBetween(0, r.totalBlocks());
-                if (!r.busy) {
-                    assertThat(r.allocated).isEqualTo(r.blocksHeld());
+                if (!r.busy()) {
+                    assertThat(r.allocatedBlocks()).isEqualTo(r.blocksHeld());
                 }
                 for (Request q : r.running()) {
                     assertThat(q.generatedTokens()).isLessThan(q.outputTokens());
@@ -72,7 +74,7 @@ class SimulationTest {
         assertThat(result.requests()).anyMatch(r -> r.restarts() > 0);
         assertThat(router.calls).isGreaterThanOrEqualTo(result.requests().size());
         // each output token is generated once: restarts recompute KV but never re-emit tokens
-        assertThat(result.requests()).allMatch(r -> r.generated == r.outputTokens() && r.blocks == 0);
+        assertThat(result.requests()).allMatch(r -> r.generatedTokens() == r.outputTokens() && r.blocks() == 0);
     }
 
     @Test
@@ -91,7 +93,7 @@ class SimulationTest {
     @Test
     void theSameSeedGivesByteIdenticalRequestMetrics() {
         Scenario s = scenario(TIGHT);
-        EngineConfig config = Experiment.engineConfig(s);
+        ClusterConfig config = Experiment.engineConfig(s);
         String first = RunWriter.requestMetrics(run(s, config, BuiltinRouters.create("llq"), null, 7), config.model(), 512);
         String second = RunWriter.requestMetrics(run(s, config, BuiltinRouters.create("llq"), null, 7), config.model(), 512);
         String other = RunWriter.requestMetrics(run(s, config, BuiltinRouters.create("llq"), null, 8), config.model(), 512);
@@ -103,10 +105,10 @@ class SimulationTest {
     void decodeRunsGiveExactlyTheResultsOfSteppingOneIterationAtATime() {
         for (String yaml : List.of(TIGHT, TIGHT.replace("maxNumBatchedTokens: 512", "scheduler: vllm, maxNumBatchedTokens: 4096"))) {
             Scenario s = scenario(yaml);
-            EngineConfig config = Experiment.engineConfig(s);
+            ClusterConfig config = Experiment.engineConfig(s);
             BatchPriority shortestPromptFirst = (request, cluster) -> request.promptTokens();
             for (boolean priority : new boolean[] {false, true}) {
-                EngineConfig c = priority ? withPriority(config) : config;
+                ClusterConfig c = priority ? config.withPriorityScheduling() : config;
                 SimulationResult stepped = run(s, c.withDecodeRuns(false), BuiltinRouters.create("llq"),
                         shortestPromptFirst, 5);
                 SimulationResult runs = run(s, c.withDecodeRuns(true), BuiltinRouters.create("llq"),
@@ -119,10 +121,6 @@ class SimulationTest {
         }
     }
 
-    static EngineConfig withPriority(EngineConfig c) {
-        return new EngineConfig(c.replicas(), c.numBlocks(), c.blockSize(), c.maxNumSeqs(), c.scheduler(), c.chunkSize(),
-                c.maxTokensInBatch(), true, c.model(), c.gpusPerReplica(), c.autoscaling(), c.decodeRuns(), c.logs());
-    }
 
     @Test
     void theRouterIsInvokedOnCompletionsSoItCanHoldRequestsBack() {
@@ -181,7 +179,8 @@ class SimulationTest {
         assertThatThrownBy(() -> run(s, Experiment.engineConfig(s), throwing, null, 0))
                 .isInstanceOf(PolicyFailure.class)
                 .hasMessageContaining("ArithmeticException: / by zero");
-        ReplicaView stranger = new Replica(7, 10, 16, 8, false, ReplicaScheduler.sarathi(64), ReplicaTest.MODEL, true, 0);
+        ReplicaView stranger = new Replica(7, new EngineSettings(10, 16, 8, 64, BatchFormation.CHUNKED_PREFILL,
+                EngineSettings.SchedulingPolicy.FCFS, true), Experiment.engineConfig(s).model(), 0);
         Router inventing = (cluster, dispatch) -> dispatch.send(cluster.queue().get(0), stranger);
         assertThatThrownBy(() -> run(s, Experiment.engineConfig(s), inventing, null, 0))
                 .isInstanceOf(PolicyFailure.class)

@@ -73,7 +73,7 @@ class TraceReplayTest {
 
     private static String requestMetrics(Scenario s, SimulationResult r) {
         Experiment e = new Experiment(s);
-        return RunWriter.requestMetrics(r, e.engine().model(), e.engine().chunkSize());
+        return RunWriter.requestMetrics(r, e.engine().model(), e.engine().prefillChunk());
     }
 
     @Test

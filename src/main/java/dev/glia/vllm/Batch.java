@@ -1,10 +1,10 @@
-package dev.glia.sim.engine;
+package dev.glia.vllm;
 
 import java.util.Arrays;
 
 /** The requests of one engine iteration and what each does in it: a decode step or a prefill chunk. */
-final class Batch {
-    Request[] members = new Request[64];
+public final class Batch {
+    EngineRequest[] members = new EngineRequest[64];
     /** Prefill chunk of each member, 0 for a decode step. */
     int[] chunks = new int[64];
     int size;
@@ -15,6 +15,34 @@ final class Batch {
     int prefillTokens;
     double prefillWork;
     int preemptions;
+
+    /** Requests in the batch. */
+    public int size() {
+        return size;
+    }
+
+    public EngineRequest member(int i) {
+        return members[i];
+    }
+
+    /** Prefill tokens of member {@code i} in this batch; 0 for a decode step. */
+    public int chunk(int i) {
+        return chunks[i];
+    }
+
+    /** Tokens of one iteration: one per decode plus the prefill chunks. */
+    public int tokens() {
+        return tokens;
+    }
+
+    public int prefillTokens() {
+        return prefillTokens;
+    }
+
+    /** Requests preempted while this batch was formed. */
+    public int preemptions() {
+        return preemptions;
+    }
 
     void clear() {
         Arrays.fill(members, 0, size, null);
@@ -28,14 +56,14 @@ final class Batch {
         preemptions = 0;
     }
 
-    void addDecode(Request r) {
+    void addDecode(EngineRequest r) {
         add(r, 0);
         tokens++;
         decodes++;
         decodeContext += r.kv;
     }
 
-    void addPrefill(Request r, int chunk) {
+    void addPrefill(EngineRequest r, int chunk) {
         add(r, chunk);
         tokens += chunk;
         prefills++;
@@ -47,7 +75,7 @@ final class Batch {
         return prefills == 0 && decodes > 0;
     }
 
-    private void add(Request r, int chunk) {
+    private void add(EngineRequest r, int chunk) {
         if (size == members.length) {
             members = Arrays.copyOf(members, size * 2);
             chunks = Arrays.copyOf(chunks, size * 2);

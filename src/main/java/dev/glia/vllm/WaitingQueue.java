@@ -1,19 +1,20 @@
-package dev.glia.sim.engine;
+package dev.glia.vllm;
 
 import java.util.AbstractList;
 
 /**
- * A replica's waiting queue, ordered by (priority, key, id): a sorted array with a movable head,
- * so that taking the head and appending at the tail are O(1) and the list view costs nothing.
+ * An engine's waiting queue, ordered by (priority, key, index): a sorted array with a movable
+ * head, so that taking the head and appending at the tail are O(1) and the list view costs nothing.
  */
-final class WaitingQueue extends AbstractList<Request> {
-    private Request[] items = new Request[16];
+final class WaitingQueue<R extends EngineRequest> extends AbstractList<R> {
+    private EngineRequest[] items = new EngineRequest[16];
     private int head;
     private int tail;
 
     @Override
-    public Request get(int i) {
-        return items[head + i];
+    @SuppressWarnings("unchecked")
+    public R get(int i) {
+        return (R) items[head + i];
     }
 
     @Override
@@ -21,17 +22,30 @@ final class WaitingQueue extends AbstractList<Request> {
         return tail - head;
     }
 
-    Request peek() {
-        return head == tail ? null : items[head];
+    @SuppressWarnings("unchecked")
+    R peek() {
+        return head == tail ? null : (R) items[head];
     }
 
-    Request poll() {
-        Request r = items[head];
+    @SuppressWarnings("unchecked")
+    R poll() {
+        R r = (R) items[head];
         items[head++] = null;
         return r;
     }
 
-    void insert(Request r) {
+    /** Takes out a request that leaves before its turn (an aborted one). */
+    void drop(R r) {
+        for (int i = head; i < tail; i++) {
+            if (items[i] == r) {
+                System.arraycopy(items, i + 1, items, i, tail - i - 1);
+                items[--tail] = null;
+                return;
+            }
+        }
+    }
+
+    void insert(R r) {
         if (tail == items.length) {
             grow();
         }
@@ -52,14 +66,14 @@ final class WaitingQueue extends AbstractList<Request> {
         int n = size();
         // leave room at the front for requests preempted back to the head
         int newHead = Math.max(4, n / 4);
-        Request[] bigger = new Request[newHead + Math.max(16, n * 2)];
+        EngineRequest[] bigger = new EngineRequest[newHead + Math.max(16, n * 2)];
         System.arraycopy(items, head, bigger, newHead, n);
         items = bigger;
         tail = newHead + n;
         head = newHead;
     }
 
-    private static boolean before(Request a, Request b) {
+    private static boolean before(EngineRequest a, EngineRequest b) {
         if (a.priority != b.priority) {
             return a.priority < b.priority;
         }
