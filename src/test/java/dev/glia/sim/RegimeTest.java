@@ -19,8 +19,8 @@ class RegimeTest {
     /**
      * Paper (Vidur): LLQ ≈ 40 s, 26% restarted, 37.4 s never restarted / 48.1 s restarted, queueing
      * ≈ half of e2e. Here (10 seeds): 39.2 s, 17.7%, 36.5 / 51.2 s (49.7 s and 19.5% before the A10
-     * streamed at its own fitted efficiency; docs/fidelity.md). The restarted fraction stays short of
-     * the paper's, which no timing change explains, so its band is wide.
+     * streamed at its own fitted efficiency; the paper's trace replayed gives 44.0 s; docs/fidelity.md).
+     * The restarted fraction stays short of the paper's, which no timing change explains, so its band is wide.
      */
     @Test
     void llqOnTheGliaSetupQueuesHeavilyAndRestartsAFifthOfRequests() {
