@@ -37,24 +37,24 @@ class GoldenOutputsTest {
     static Stream<Arguments> cases() {
         return Stream.of(
                 new Case("glia-sharegpt-a10", null, null, List.of(
-                        "2eb2887664b3b676d6a7873be4bfe03cc90895426c89caf3e79f8f1fbadfb085",
-                        "51c0c895747a5c49b71fa92217dee07de8b4952d3a61066020f354ccc49c937a")),
+                        "09e7219752fbe7f655df3b02306358175f1de6ae3c787228784ba6b4f1e422c6",
+                        "8f5af212cb161f5c9ed321e198332ea26bd1a210115a191e590d42d757aadfdb")),
                 new Case("glia-sharegpt-a10", "hra-spf", null, List.of(
-                        "f7917d62952721fead71001f21aff7e6541ef13d764e277650378c4582119b22",
-                        "a4315008cb6c9cfe9fb571c53a792b57082680ef9a20a79161379ffbe40022b5")),
+                        "36a887cf207c8ec06d1c4564fc9e864f1cb2f3b91dbc868f62556d9e3758afc2",
+                        "92475d8ad01ff7288db9404f9f72410a5876d58758308f7c6e9f2c2081a4e64b")),
                 new Case("glia-sharegpt-a10", null, "spf", List.of(
-                        "373d9855a8d640fd6e541610ef08922429079670ea43e1a3d54be8bf14f93623",
-                        "088b57bc04f2d561d4abbbb6ae9b4247ec41fb7b246d44a25744662c3bce4a4a")),
+                        "1cb36cf7befa4c5b7c0640809cd65e700db8eff8acb52eedf8580ee13c3b2ea5",
+                        "35507dc387d09a567d74eea9d51c0cbc11659c4311da42cc226a67c2c6b436c8")),
                 new Case("low-load", null, null, List.of(
-                        "74c7abc93e5e8ee949a29b090bcb13673883f0ca68df5cb4481f6e892c5419e7",
-                        "c4b7c78c3e32120ca51af9488abd7bfbb970782d94530adf58ab9008cca5dd55")),
+                        "b58acf9e87983fe51d9f2cfc4fb7311e00d63dc7f44a9e17aaf98734fdfe3210",
+                        "c385d7f7e8ac1cf4b4c1a1e8eb2a77c8a790a827d5bfb63af6eeb7f28bd0824f")),
                 new Case("glia-prefill-heavy-h100", null, null, List.of(
-                        "09a99e237e70e7cc72ce8b2f25968de51dc3e082e497ccec20ca6d68e14b15e9",
-                        "71349cfc0386473a98357804de906cfeac729c88eb3e72c76c3e06dc352f2a1b")),
+                        "893ffee894928afa06481bfef71de805d5b9df8e6c5f3d27d30eff9fe4696972",
+                        "bd9973c240118a8d6c37a0ef0b3686622f31e6457584bb0d8ac9e0b21170181e")),
                 // the full two hours (~108,000 requests a seed) take about a second: no need to shorten them
                 new Case("glia-sinusoid-autoscale", null, null, List.of(
-                        "434aad7e89884fe0c32c1e5dc931739e2f132ba65dfbf6df09ff8f6b133c2e54",
-                        "8020edf573d4771c9a0411eb76ceabcc96931fec862bf407aad90a5e14b9f2bd")))
+                        "fa6cc14c151f35cdce75e26b8a2e1782685bd36824f4102d5c7313ac5ca80d87",
+                        "cfc525444cd68843caefd1170f60d4ad9350136b4be49872fe6efd44d89a5315")))
                 .map(Arguments::of);
     }
 

@@ -18,15 +18,28 @@ public final class Hardware {
     static final double ROOFLINE_BANDWIDTH_EFFICIENCY = 0.65;
     static final double ROOFLINE_FLOPS_EFFICIENCY = 0.54;
     static final double ROOFLINE_CONSTANT_MS = 0.0;
-    /** Attention efficiencies fitted on the A100 (decode: bandwidth; prefill: tensor FLOPs). */
-    static final double DECODE_ATTENTION_EFFICIENCY = 0.76;
+    /**
+     * Decode-attention bandwidth efficiency fitted on the A100's attention profile: the streaming
+     * efficiency of the LM head and decode attention on a GPU with no fit of its own (gpus.yaml).
+     */
+    static final double A100_STREAMING_EFFICIENCY = 0.76;
+    /** Prefill-attention tensor-FLOP efficiency fitted on the A100. */
     static final double PREFILL_ATTENTION_EFFICIENCY = 0.51;
     static final double DECODE_ATTENTION_BASE_MS = 0.022;
     static final double PREFILL_ATTENTION_BASE_MS = 0.01;
-    /** Scheduler, sampling and Python overhead of an engine step. */
-    static final double STEP_OVERHEAD_MS = 1.0;
+    /**
+     * Scheduler, sampling and Python overhead of an engine step: the one constant no profile pins.
+     * Calibrated within [0, 1] ms on the low-load figure alone (SIMULATOR.md: ≈ 15 s mean e2e at
+     * 3 QPS; `low-load`, 10 seeds: 14.93 s at 0 ms, 15.04 s at 0.25, 15.35 s at 1); see docs/fidelity.md.
+     */
+    static final double STEP_OVERHEAD_MS = 0.25;
 
-    public record Gpu(String name, double memoryGiB, double bf16Tflops, double fp8Tflops, double bandwidthGBs) {
+    /**
+     * A GPU's specifications; {@code streamingEfficiency} is the fraction of its bandwidth at which it
+     * streams one large read (the LM head's weights, decode attention's KV), from its own fit.
+     */
+    public record Gpu(String name, double memoryGiB, double bf16Tflops, double fp8Tflops, double bandwidthGBs,
+                      double streamingEfficiency) {
         double flops(String dtype) {
             return ("fp8".equals(dtype) ? fp8Tflops : bf16Tflops) * 1e12;
         }
@@ -63,7 +76,8 @@ public final class Hardware {
             Map<String, Map<String, Object>> gpus = Resources.YAML.readValue(Resources.read("hardware/gpus.yaml"),
                     new TypeReference<>() { });
             gpus.forEach((name, v) -> GPUS.put(name, new Gpu(name, num(v, "memoryGiB"), num(v, "bf16Tflops"),
-                    num(v, "fp8Tflops"), num(v, "bandwidthGBs"))));
+                    num(v, "fp8Tflops"), num(v, "bandwidthGBs"),
+                    v.containsKey("streamingEfficiency") ? num(v, "streamingEfficiency") : A100_STREAMING_EFFICIENCY)));
             Map<String, Map<String, Object>> models = Resources.YAML.readValue(Resources.read("hardware/models.yaml"),
                     new TypeReference<>() { });
             models.forEach((name, v) -> MODELS.put(name, new Model(name, (int) num(v, "layers"),
@@ -167,12 +181,12 @@ public final class Hardware {
             how = "roofline of " + gpuName + " " + dtype;
         }
         double kvBytesPerLayerToken = 2.0 * model.kvHeads() * model.headDim() * 2 / Math.min(tp, model.kvHeads());
-        double decodeMsPerToken = kvBytesPerLayerToken / (gpu.bandwidth() * DECODE_ATTENTION_EFFICIENCY) * 1e3;
+        double streaming = gpu.bandwidth() * gpu.streamingEfficiency();
+        double decodeMsPerToken = kvBytesPerLayerToken / streaming * 1e3;
         double prefillFlopsPerWork = 4.0 * model.heads() * model.headDim() / tp;
         double prefillMsPerWork = prefillFlopsPerWork / (gpu.flops("bf16") * PREFILL_ATTENTION_EFFICIENCY) * 1e3;
         double bytesPerParam = "fp8".equals(dtype) ? 1 : 2;
-        double lmHeadMs = (double) model.vocab() * model.hidden() * bytesPerParam / tp
-                / (gpu.bandwidth() * DECODE_ATTENTION_EFFICIENCY) * 1e3;
+        double lmHeadMs = (double) model.vocab() * model.hidden() * bytesPerParam / tp / streaming * 1e3;
         String description = modelName + " on " + (tp > 1 ? tp + "x" : "") + gpuName + " (" + dtype + "): " + how;
         return new LayerwiseExecutionModel(description, model.layers(), tokens, ms, DECODE_ATTENTION_BASE_MS, decodeMsPerToken,
                 PREFILL_ATTENTION_BASE_MS, prefillMsPerWork, lmHeadMs + STEP_OVERHEAD_MS);
