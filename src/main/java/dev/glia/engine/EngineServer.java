@@ -27,7 +27,7 @@ import java.util.concurrent.TimeoutException;
  */
 public final class EngineServer implements AutoCloseable {
     /** The vLLM release whose API behaviour is emulated (docs/engine.md lists the source files read). */
-    static final String VLLM_VERSION = "0.11.0";
+    public static final String VLLM_VERSION = "0.11.0";
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final PromptTokenizer TOKENIZER = new PromptTokenizer();
     /** Path → the methods it answers; anything else is FastAPI's 404 or 405. */
