@@ -9,6 +9,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import java.util.List;
@@ -56,7 +57,9 @@ public final class EngineServer implements AutoCloseable {
         this.validator = new RequestValidator(options, TOKENIZER);
         this.metrics = new EngineMetrics(options.servedModelName(), options.maxModelLen(), backend::stats);
         this.faults = new FaultInjection(options);
-        this.server = vertx.createHttpServer().requestHandler(this::handle);
+        // HTTP/1.1 only, as uvicorn serves vLLM: no h2c upgrade (and no HTTP/2 cap of 100 streams a connection)
+        this.server = vertx.createHttpServer(new HttpServerOptions().setHttp2ClearTextEnabled(false))
+                .requestHandler(this::handle);
     }
 
     /** Listens on {@code port} (0: any free port) of {@code options.host()}; returns once it does. */
