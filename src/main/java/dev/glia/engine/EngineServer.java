@@ -27,8 +27,11 @@ import java.util.concurrent.TimeoutException;
  * (Vert.x): a stream costs a connection and a listener, not a thread.
  */
 public final class EngineServer implements AutoCloseable {
-    /** The vLLM release whose API behaviour is emulated (docs/engine.md lists the source files read). */
-    public static final String VLLM_VERSION = "0.11.0";
+    /**
+     * The vLLM release whose API behaviour is emulated, answered by {@code /version}: its error envelope and
+     * {@code VLLMValidationError} messages (docs/engine.md lists the source files read).
+     */
+    public static final String VLLM_VERSION = "0.23.0";
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final PromptTokenizer TOKENIZER = new PromptTokenizer();
     /** Path → the methods it answers; anything else is FastAPI's 404 or 405. */
