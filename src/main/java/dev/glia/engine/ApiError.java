@@ -58,6 +58,11 @@ final class ApiError extends RuntimeException {
         return new ApiError(500, null, reason, null, Shape.EMPTY);
     }
 
+    /** The engine failed under a request already streaming: vLLM's error event for an unexpected exception. */
+    static ApiError generationFailed(String message) {
+        return new ApiError(500, "InternalServerError", message, null, Shape.ERROR);
+    }
+
     /** The emulator only: the engine is still loading ({@code --slow-start}). */
     static ApiError loading(String message) {
         return new ApiError(503, "ServiceUnavailableError", message, null, Shape.ERROR);

@@ -114,10 +114,9 @@ final class GenerationExchange implements GenerationListener {
             response.setStatusCode(500).end();
             return;
         }
-        ObjectNode error = JSON.createObjectNode();
-        error.set("error", JSON.createObjectNode().put("message", message).put("type", "InternalServerError")
-                .putNull("param").put("code", 500));
-        send(error);
+        ObjectNode event = JSON.createObjectNode();
+        event.set("error", ApiError.generationFailed(message).errorInfo());
+        send(event);
         response.end("data: [DONE]\n\n");
     }
 
