@@ -112,6 +112,8 @@ public final class EngineServer implements AutoCloseable {
             }
         } catch (ApiError e) {
             refuse(res, e);
+        } catch (RuntimeException e) { // a bug here: answer as vLLM's catch-all does rather than leave the client hanging
+            refuse(res, ApiError.generationFailed(String.valueOf(e)));
         }
     }
 
@@ -143,6 +145,8 @@ public final class EngineServer implements AutoCloseable {
                 faults.afterSubmit(backend);
             } catch (ApiError e) {
                 refuse(req.response(), e);
+            } catch (RuntimeException e) {
+                refuse(req.response(), ApiError.generationFailed(String.valueOf(e)));
             }
         });
     }

@@ -77,6 +77,13 @@ class EngineCommandTest {
     }
 
     @Test
+    void withoutAnEngineBackendTheCommandExitsWith1BeforeServing() {
+        int exit = new CommandLine(new EngineCommand()).execute("--host", "127.0.0.1", "--port", "0");
+
+        assertThat(exit).isEqualTo(1);
+    }
+
+    @Test
     void anInvalidFlagExitsWith2AndNoStackTrace() {
         int exit = new CommandLine(new EngineCommand()).execute("--block-size", "3");
 

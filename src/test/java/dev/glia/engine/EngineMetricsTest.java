@@ -68,6 +68,19 @@ class EngineMetricsTest {
     }
 
     @Test
+    void latenciesAreOnTheModelClockSoATimeScaledEngineReadsAsTheRealOne() {
+        // 40 ms on the wall to the first token of an engine run 100 times faster: 4 s on the engine's clock
+        try (EngineHttp engine = new EngineHttp(new ScriptedBackend(40, 5).modelSpeedup(100), EngineHttp.options())) {
+            engine.post("/v1/completions", "{\"prompt\": \"Hi\", \"max_tokens\": 3}");
+
+            VllmMetrics vllm = VllmMetrics.engine(Scrape.parse(engine.get("/metrics").body(),
+                    ExpositionFormat.PROMETHEUS_TEXT), EngineHttp.MODEL, "0").orElseThrow();
+            assertThat(vllm.timeToFirstToken().orElseThrow().mean().getAsDouble()).isBetween(3.5, 8.0);
+            assertThat(vllm.interTokenLatency().orElseThrow().mean().getAsDouble()).isBetween(0.4, 3.0);
+        }
+    }
+
+    @Test
     void tokenCountHistogramsUseVllms125BucketsUpToTheContextLength() {
         assertThat(EngineMetrics.oneTwoFiveBuckets(1024)).containsExactly(1, 2, 5, 10, 20, 50, 100, 200, 500, 1000);
     }

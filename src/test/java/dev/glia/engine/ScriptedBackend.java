@@ -14,7 +14,8 @@ import java.util.concurrent.TimeUnit;
  * {@code firstTokenMillis} after it is submitted, then one token every {@code tokenMillis}, up to max_tokens (or
  * {@code stopAfter} tokens when ignore_eos is off, finishing with "stop"). As strict as the interface: callbacks
  * in order from one thread, nothing after abort, onError for everything in flight on kill, submits refused after.
- * The model clock is the wall clock since construction.
+ * The model clock is the wall clock since construction, times {@code modelSpeedup} (an engine run that many times
+ * faster than the real one, as at {@code --time-scale}).
  */
 final class ScriptedBackend implements EngineBackend, AutoCloseable {
     private final ScheduledExecutorService clock = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -33,6 +34,7 @@ final class ScriptedBackend implements EngineBackend, AutoCloseable {
     private volatile boolean alive = true;
     private volatile EngineStats fixedStats;
     private volatile String killReason;
+    private volatile double modelSpeedup = 1;
 
     ScriptedBackend(long firstTokenMillis, long tokenMillis) {
         this.firstTokenMillis = firstTokenMillis;
@@ -42,6 +44,12 @@ final class ScriptedBackend implements EngineBackend, AutoCloseable {
     /** Requests without ignore_eos end with "stop" after this many tokens. */
     ScriptedBackend stopAfter(int tokens) {
         stopAfter = tokens;
+        return this;
+    }
+
+    /** Model seconds per wall second: the engine's own clock runs this much slower than the wall's. */
+    ScriptedBackend modelSpeedup(double factor) {
+        modelSpeedup = factor;
         return this;
     }
 
@@ -101,7 +109,7 @@ final class ScriptedBackend implements EngineBackend, AutoCloseable {
     }
 
     private double seconds() {
-        return (System.nanoTime() - startNanos) / 1e9;
+        return (System.nanoTime() - startNanos) / 1e9 * modelSpeedup;
     }
 
     @Override
