@@ -42,9 +42,9 @@ final class GenerationExchange implements GenerationListener {
         if (request.stream()) {
             response.setStatusCode(200).setChunked(true).putHeader("Content-Type", "text/event-stream; charset=utf-8");
         }
-        response.closeHandler(v -> clientGone());
         generation = backend.submit(new GenerationRequest(requestId, request.promptTokens(), request.maxTokens(),
                 request.minTokens(), request.ignoreEos(), request.priority()), this);
+        response.closeHandler(v -> clientGone()); // only once admitted: a refused request has nothing to abort
         if (request.stream() && !done && !response.headWritten()) {
             response.writeHead(); // the status line and headers now, as Starlette's StreamingResponse sends them
         }

@@ -48,23 +48,46 @@ final class RequestValidator {
             throw ApiError.modelNotFound(model);
         }
         int promptTokens = prompt.tokens();
-        int maxModelLen = options.maxModelLen();
-        Integer requested = maxCompletionTokens != null ? maxCompletionTokens : maxTokens;
-        if (endpoint == Endpoint.COMPLETIONS && maxTokens == null) {
-            requested = body.has("max_tokens") ? null : 16; // CompletionRequest's default, as OpenAI's
+        Integer requested = requestedMaxTokens(endpoint, body, maxTokens, maxCompletionTokens);
+        checkContext(promptTokens, requested);
+        int max = requested != null ? requested : options.maxModelLen() - promptTokens;
+        int min = minTokens != null ? minTokens : 0;
+        checkSampling(n, temperature, topP, max, min);
+        int p = priority != null ? priority : 0;
+        if (p != 0 && options.schedulingPolicy() != SchedulingPolicy.PRIORITY) {
+            throw ApiError.badRequest("Got priority " + p + " but Priority scheduling is not enabled.");
         }
+        return new ServingRequest(endpoint, promptTokens, max, min, Boolean.TRUE.equals(ignoreEos), p, stream,
+                stream && Boolean.TRUE.equals(includeUsage));
+    }
+
+    /** What the client asked for; {@code null}: as much as the context leaves (JSON null, or a chat without it). */
+    private static Integer requestedMaxTokens(Endpoint endpoint, JsonNode body, Integer maxTokens,
+            Integer maxCompletionTokens) {
+        if (endpoint == Endpoint.CHAT) {
+            return maxCompletionTokens != null ? maxCompletionTokens : maxTokens;
+        }
+        return body.has("max_tokens") ? maxTokens : Integer.valueOf(16); // vLLM's CompletionRequest default, as OpenAI's
+    }
+
+    /** vLLM's {@code _validate_input}: the prompt leaves room for one token, and for {@code max_tokens} if given. */
+    private void checkContext(int promptTokens, Integer maxTokens) {
+        int maxModelLen = options.maxModelLen();
         if (promptTokens >= maxModelLen) {
             throw ApiError.invalid("This model's maximum context length is " + maxModelLen + " tokens. However, your"
                     + " request has " + promptTokens + " input tokens. Please reduce the length of the input"
                     + " messages.", "input_tokens", promptTokens);
         }
-        if (requested != null && promptTokens + requested > maxModelLen) {
-            throw ApiError.invalid("'max_tokens' or 'max_completion_tokens' is too large: " + requested + ". This"
+        if (maxTokens != null && promptTokens + maxTokens > maxModelLen) {
+            throw ApiError.invalid("'max_tokens' or 'max_completion_tokens' is too large: " + maxTokens + ". This"
                     + " model's maximum context length is " + maxModelLen + " tokens and your request has "
-                    + promptTokens + " input tokens (" + requested + " > " + maxModelLen + " - " + promptTokens + ").",
-                    "max_tokens", requested);
+                    + promptTokens + " input tokens (" + maxTokens + " > " + maxModelLen + " - " + promptTokens + ").",
+                    "max_tokens", maxTokens);
         }
-        int effectiveMax = requested != null ? requested : maxModelLen - promptTokens;
+    }
+
+    /** vLLM's {@code SamplingParams._verify_args} for the parameters that matter here, and the emulator's n = 1. */
+    private static void checkSampling(Integer n, Double temperature, Double topP, int maxTokens, int minTokens) {
         if (n != null && n < 1) {
             throw ApiError.badRequest("n must be at least 1, got " + n + ".");
         }
@@ -78,23 +101,17 @@ final class RequestValidator {
         if (topP != null && !(topP > 0 && topP <= 1)) {
             throw ApiError.invalid("top_p must be in (0, 1], got " + topP + ".", "top_p", topP);
         }
-        if (effectiveMax < 1) {
-            throw ApiError.invalid("max_tokens must be at least 1, got " + effectiveMax + ".", "max_tokens", effectiveMax);
+        if (maxTokens < 1) {
+            throw ApiError.invalid("max_tokens must be at least 1, got " + maxTokens + ".", "max_tokens", maxTokens);
         }
-        int min = minTokens != null ? minTokens : 0;
-        if (min < 0) {
-            throw ApiError.invalid("min_tokens must be greater than or equal to 0, got " + min + ".", "min_tokens", min);
+        if (minTokens < 0) {
+            throw ApiError.invalid("min_tokens must be greater than or equal to 0, got " + minTokens + ".", "min_tokens",
+                    minTokens);
         }
-        if (min > effectiveMax) {
-            throw ApiError.invalid("min_tokens must be less than or equal to max_tokens=" + effectiveMax + ", got "
-                    + min + ".", "min_tokens", min);
+        if (minTokens > maxTokens) {
+            throw ApiError.invalid("min_tokens must be less than or equal to max_tokens=" + maxTokens + ", got "
+                    + minTokens + ".", "min_tokens", minTokens);
         }
-        int p = priority != null ? priority : 0;
-        if (p != 0 && options.schedulingPolicy() != SchedulingPolicy.PRIORITY) {
-            throw ApiError.badRequest("Got priority " + p + " but Priority scheduling is not enabled.");
-        }
-        return new ServingRequest(endpoint, promptTokens, effectiveMax, min, Boolean.TRUE.equals(ignoreEos), p, stream,
-                stream && Boolean.TRUE.equals(includeUsage));
     }
 
     /** The prompt's token count, or why it cannot be served. */
