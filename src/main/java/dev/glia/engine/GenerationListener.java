@@ -1,5 +1,6 @@
 package dev.glia.engine;
 
+/** The engine's answer to one request, delivered as it happens. */
 public interface GenerationListener {
     /** {@code count} new output tokens left the engine when an iteration ended; {@code modelSeconds} is that iteration's end on the model clock, {@code emittedNanos} System.nanoTime() when it was emitted. */
     void onTokens(int count, double modelSeconds, long emittedNanos);
