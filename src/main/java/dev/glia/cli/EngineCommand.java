@@ -1,12 +1,15 @@
 package dev.glia.cli;
 
-import dev.glia.engine.EngineBackendFactory;
+import dev.glia.engine.EngineModelBackends;
+import dev.glia.engine.RequestLog;
+import dev.glia.engine.TokenTiming;
 import dev.glia.engine.EngineFleet;
 import dev.glia.engine.EngineOptions;
 import dev.glia.engine.EngineServer;
-import dev.glia.engine.SchedulingPolicy;
+import dev.glia.vllm.SchedulingPolicy;
 import dev.glia.engine.StallAfter;
 import io.quarkus.runtime.Quarkus;
+import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -17,11 +20,6 @@ import picocli.CommandLine.Option;
                 "vLLM's flags keep vLLM's names; --gpu, --time-scale, --replicas, --output-lengths, --seed and the"
                         + " fault injection (--fail-after, --stall-after, --slow-start) are the emulator's own."})
 public class EngineCommand implements Callable<Integer> {
-    /** Makes the engine behind each replica. */
-    static EngineBackendFactory backends = (options, replica) -> {
-        throw new UnsupportedOperationException("the wall-clock engine model is not integrated into this build yet"); // backend: wall-clock engine model (integrated separately)
-    };
-
     @Option(names = "--host", defaultValue = "0.0.0.0", description = "Address to listen on (default: ${DEFAULT-VALUE}).")
     String host;
 
@@ -84,6 +82,11 @@ public class EngineCommand implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "0", description = "Seed of the output lengths (default: ${DEFAULT-VALUE}).")
     long seed;
 
+    @Option(names = "--request-log", paramLabel = "FILE",
+            description = "Write one CSV row per finished request (model-clock times, preemptions): the emulator's own"
+                    + " record, to join with a client's by request id.")
+    Path requestLog;
+
     @Option(names = "--fail-after", paramLabel = "N",
             description = "Fault: the engine dies when request N+1 arrives (in-flight requests fail, /health answers 503).")
     Integer failAfter;
@@ -100,16 +103,22 @@ public class EngineCommand implements Callable<Integer> {
     public Integer call() {
         return Cli.guard(() -> {
             EngineOptions options = options();
-            try (EngineFleet fleet = EngineFleet.start(options, backends)) {
-                for (EngineServer s : fleet.servers()) {
-                    System.out.printf("glia engine: %s on http://%s:%d/v1 (vLLM %s API; /metrics, /health)%n",
-                            options.servedModelName(), options.host(), s.port(), EngineServer.VLLM_VERSION);
+            try (RequestLog log = requestLog == null ? null : RequestLog.open(requestLog)) {
+                EngineModelBackends backends = new EngineModelBackends(log);
+                try (EngineFleet fleet = EngineFleet.start(options, backends)) {
+                    for (EngineServer s : fleet.servers()) {
+                        System.out.printf("glia engine: %s on http://%s:%d/v1 (vLLM %s API; /metrics, /health)%n",
+                                options.servedModelName(), options.host(), s.port(), EngineServer.VLLM_VERSION);
+                    }
+                    Quarkus.waitForExit();
                 }
-                Quarkus.waitForExit();
+                TokenTiming timing = backends.timing();
+                if (timing.tokens() > 0) {
+                    System.out.printf("token timing: %d tokens left late by p50 %.2f ms, p99 %.2f ms, p99.9 %.2f ms%n",
+                            timing.tokens(), timing.quantileSeconds(0.5) * 1e3, timing.quantileSeconds(0.99) * 1e3,
+                            timing.quantileSeconds(0.999) * 1e3);
+                }
                 return 0;
-            } catch (UnsupportedOperationException e) {
-                System.err.println("error: " + e.getMessage());
-                return 1;
             }
         });
     }

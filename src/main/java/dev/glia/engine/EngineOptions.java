@@ -1,5 +1,6 @@
 package dev.glia.engine;
 
+import dev.glia.vllm.SchedulingPolicy;
 import java.util.Set;
 
 /**

@@ -1,5 +1,6 @@
 package dev.glia.engine;
 
+import dev.glia.vllm.SchedulingPolicy;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.ArrayList;
 import java.util.List;

@@ -51,6 +51,7 @@ public final class WallClockEngine implements EngineBackend, AutoCloseable {
     private int nextIndex;
     private double lastEnd;
     private boolean stalled;
+    private boolean logBroken;
 
     private volatile EngineStats stats;
     private volatile long stalledUntilNanos;
@@ -279,9 +280,7 @@ public final class WallClockEngine implements EngineBackend, AutoCloseable {
             if (!r.aborted) {
                 RequestTimes times = r.times();
                 r.listener.onFinish(r.finishReason(), times);
-                if (finishedLog != null) {
-                    finishedLog.accept(new FinishedRequest(id, r.requestId, times, r.finishReason()));
-                }
+                logFinished(new FinishedRequest(id, r.requestId, times, r.finishReason()));
             }
         }
         for (LiveRequest r : deferredAborts) {
@@ -290,6 +289,19 @@ public final class WallClockEngine implements EngineBackend, AutoCloseable {
         }
         deferredAborts.clear();
         publish();
+    }
+
+    /** A log that fails (disk full) is dropped with one message: it must not stop the engine. */
+    private void logFinished(FinishedRequest request) {
+        if (finishedLog == null || logBroken) {
+            return;
+        }
+        try {
+            finishedLog.accept(request);
+        } catch (RuntimeException e) {
+            logBroken = true;
+            System.err.println("glia engine " + id + ": request log stopped: " + e.getMessage());
+        }
     }
 
     private void failAll() {

@@ -6,7 +6,7 @@ import dev.glia.policy.Router;
 import dev.glia.sim.engine.ClusterConfig;
 import dev.glia.vllm.BatchFormation;
 import dev.glia.vllm.EngineSettings;
-import dev.glia.vllm.EngineSettings.SchedulingPolicy;
+import dev.glia.vllm.SchedulingPolicy;
 import dev.glia.sim.engine.Simulation;
 import dev.glia.sim.engine.SimulationResult;
 import dev.glia.sim.engine.Workload;

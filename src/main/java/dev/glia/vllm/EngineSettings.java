@@ -18,9 +18,6 @@ public record EngineSettings(
         SchedulingPolicy schedulingPolicy,
         boolean decodeRuns) {
 
-    /** vLLM's {@code --scheduling-policy}: arrival order, or the request's {@code priority} (lower = sooner). */
-    public enum SchedulingPolicy { FCFS, PRIORITY }
-
     public EngineSettings {
         if (numGpuBlocks < 1 || blockSize < 1 || maxNumSeqs < 1 || maxNumBatchedTokens < 1) {
             throw new IllegalArgumentException("numGpuBlocks, blockSize, maxNumSeqs and maxNumBatchedTokens must be"

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.glia.engine.EngineOptions;
-import dev.glia.engine.SchedulingPolicy;
+import dev.glia.vllm.SchedulingPolicy;
 import dev.glia.engine.StallAfter;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
@@ -77,10 +77,9 @@ class EngineCommandTest {
     }
 
     @Test
-    void withoutAnEngineBackendTheCommandExitsWith1BeforeServing() {
-        int exit = new CommandLine(new EngineCommand()).execute("--host", "127.0.0.1", "--port", "0");
-
-        assertThat(exit).isEqualTo(1);
+    void aGpuOrModelWithoutAnExecutionModelExitsWith2BeforeServing() {
+        assertThat(new CommandLine(new EngineCommand()).execute("--port", "0", "--gpu", "tpu-v5")).isEqualTo(2);
+        assertThat(new CommandLine(new EngineCommand()).execute("--port", "0", "--model", "gpt-2")).isEqualTo(2);
     }
 
     @Test

@@ -1,5 +1,6 @@
 package dev.glia.engine;
 
+import dev.glia.vllm.SchedulingPolicy;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;

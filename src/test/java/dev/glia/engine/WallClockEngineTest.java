@@ -1,5 +1,6 @@
 package dev.glia.engine;
 
+import dev.glia.vllm.SchedulingPolicy;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
@@ -31,7 +32,7 @@ class WallClockEngineTest {
     static final LayerwiseExecutionModel TEN_MS = new LayerwiseExecutionModel("10 ms a step", 1,
             new int[] {1, 100_000}, new double[] {10, 10}, 0, 0, 0, 0, 0);
     static final EngineSettings SMALL = new EngineSettings(1000, 16, 128, 8192, BatchFormation.CHUNKED_PREFILL,
-            EngineSettings.SchedulingPolicy.FCFS, false);
+            SchedulingPolicy.FCFS, false);
 
     /** What a client hears. */
     static final class Recorder implements GenerationListener {

@@ -18,7 +18,7 @@ class EngineTest {
 
     static Engine<EngineRequest> replica(int numBlocks, boolean priority, BatchFormation formation, int budget) {
         return new Engine<>(0, new EngineSettings(numBlocks, 16, 128, budget, formation,
-                priority ? EngineSettings.SchedulingPolicy.PRIORITY : EngineSettings.SchedulingPolicy.FCFS, false), MODEL);
+                priority ? SchedulingPolicy.PRIORITY : SchedulingPolicy.FCFS, false), MODEL);
     }
 
     private void step(Engine<EngineRequest> replica) {

@@ -1,5 +1,6 @@
 package dev.glia.sim.engine;
 
+import dev.glia.vllm.SchedulingPolicy;
 import dev.glia.vllm.EngineSettings;
 import dev.glia.vllm.exec.ExecutionModel;
 
@@ -32,7 +33,7 @@ public record ClusterConfig(
 
     /** The same cluster with vLLM's priority scheduling on, so that a batch priority is consulted. */
     public ClusterConfig withPriorityScheduling() {
-        return new ClusterConfig(replicas, engine.withSchedulingPolicy(EngineSettings.SchedulingPolicy.PRIORITY),
+        return new ClusterConfig(replicas, engine.withSchedulingPolicy(SchedulingPolicy.PRIORITY),
                 model, gpusPerReplica, autoscaling, logs);
     }
 

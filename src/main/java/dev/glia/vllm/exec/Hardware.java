@@ -4,6 +4,8 @@ import com.fasterxml.jackson.core.type.TypeReference;
 import dev.glia.catalog.Resources;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -70,6 +72,8 @@ public final class Hardware {
 
     private static final Map<String, Gpu> GPUS = new TreeMap<>();
     private static final Map<String, Model> MODELS = new TreeMap<>();
+    /** Hugging Face repository ids, lower-cased, to model names. */
+    private static final Map<String, String> HUGGING_FACE = new TreeMap<>();
 
     static {
         try {
@@ -83,6 +87,11 @@ public final class Hardware {
             models.forEach((name, v) -> MODELS.put(name, new Model(name, (int) num(v, "layers"),
                     (int) num(v, "hidden"), (int) num(v, "heads"), (int) num(v, "kvHeads"),
                     (int) num(v, "headDim"), (int) num(v, "ffn"), (int) num(v, "vocab"), num(v, "params"))));
+            models.forEach((name, v) -> {
+                if (v.get("huggingFace") instanceof List<?> ids) {
+                    ids.forEach(id -> HUGGING_FACE.put(id.toString().toLowerCase(Locale.ROOT), name));
+                }
+            });
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -118,6 +127,31 @@ public final class Hardware {
                     + String.join(", ", MODELS.keySet()));
         }
         return model;
+    }
+
+    /**
+     * The model name ({@code llama-3-8b}) for a name or a Hugging Face repository id
+     * ({@code meta-llama/Llama-3.1-8B-Instruct}), ignoring case.
+     */
+    public static String modelName(String nameOrRepository) {
+        String key = nameOrRepository.toLowerCase(Locale.ROOT);
+        if (MODELS.containsKey(key)) {
+            return key;
+        }
+        String name = HUGGING_FACE.get(key);
+        if (name == null) {
+            throw new IllegalArgumentException("no execution model for '" + nameOrRepository + "'; known: "
+                    + String.join(", ", MODELS.keySet()) + " and the Hugging Face ids " + String.join(", ",
+                    HUGGING_FACE.keySet()) + " (simulator/hardware/models.yaml)");
+        }
+        return name;
+    }
+
+    /** The GPU name ({@code a10}) for a name in any case ({@code A10}). */
+    public static String gpuName(String name) {
+        String key = name.toLowerCase(Locale.ROOT);
+        gpu(key);
+        return key;
     }
 
     static String profileName(String gpu, String model, int tp) {

@@ -1,5 +1,6 @@
 package dev.glia.sim.engine;
 
+import dev.glia.vllm.SchedulingPolicy;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -180,7 +181,7 @@ class SimulationTest {
                 .isInstanceOf(PolicyFailure.class)
                 .hasMessageContaining("ArithmeticException: / by zero");
         ReplicaView stranger = new Replica(7, new EngineSettings(10, 16, 8, 64, BatchFormation.CHUNKED_PREFILL,
-                EngineSettings.SchedulingPolicy.FCFS, true), Experiment.engineConfig(s).model(), 0);
+                SchedulingPolicy.FCFS, true), Experiment.engineConfig(s).model(), 0);
         Router inventing = (cluster, dispatch) -> dispatch.send(cluster.queue().get(0), stranger);
         assertThatThrownBy(() -> run(s, Experiment.engineConfig(s), inventing, null, 0))
                 .isInstanceOf(PolicyFailure.class)

@@ -1,4 +1,4 @@
-package dev.glia.engine;
+package dev.glia.vllm;
 
 import java.util.Locale;
 
