@@ -79,8 +79,12 @@ public final class Experiment {
                 policies.batchPriority() == null ? null : policies.batchPriority().get(),
                 policies.autoscaler() == null ? null : policies.autoscaler().get(), seed);
         SimulationResult result = sim.run();
-        int chunk = engine.scheduler() == EngineConfig.Scheduler.SARATHI ? engine.chunkSize() : Integer.MAX_VALUE;
-        return new SeedRun(seed, result, RunSummary.of(result, engine.model(), chunk));
+        return new SeedRun(seed, result, RunSummary.of(result, engine.model(), slowdownChunk(engine)));
+    }
+
+    /** The prefill chunk of a request alone on a replica: the chunk under sarathi, the whole prompt under vllm. */
+    public static int slowdownChunk(EngineConfig engine) {
+        return engine.scheduler() == EngineConfig.Scheduler.SARATHI ? engine.chunkSize() : Integer.MAX_VALUE;
     }
 
     /** Runs seeds 0..seeds-1 on up to {@code threads} threads; {@code done} hears each finished seed count. */
