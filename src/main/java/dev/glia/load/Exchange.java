@@ -40,7 +40,8 @@ final class Exchange {
     boolean completed;
     ErrorKind error;
     String reason;
-    private double[] itl = new double[16];
+    /** Seconds as floats: a long run keeps every gap of every stream, and microseconds are precision enough. */
+    private float[] itl = new float[16];
     private int itlCount;
 
     private final LoadGenerator generator;
@@ -50,6 +51,8 @@ final class Exchange {
     private HttpClientRequest request;
     private long timer = -1;
     private boolean sawDone;
+    /** The response of the attempt was read to its end: its connection can serve the next request. */
+    private boolean responseEnded;
 
     Exchange(LoadGenerator generator, int index, int promptTokens, int outputTokens, long plannedAt) {
         this.generator = generator;
@@ -72,13 +75,18 @@ final class Exchange {
 
     /** Inter-token latencies in wall seconds. */
     double[] interTokenLatencies() {
-        return Arrays.copyOf(itl, itlCount);
+        double[] out = new double[itlCount];
+        for (int i = 0; i < itlCount; i++) {
+            out[i] = itl[i];
+        }
+        return out;
     }
 
     private void send() {
         int attempt = ++attempts;
         live = attempt;
         sawDone = false;
+        responseEnded = false;
         request = null;
         Buffer body = Buffer.buffer(generator.endpoint().body(generator.model(), generator.plan().promptIds(index),
                 outputTokens));
@@ -109,8 +117,11 @@ final class Exchange {
             Buffer text = Buffer.buffer();
             response.handler(b -> text.appendBuffer(b, 0, Math.min(b.length(), MAX_REASON_BYTES - text.length())));
             response.exceptionHandler(t -> fail(attempt, ErrorKind.ofStatus(status), "HTTP " + status, retryAfter));
-            response.endHandler(v -> fail(attempt, ErrorKind.ofStatus(status),
-                    ("HTTP " + status + " " + text.toString().strip()).strip(), retryAfter));
+            response.endHandler(v -> {
+                responseEnded = true;
+                fail(attempt, ErrorKind.ofStatus(status), ("HTTP " + status + " " + text.toString().strip()).strip(),
+                        retryAfter);
+            });
             return;
         }
         EventStream stream = new EventStream(MAX_EVENT_BYTES, data -> event(attempt, data));
@@ -126,6 +137,7 @@ final class Exchange {
         });
         response.exceptionHandler(t -> fail(attempt, kindOf(t), describe(t), -1));
         response.endHandler(v -> {
+            responseEnded = true;
             if (!sawDone) {
                 fail(attempt, ErrorKind.MALFORMED, stream.hasPartialEvent() ? "the stream ended inside an event"
                         : "the stream ended without data: [DONE]", -1);
@@ -182,7 +194,7 @@ final class Exchange {
                 if (itlCount == itl.length) {
                     itl = Arrays.copyOf(itl, 2 * itlCount);
                 }
-                itl[itlCount++] = gap;
+                itl[itlCount++] = (float) gap;
             }
         }
         lastTokenAt = now;
@@ -206,7 +218,7 @@ final class Exchange {
             return;
         }
         endAttempt();
-        if (request != null) {
+        if (request != null && !responseEnded) {
             request.reset(); // a stream given up mid-way must not return to the pool
         }
         generator.countError(kind);
