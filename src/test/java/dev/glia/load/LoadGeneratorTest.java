@@ -63,6 +63,9 @@ class LoadGeneratorTest {
             assertThat(server.invalid).isEmpty();
             assertThat(run.exchanges()).hasSize(plan.size()).allSatisfy(x -> {
                 assertThat(x.completed).as("request %d: %s", x.index, x.reason).isTrue();
+                // on the wall clock at start + arrival: late on a busy machine, never early
+                assertThat(x.sentAt).isGreaterThanOrEqualTo(x.plannedAt);
+                assertThat(x.plannedAt).isEqualTo(Math.round(plan.arrival(x.index) * 1e9));
                 assertThat(x.received()).isEqualTo(8);
                 assertThat(x.interTokenLatencies()).hasSize(7);
             });

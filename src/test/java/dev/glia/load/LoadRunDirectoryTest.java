@@ -86,6 +86,33 @@ class LoadRunDirectoryTest {
         assertThat(plot).isRegularFile();
     }
 
+    @Test
+    void theReadableSummaryShowsLatenciesErrorsAndWhereTheRunIs() throws IOException {
+        Path scenario = tmp.resolve("few.yaml");
+        Files.writeString(scenario, """
+                name: few
+                duration: 1
+                workload:
+                  arrivals: {process: poisson, qps: 8}
+                  lengths:
+                    prompt: {distribution: fixed, value: 16}
+                    output: {distribution: fixed, value: 4}
+                """);
+        Path out = tmp.resolve("few-load");
+        String printed;
+        try (FakeVllmServer server = new FakeVllmServer(10, 5)
+                .script((id, attempt) -> id == 0 && attempt == 1 ? new FakeVllmServer.Fault.Status(429, "0")
+                        : FakeVllmServer.NONE)) {
+            printed = run(new LoadCommand(), "--scenario", scenario.toString(), "--url", server.url(), "--retries", "1",
+                    "--out", out.toString(), "--progress");
+        }
+
+        assertThat(printed).startsWith("few · seed 0 · model " + FakeVllmServer.MODEL).contains("(all completed)")
+                .contains("ttft (s)").contains("itl (ms)").contains("1 rate_limited (1 retries)")
+                .contains("run directory    " + out);
+        assertThat(out.resolve("seed-0/request_metrics.csv")).isRegularFile();
+    }
+
     /** Runs a command as `glia` would and returns what it printed; fails on a non-zero exit. */
     private static String run(Object command, String... args) {
         PrintStream original = System.out;
