@@ -2,6 +2,7 @@ package dev.glia.load;
 
 import io.vertx.core.buffer.Buffer;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.function.Consumer;
 
 /**
@@ -29,11 +30,11 @@ final class EventStream {
             if (b == '\n') {
                 endLine();
             } else {
+                if (lineLength + (data == null ? 0 : data.length()) >= maxEventBytes) {
+                    throw new MalformedStream("an event of more than " + maxEventBytes + " bytes");
+                }
                 if (lineLength == line.length) {
-                    if (lineLength >= maxEventBytes) {
-                        throw new MalformedStream("an event of more than " + maxEventBytes + " bytes");
-                    }
-                    line = java.util.Arrays.copyOf(line, Math.min(maxEventBytes, 2 * lineLength));
+                    line = Arrays.copyOf(line, 2 * lineLength);
                 }
                 line[lineLength++] = b;
             }
@@ -62,9 +63,6 @@ final class EventStream {
         }
         String value = text.substring(text.startsWith("data: ") ? 6 : 5);
         data = data == null ? new StringBuilder(value) : data.append('\n').append(value);
-        if (data.length() > maxEventBytes) {
-            throw new MalformedStream("an event of more than " + maxEventBytes + " bytes");
-        }
     }
 
     /** The body is not a well-formed event stream. */
