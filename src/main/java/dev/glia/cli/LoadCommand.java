@@ -140,6 +140,7 @@ public class LoadCommand implements Callable<Integer> {
         o.put("completed", Math.round(summary.get("completed")));
         o.put("failed", Math.round(summary.get("failed")));
         o.put("retries", run.retries());
+        o.put("shortOutputs", Math.round(summary.get("shortOutputs")));
         for (String latency : new String[] {"e2e", "ttft", "tpot", "itl"}) {
             ObjectNode m = o.putObject(latency);
             summary.forEach((k, v) -> {
@@ -178,6 +179,11 @@ public class LoadCommand implements Callable<Integer> {
                 .append(kind.key()));
         out.append(String.format(Locale.ROOT, "%n  errors           %s%s%n", errors.length() == 0 ? "none" : errors,
                 run.retries() == 0 ? "" : " (" + run.retries() + " retries)"));
+        long shortOutputs = Math.round(a.get("shortOutputs"));
+        if (shortOutputs > 0) {
+            out.append(String.format(Locale.ROOT, "  WARNING          %,d completed requests got fewer tokens than planned: does the"
+                    + " server honour ignore_eos, and is its max_model_len the scenario's?%n", shortOutputs));
+        }
         out.append(String.format(Locale.ROOT, "  rate             %.2f req/s sent, %.2f req/s completed, %.0f output tokens/s;"
                 + " sends %.3f s late at p99%n", a.get("achievedRate"), a.get("throughput"), a.get("outputTokensPerSecond"),
                 a.get("sendLag.p99")));

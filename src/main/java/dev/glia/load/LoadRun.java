@@ -37,14 +37,17 @@ public record LoadRun(RequestPlan plan, List<Exchange> exchanges, Map<ErrorKind,
 
     /**
      * The simulator's figures (from the same code), with what only a client knows added: failed
-     * requests, retries, failed attempts by kind, inter-token latencies, the achieved rate of
-     * sends, and how late sends left against the plan.
+     * requests, retries, completed requests with fewer tokens than planned, failed attempts by
+     * kind, inter-token latencies, the achieved rate of sends, and how late sends left against
+     * the plan.
      */
     public Map<String, Double> summary(ExecutionModel model, int chunk) {
         Map<String, Double> s = RunSummary.of(outcomes(), new RunSummary.Totals(model(lastCompletion), Double.NaN,
                 Double.NaN, Double.NaN), model, chunk);
         s.put("failed", (double) exchanges.stream().filter(x -> !x.completed).count());
         s.put("retries", (double) retries);
+        // ignore_eos not honoured, or max_model_len reached: the request is not the one planned
+        s.put("shortOutputs", (double) exchanges.stream().filter(x -> x.completed && x.received() < x.outputTokens).count());
         for (ErrorKind kind : ErrorKind.values()) {
             s.put("errors." + kind.key(), (double) errors.getOrDefault(kind, 0));
         }

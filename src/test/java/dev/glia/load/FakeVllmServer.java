@@ -24,7 +24,8 @@ import java.util.function.BiFunction;
  * {@code ttft} it streams one token per chunk every {@code itl} as {@code data: {json}\n\n}, the last
  * with {@code finish_reason: "length"}, then the usage chunk with empty choices, then
  * {@code data: [DONE]\n\n}. A script chooses a fault per (X-Request-Id, attempt): 429 with
- * Retry-After, 503, 500, 400, a connection reset after some tokens, a malformed chunk, or a stall.
+ * Retry-After, 503, 500, 400, a connection reset after some tokens, a malformed chunk, an early
+ * stop (ignore_eos not honoured), or a stall.
  */
 final class FakeVllmServer implements AutoCloseable {
     static final String MODEL = "fake/llama-3-8b";
@@ -42,6 +43,10 @@ final class FakeVllmServer implements AutoCloseable {
         }
 
         record MalformedChunk() implements Fault {
+        }
+
+        /** Stops after this many tokens with finish_reason "stop", as a server that ignores ignore_eos. */
+        record StopAfter(int tokens) implements Fault {
         }
 
         /** Waits this long before the first token. */
@@ -193,16 +198,17 @@ final class FakeVllmServer implements AutoCloseable {
             resp.write("data: {\"choices\": [\n\n");
         }
         int n = sent.incrementAndGet();
-        boolean last = n == maxTokens;
-        resp.write(event(chunk(id, chat, " tok" + n, last ? "length" : null, false)));
+        boolean stop = fault instanceof Fault.StopAfter s && n == s.tokens();
+        boolean last = n == maxTokens || stop;
+        resp.write(event(chunk(id, chat, " tok" + n, stop ? "stop" : last ? "length" : null, false)));
         if (!last) {
             vertx.setTimer(Math.max(1, itlMillis), t -> emit(resp, id, chat, prompt, maxTokens, fault, sent));
             return;
         }
         ObjectNode usage = base(id, chat);
         usage.putArray("choices");
-        usage.putObject("usage").put("prompt_tokens", prompt).put("total_tokens", prompt + maxTokens)
-                .put("completion_tokens", maxTokens);
+        usage.putObject("usage").put("prompt_tokens", prompt).put("total_tokens", prompt + n)
+                .put("completion_tokens", n);
         resp.write(event(usage));
         resp.end("data: [DONE]\n\n");
     }

@@ -166,6 +166,21 @@ class LoadGeneratorTest {
     }
 
     @Test
+    void aServerThatStopsBeforeMaxTokensIsNamedAsShortOutputs() throws IOException {
+        Scenario s = openLoop(50, 1);
+        RequestPlan plan = RequestPlan.of(s, 3, 4);
+        try (FakeVllmServer server = new FakeVllmServer(10, 5)
+                .script((id, attempt) -> id == 1 ? new FakeVllmServer.Fault.StopAfter(3) : FakeVllmServer.NONE)) {
+            LoadRun run = run(options(server, 0, 30), plan);
+
+            assertThat(run.exchanges().get(1).completed).isTrue();
+            assertThat(run.exchanges().get(1).received()).isEqualTo(3);
+            Map<String, Double> f = run.summary(dev.glia.sim.Experiment.engineConfig(s).model(), 512);
+            assertThat(f.get("shortOutputs")).isEqualTo(1);
+        }
+    }
+
+    @Test
     void aClosedLoopKeepsAtMostItsUsersInFlight() throws IOException {
         Scenario s = scenario("""
                 name: fixed-closed
