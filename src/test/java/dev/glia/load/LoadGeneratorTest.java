@@ -3,14 +3,23 @@ package dev.glia.load;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
+import dev.glia.sim.Experiment;
+import dev.glia.sim.PolicySet;
+import dev.glia.sim.engine.Request;
+import dev.glia.sim.engine.Workload;
 import dev.glia.sim.scenario.Scenario;
 import dev.glia.sim.scenario.ScenarioLoader;
+import dev.glia.sim.scenario.WorkloadFactory;
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -71,12 +80,12 @@ class LoadGeneratorTest {
             });
             // the server saw each planned prompt exactly, with its index as X-Request-Id
             assertThat(server.seen).extracting(FakeVllmServer.Seen::requestId)
-                    .containsExactlyInAnyOrderElementsOf(java.util.stream.IntStream.range(0, plan.size()).boxed().toList());
+                    .containsExactlyInAnyOrderElementsOf(IntStream.range(0, plan.size()).boxed().toList());
             assertThat(server.seen).allSatisfy(seen -> {
                 assertThat(seen.promptTokens()).isEqualTo(32);
                 assertThat(seen.maxTokens()).isEqualTo(8);
             });
-            Map<String, Double> f = run.summary(dev.glia.sim.Experiment.engineConfig(s).model(), 512);
+            Map<String, Double> f = run.summary(Experiment.engineConfig(s).model(), 512);
             assertThat(f.get("completed")).isEqualTo(plan.size());
             assertThat(f.get("failed")).isZero();
             assertThat(f.get("ttft.mean")).isBetween(0.080, 2.0);
@@ -101,7 +110,7 @@ class LoadGeneratorTest {
             double lastArrival = plan.arrival(plan.size() - 1);
             assertThat(run.wallSeconds()).isLessThan(lastArrival / 4 + 1.5);
             // ...and the server's 60 ms to first token read as 240 ms of model time
-            Map<String, Double> f = run.summary(dev.glia.sim.Experiment.engineConfig(s).model(), 512);
+            Map<String, Double> f = run.summary(Experiment.engineConfig(s).model(), 512);
             assertThat(f.get("ttft.mean")).isGreaterThanOrEqualTo(4 * 0.060);
             assertThat(f.get("achievedRate")).isBetween(5.0, 20.0);
         }
@@ -132,7 +141,7 @@ class LoadGeneratorTest {
             assertThat(run.exchanges().get(5).error).isEqualTo(ErrorKind.MALFORMED);
             assertThat(run.exchanges().get(6).error).isEqualTo(ErrorKind.TIMEOUT);
             assertThat(run.exchanges().subList(7, 10)).allSatisfy(x -> assertThat(x.completed).isTrue());
-            Map<String, Double> f = run.summary(dev.glia.sim.Experiment.engineConfig(openLoop(50, 1)).model(), 512);
+            Map<String, Double> f = run.summary(Experiment.engineConfig(openLoop(50, 1)).model(), 512);
             assertThat(f.get("failed")).isEqualTo(7);
             assertThat(f.get("completed")).isEqualTo(3);
             assertThat(f.get("errors.rate_limited")).isEqualTo(1);
@@ -175,7 +184,7 @@ class LoadGeneratorTest {
 
             assertThat(run.exchanges().get(1).completed).isTrue();
             assertThat(run.exchanges().get(1).received()).isEqualTo(3);
-            Map<String, Double> f = run.summary(dev.glia.sim.Experiment.engineConfig(s).model(), 512);
+            Map<String, Double> f = run.summary(Experiment.engineConfig(s).model(), 512);
             assertThat(f.get("shortOutputs")).isEqualTo(1);
         }
     }
@@ -224,7 +233,7 @@ class LoadGeneratorTest {
     void fiveHundredConcurrentStreamsUseAHandfulOfThreads() throws Exception {
         RequestPlan plan = RequestPlan.of(openLoop(5_000, 0.2), 3, 500);
         try (FakeVllmServer server = new FakeVllmServer(100, 150)) {
-            java.lang.management.ThreadMXBean threads = java.lang.management.ManagementFactory.getThreadMXBean();
+            ThreadMXBean threads = ManagementFactory.getThreadMXBean();
             int before = threads.getThreadCount();
             int[] peak = {before};
             Thread sampler = new Thread(() -> {
@@ -255,8 +264,8 @@ class LoadGeneratorTest {
         RequestPlan a = RequestPlan.of(s, 11, Integer.MAX_VALUE);
         RequestPlan b = RequestPlan.of(s, 11, Integer.MAX_VALUE);
         RequestPlan other = RequestPlan.of(s, 12, Integer.MAX_VALUE);
-        dev.glia.sim.engine.Workload.OpenLoop simulated =
-                (dev.glia.sim.engine.Workload.OpenLoop) dev.glia.sim.scenario.WorkloadFactory.build(s, 11);
+        Workload.OpenLoop simulated =
+                (Workload.OpenLoop) WorkloadFactory.build(s, 11);
 
         assertThat(a.size()).isEqualTo(simulated.size()).isEqualTo(b.size());
         for (int i = 0; i < a.size(); i++) {
@@ -264,7 +273,7 @@ class LoadGeneratorTest {
             assertThat(a.promptTokens(i)).isEqualTo(simulated.prompts()[i]);
             assertThat(a.outputTokens(i)).isEqualTo(simulated.outputs()[i]);
             assertThat(a.promptIds(i)).isEqualTo(b.promptIds(i)).hasSize(a.promptTokens(i));
-            assertThat(java.util.Arrays.stream(a.promptIds(i)).boxed())
+            assertThat(Arrays.stream(a.promptIds(i)).boxed())
                     .allSatisfy(id -> assertThat(id).isBetween(RequestPlan.FIRST_ID, RequestPlan.LAST_ID - 1));
         }
         assertThat(other.arrival(1)).isNotEqualTo(a.arrival(1));
@@ -282,14 +291,14 @@ class LoadGeneratorTest {
                   arrivals: {process: closed-loop, users: 4, thinkTime: 1}
                   lengths: {table: sharegpt}
                 """);
-        dev.glia.sim.Experiment experiment = new dev.glia.sim.Experiment(s);
-        dev.glia.sim.Experiment.SeedRun simulated = experiment.runSeed(0,
-                dev.glia.sim.PolicySet.of(s, Map.of()).factories());
+        Experiment experiment = new Experiment(s);
+        Experiment.SeedRun simulated = experiment.runSeed(0,
+                PolicySet.of(s, Map.of()).factories());
         RequestPlan plan = RequestPlan.of(s, 5, Integer.MAX_VALUE);
 
-        List<dev.glia.sim.engine.Request> requests = simulated.result().requests();
+        List<Request> requests = simulated.result().requests();
         assertThat(requests).hasSizeGreaterThan(4);
-        for (dev.glia.sim.engine.Request r : requests) {
+        for (Request r : requests) {
             assertThat(plan.promptTokens(r.index())).isEqualTo(r.promptTokens());
             assertThat(plan.outputTokens(r.index())).isEqualTo(r.outputTokens());
         }
