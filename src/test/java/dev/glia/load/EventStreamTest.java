@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.vertx.core.buffer.Buffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -37,8 +38,8 @@ class EventStreamTest {
     @Test
     void aMultiByteCharacterCutInTwoIsDecodedOnce() {
         byte[] bytes = "data: é\n\n".getBytes(StandardCharsets.UTF_8);
-        stream.feed(Buffer.buffer(java.util.Arrays.copyOfRange(bytes, 0, 7)));
-        stream.feed(Buffer.buffer(java.util.Arrays.copyOfRange(bytes, 7, bytes.length)));
+        stream.feed(Buffer.buffer(Arrays.copyOfRange(bytes, 0, 7)));
+        stream.feed(Buffer.buffer(Arrays.copyOfRange(bytes, 7, bytes.length)));
 
         assertThat(data).containsExactly("é");
     }

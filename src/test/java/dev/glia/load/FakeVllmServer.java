@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BiFunction;
 
@@ -168,7 +169,7 @@ final class FakeVllmServer implements AutoCloseable {
         HttpServerResponse resp = req.response().setChunked(true).putHeader("Content-Type", "text/event-stream");
         int now = streaming.incrementAndGet();
         maxStreaming.accumulateAndGet(now, Math::max);
-        java.util.concurrent.atomic.AtomicBoolean over = new java.util.concurrent.atomic.AtomicBoolean();
+        AtomicBoolean over = new AtomicBoolean();
         Runnable leave = () -> {
             if (over.compareAndSet(false, true)) {
                 streaming.decrementAndGet();
