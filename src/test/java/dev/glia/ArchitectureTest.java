@@ -1,6 +1,7 @@
 package dev.glia;
 
 import static com.tngtech.archunit.core.domain.JavaClass.Predicates.resideInAPackage;
+import static com.tngtech.archunit.core.domain.JavaClass.Predicates.resideInAnyPackage;
 import static com.tngtech.archunit.core.domain.JavaClass.Predicates.resideOutsideOfPackage;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.classes;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
@@ -86,6 +87,12 @@ class ArchitectureTest {
     static final ArchRule researchDoesNotDependOnTheCommandLine = noClasses().that().resideInAPackage("dev.glia.research..")
             .should().dependOnClassesThat().resideInAPackage("dev.glia.cli..")
             .because("cli is the thin top layer of commands; research runs in the operator's sessions without it");
+
+    @ArchTest
+    static final ArchRule onlyTheCommandLineUsesTheLoadGenerator = classes().that().resideInAPackage("dev.glia.load..")
+            .should().onlyHaveDependentClassesThat(resideInAnyPackage("dev.glia.load..", "dev.glia.cli.."))
+            .because("load is an adapter that drives servers over HTTP; the layers below it replay workloads in"
+                    + " the simulator, and only the command line starts a load run");
 
     @ArchTest
     static final ArchRule plainJavaLayersUseNoFramework = noClasses().that()

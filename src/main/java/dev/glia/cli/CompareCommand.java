@@ -71,7 +71,7 @@ public class CompareCommand implements Callable<Integer> {
         for (Figure f : FIGURES) {
             Aggregate.Stat x = ra.figures().get(f.key());
             Aggregate.Stat y = rb.figures().get(f.key());
-            if (x == null || y == null) {
+            if (!known(x) || !known(y)) {
                 continue;
             }
             ObjectNode m = figures.putObject(f.key());
@@ -95,7 +95,7 @@ public class CompareCommand implements Callable<Integer> {
         for (Figure f : FIGURES) {
             Aggregate.Stat x = ra.figures().get(f.key());
             Aggregate.Stat y = rb.figures().get(f.key());
-            if (x == null || y == null) {
+            if (!known(x) || !known(y)) {
                 continue;
             }
             out.append(String.format(Locale.ROOT, "  %-20s %-24s %-24s %6.2fx%s%n", f.label(), cell(x, f.scale()),
@@ -103,6 +103,14 @@ public class CompareCommand implements Callable<Integer> {
         }
         out.append(String.format(Locale.ROOT, "%n  latency CDFs     %s (%s vs %s, e2e and TTFT)%n", plot, na, nb));
         System.out.print(out);
+    }
+
+    /**
+     * Present and defined: a load run cannot know a simulator-only figure (queue delay, restarts,
+     * GPU-hours) and writes it as NaN; such a figure is left out rather than compared.
+     */
+    private static boolean known(Aggregate.Stat s) {
+        return s != null && !Double.isNaN(s.mean());
     }
 
     private static String cell(Aggregate.Stat s, double scale) {

@@ -2,6 +2,7 @@ package dev.glia.cli;
 
 import java.io.PrintStream;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
 
 /**
  * A progress line on stderr for work that runs longer than a couple of seconds: silent for quick
@@ -10,16 +11,26 @@ import java.util.concurrent.atomic.AtomicInteger;
 final class Progress implements AutoCloseable {
     private final PrintStream err = System.err;
     private final String what;
-    private final int total;
+    private final Supplier<String> status;
     private final long start = System.nanoTime();
     private final AtomicInteger done = new AtomicInteger();
     private final Thread ticker;
     private final boolean terminal = System.console() != null;
     private volatile boolean shown;
 
+    /** Seeds done out of {@code total}. */
     Progress(String what, int total) {
+        this(what, null, total);
+    }
+
+    /** Any status, asked for at each update (e.g. requests sent and completed). */
+    Progress(String what, Supplier<String> status) {
+        this(what, status, 0);
+    }
+
+    private Progress(String what, Supplier<String> status, int total) {
         this.what = what;
-        this.total = total;
+        this.status = status != null ? status : () -> done.get() + "/" + total + " seeds done";
         this.ticker = new Thread(this::tick, "glia-progress");
         ticker.setDaemon(true);
         ticker.start();
@@ -43,7 +54,7 @@ final class Progress implements AutoCloseable {
 
     private synchronized void print() {
         double seconds = (System.nanoTime() - start) / 1e9;
-        String line = String.format(java.util.Locale.ROOT, "%s: %d/%d seeds done, %.1f s", what, done.get(), total, seconds);
+        String line = String.format(java.util.Locale.ROOT, "%s: %s, %.1f s", what, status.get(), seconds);
         err.print(terminal ? "\r" + line : line + "\n");
         err.flush();
         shown = true;

@@ -8,11 +8,14 @@ import dev.glia.sim.engine.Request;
 import dev.glia.sim.engine.RunLog;
 import dev.glia.sim.engine.SimulationResult;
 import dev.glia.vllm.exec.ExecutionModel;
+import dev.glia.sim.metrics.Aggregate;
+import dev.glia.sim.metrics.RequestOutcome;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -55,11 +58,16 @@ public final class RunWriter {
 
     /** Every figure: mean over seeds, 90% CI, per-seed values. */
     public static ObjectNode summaryJson(Experiment.Result result) {
+        return summaryJson(result.scenario().name(), result.runs().size(), result.aggregate());
+    }
+
+    /** As {@link #summaryJson(Experiment.Result)}, for figures of runs made elsewhere (e.g. by a load generator). */
+    public static ObjectNode summaryJson(String scenario, int seeds, Map<String, Aggregate.Stat> aggregate) {
         ObjectNode root = JSON.createObjectNode();
-        root.put("scenario", result.scenario().name());
-        root.put("seeds", result.runs().size());
+        root.put("scenario", scenario);
+        root.put("seeds", seeds);
         ObjectNode metrics = root.putObject("metrics");
-        result.aggregate().forEach((key, stat) -> {
+        aggregate.forEach((key, stat) -> {
             ObjectNode m = metrics.putObject(key);
             m.put("mean", round(stat.mean()));
             m.putArray("ci90").add(round(stat.lo())).add(round(stat.hi()));
@@ -78,9 +86,7 @@ public final class RunWriter {
     private static void writeSeed(Path dir, Experiment.SeedRun run, ExecutionModel model, int chunk) {
         try {
             Files.createDirectories(dir);
-            ObjectNode summary = JSON.createObjectNode();
-            run.summary().forEach((k, v) -> summary.put(k, round(v)));
-            writeJson(dir.resolve("summary.json"), summary);
+            writeJson(dir.resolve("summary.json"), seedSummaryJson(run.summary()));
             SimulationResult r = run.result();
             write(dir.resolve("request_metrics.csv"), requestMetrics(r, model, chunk));
             write(dir.resolve("reqs_log.csv"), reqsLog(r));
@@ -91,26 +97,40 @@ public final class RunWriter {
         }
     }
 
+    /** One seed's figures, as {@code seed-<k>/summary.json} holds them. */
+    public static ObjectNode seedSummaryJson(Map<String, Double> summary) {
+        ObjectNode node = JSON.createObjectNode();
+        summary.forEach((k, v) -> node.put(k, round(v)));
+        return node;
+    }
+
     public static String requestMetrics(SimulationResult r, ExecutionModel model, int chunk) {
-        StringBuilder out = new StringBuilder(r.requests().size() * 120);
+        return requestMetrics(r.requests().stream().map(RequestOutcome::of).toList(), model, chunk);
+    }
+
+    /** {@code request_metrics.csv}: what an observer cannot know (null, NaN) is an empty field. */
+    public static String requestMetrics(List<RequestOutcome> outcomes, ExecutionModel model, int chunk) {
+        StringBuilder out = new StringBuilder(outcomes.size() * 120);
         out.append("request_id,replica_id,arrived_at,num_prefill_tokens,num_decode_tokens,scheduled_at,"
                 + "first_token_at,completed_at,e2e,ttft,tpot,queue_delay,restarts,slowdown\n");
-        for (Request q : r.requests()) {
-            double arrived = q.arrivalTime();
-            double e2e = q.completedAt() - arrived;
-            out.append(q.index()).append(',').append(q.replicaId()).append(',');
-            Csv.fixed(out, arrived, 6).append(',').append(q.promptTokens()).append(',').append(q.outputTokens()).append(',');
+        for (RequestOutcome q : outcomes) {
+            double e2e = q.e2e();
+            out.append(q.index()).append(',').append(orEmpty(q.replicaId())).append(',');
+            Csv.fixed(out, q.arrival(), 6).append(',').append(q.promptTokens()).append(',').append(q.outputTokens()).append(',');
             Csv.fixed(out, q.scheduledAt(), 6).append(',');
             Csv.fixed(out, q.firstTokenAt(), 6).append(',');
             Csv.fixed(out, q.completedAt(), 6).append(',');
             Csv.fixed(out, e2e, 6).append(',');
-            Csv.fixed(out, q.firstTokenAt() - arrived, 6).append(',');
-            Csv.fixed(out, q.outputTokens() > 1 ? (q.completedAt() - q.firstTokenAt()) / (q.outputTokens() - 1)
-                    : Double.NaN, 6).append(',');
-            Csv.fixed(out, q.scheduledAt() - arrived, 6).append(',').append(q.restarts()).append(',');
+            Csv.fixed(out, q.ttft(), 6).append(',');
+            Csv.fixed(out, q.tpot(), 6).append(',');
+            Csv.fixed(out, q.queueDelay(), 6).append(',').append(orEmpty(q.restarts())).append(',');
             Csv.fixed(out, e2e / model.idealLatency(q.promptTokens(), q.outputTokens(), chunk), 4).append('\n');
         }
         return out.toString();
+    }
+
+    private static String orEmpty(Integer value) {
+        return value == null ? "" : value.toString();
     }
 
     private static String reqsLog(SimulationResult r) {
@@ -151,7 +171,7 @@ public final class RunWriter {
         return out.toString();
     }
 
-    private static void writeJson(Path file, Object node) throws IOException {
+    public static void writeJson(Path file, Object node) throws IOException {
         Files.writeString(file, JSON.writeValueAsString(node) + "\n", StandardCharsets.UTF_8);
     }
 

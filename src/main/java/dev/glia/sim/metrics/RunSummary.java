@@ -3,8 +3,10 @@ package dev.glia.sim.metrics;
 import dev.glia.sim.engine.Request;
 import dev.glia.sim.engine.SimulationResult;
 import dev.glia.vllm.exec.ExecutionModel;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -18,31 +20,53 @@ public final class RunSummary {
     private RunSummary() {
     }
 
+    /** What a whole run measured: NaN where the observer cannot know it (a client sees no GPU). */
+    public record Totals(double endTime, double gpuSeconds, double peakReplicas, double events) {
+    }
+
     public static Map<String, Double> of(SimulationResult result, ExecutionModel model, int chunk) {
-        int n = result.requests().size();
+        List<RequestOutcome> outcomes = new ArrayList<>(result.requests().size());
+        for (Request r : result.requests()) {
+            outcomes.add(RequestOutcome.of(r));
+        }
+        return of(outcomes, new Totals(result.endTime(), result.gpuSeconds(), result.peakReplicas(), result.events()),
+                model, chunk);
+    }
+
+    /**
+     * The same figures from any observer's outcomes. Latencies an observer cannot know (NaN) are
+     * left out of their statistics; figures of restarts are NaN when no completed request's
+     * restarts are known.
+     */
+    public static Map<String, Double> of(List<RequestOutcome> outcomes, Totals totals, ExecutionModel model,
+                                         int chunk) {
+        int n = outcomes.size();
         double[][] values = new double[LATENCIES.length][n];
         int[] counts = new int[LATENCIES.length];
         int completed = 0;
+        int known = 0;
         int restarted = 0;
         long restarts = 0;
         double e2eRestarted = 0;
         double e2eClean = 0;
         long outputTokens = 0;
         long wasted = 0;
-        for (Request r : result.requests()) {
-            if (r.state() != Request.State.DONE) {
+        for (RequestOutcome r : outcomes) {
+            if (!r.completed()) {
                 continue;
             }
             completed++;
-            double e2e = r.completedAt() - r.arrivalTime();
-            values[0][counts[0]++] = e2e;
-            values[1][counts[1]++] = r.firstTokenAt() - r.arrivalTime();
-            if (r.outputTokens() > 1) {
-                values[2][counts[2]++] = (r.completedAt() - r.firstTokenAt()) / (r.outputTokens() - 1);
-            }
-            values[3][counts[3]++] = r.scheduledAt() - r.arrivalTime();
-            values[4][counts[4]++] = e2e / model.idealLatency(r.promptTokens(), r.outputTokens(), chunk);
+            double e2e = r.e2e();
+            add(values[0], counts, 0, e2e);
+            add(values[1], counts, 1, r.ttft());
+            add(values[2], counts, 2, r.tpot());
+            add(values[3], counts, 3, r.queueDelay());
+            add(values[4], counts, 4, e2e / model.idealLatency(r.promptTokens(), r.outputTokens(), chunk));
             outputTokens += r.outputTokens();
+            if (r.restarts() == null) {
+                continue;
+            }
+            known++;
             wasted += r.wastedTokens();
             if (r.restarts() > 0) {
                 restarted++;
@@ -52,6 +76,7 @@ public final class RunSummary {
                 e2eClean += e2e;
             }
         }
+        boolean unknown = completed > 0 && known == 0;
         Map<String, Double> s = new LinkedHashMap<>();
         s.put("requests", (double) n);
         s.put("completed", (double) completed);
@@ -65,17 +90,24 @@ public final class RunSummary {
             s.put(LATENCIES[m] + ".p95", Stats.percentile(v, count, 95));
             s.put(LATENCIES[m] + ".p99", Stats.percentile(v, count, 99));
         }
-        s.put("restartedFraction", completed == 0 ? 0 : (double) restarted / completed);
-        s.put("restartsPerRequest", completed == 0 ? 0 : (double) restarts / completed);
+        s.put("restartedFraction", unknown ? Double.NaN : completed == 0 ? 0 : (double) restarted / known);
+        s.put("restartsPerRequest", unknown ? Double.NaN : completed == 0 ? 0 : (double) restarts / known);
         s.put("e2eRestarted.mean", restarted == 0 ? Double.NaN : e2eRestarted / restarted);
-        s.put("e2eNotRestarted.mean", completed - restarted == 0 ? Double.NaN : e2eClean / (completed - restarted));
-        s.put("wastedTokens", (double) wasted);
-        s.put("throughput", result.endTime() > 0 ? completed / result.endTime() : 0);
-        s.put("outputTokensPerSecond", result.endTime() > 0 ? outputTokens / result.endTime() : 0);
-        s.put("gpuHours", result.gpuSeconds() / 3600);
-        s.put("makespan", result.endTime());
-        s.put("peakReplicas", (double) result.peakReplicas());
-        s.put("events", (double) result.events());
+        s.put("e2eNotRestarted.mean", known - restarted == 0 ? Double.NaN : e2eClean / (known - restarted));
+        s.put("wastedTokens", unknown ? Double.NaN : (double) wasted);
+        double end = totals.endTime();
+        s.put("throughput", end > 0 ? completed / end : 0);
+        s.put("outputTokensPerSecond", end > 0 ? outputTokens / end : 0);
+        s.put("gpuHours", totals.gpuSeconds() / 3600);
+        s.put("makespan", end);
+        s.put("peakReplicas", totals.peakReplicas());
+        s.put("events", totals.events());
         return s;
+    }
+
+    private static void add(double[] values, int[] counts, int metric, double value) {
+        if (!Double.isNaN(value)) {
+            values[counts[metric]++] = value;
+        }
     }
 }
