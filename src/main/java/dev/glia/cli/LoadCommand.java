@@ -16,6 +16,7 @@ import dev.glia.sim.scenario.ScenarioLoader;
 import java.net.URI;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -33,8 +34,11 @@ public class LoadCommand implements Callable<Integer> {
     @Option(names = "--seed", description = "Workload seed (default: the scenario's, i.e. seed-<s> of glia simulate).")
     Long seed;
 
-    @Option(names = "--url", required = true, description = "Base URL of the server, e.g. http://localhost:8000.")
-    URI url;
+    @Option(names = "--url", required = true, split = ",", paramLabel = "URL",
+            description = "Base URL of the server, e.g. http://localhost:8000. Repeat it (or separate with commas) to"
+                    + " spread the load over several servers: each request goes to the one with the fewest requests"
+                    + " in flight from this client.")
+    List<URI> urls;
 
     @Option(names = "--model", description = "Model to ask for (default: the first of GET /v1/models).")
     String model;
@@ -71,6 +75,11 @@ public class LoadCommand implements Callable<Integer> {
     @Option(names = "--out", paramLabel = "DIR", description = "Run directory (default: runs/<scenario>-load).")
     Path out;
 
+    @Option(names = "--warmup", defaultValue = "0", paramLabel = "N",
+            description = "Send N short requests at once before the plan, unmeasured: connections open and a cold"
+                    + " server's first requests out of the figures (default: ${DEFAULT-VALUE}).")
+    int warmup;
+
     @Option(names = "--progress", description = "Show sent/completed/failed/in-flight on stderr while running.")
     boolean progress;
 
@@ -85,17 +94,21 @@ public class LoadCommand implements Callable<Integer> {
                 case "chat" -> Endpoint.CHAT;
                 default -> throw new IllegalArgumentException("--endpoint must be completions or chat, got " + endpoint);
             };
+            if (warmup < 0) {
+                throw new IllegalArgumentException("--warmup must be 0 or more requests, got " + warmup);
+            }
             if (requests != null && requests < 1) {
                 throw new IllegalArgumentException("--requests must be at least 1, got " + requests);
             }
             Scenario s = ScenarioLoader.override(ScenarioLoader.load(scenario), null, duration, null, null, null);
             long workloadSeed = seed != null ? seed : s.seed();
-            LoadOptions options = new LoadOptions(url, model, api, timeScale, maxConcurrency, retries, timeout);
+            LoadOptions options = new LoadOptions(urls, model, api, timeScale, maxConcurrency, retries, timeout);
             RequestPlan plan = RequestPlan.of(s, workloadSeed, requests != null ? requests : Integer.MAX_VALUE);
             LoadRun run;
             String target;
             try (LoadGenerator generator = new LoadGenerator(options)) {
                 target = model != null ? model : generator.firstModel();
+                generator.warmUp(warmup, target);
                 try (Progress p = progress ? new Progress("load " + s.name(), () -> status(generator)) : null) {
                     run = generator.run(plan, target);
                 }
@@ -121,7 +134,7 @@ public class LoadCommand implements Callable<Integer> {
 
     private Map<String, Object> describe(LoadOptions o, String target) {
         Map<String, Object> d = new LinkedHashMap<>();
-        d.put("url", o.url().toString());
+        d.put("url", o.urls().size() == 1 ? o.url().toString() : o.urls().stream().map(URI::toString).toList());
         d.put("model", target);
         d.put("endpoint", endpoint);
         d.put("timeScale", o.timeScale());

@@ -46,6 +46,8 @@ final class Exchange {
 
     private final LoadGenerator generator;
     private Runnable onDone;
+    /** The server of the attempt in flight, or -1. */
+    private int target = -1;
     /** The attempt in progress, 0 between attempts: late callbacks of an attempt given up are ignored. */
     private int live;
     private HttpClientRequest request;
@@ -94,7 +96,8 @@ final class Exchange {
             timer = -1;
             fail(attempt, ErrorKind.TIMEOUT, "no complete answer within " + generator.timeoutMillis() / 1000.0 + " s", -1);
         });
-        generator.client().request(generator.requestOptions(index))
+        target = generator.pickTarget();
+        generator.client().request(generator.requestOptions(index, target))
                 .compose(req -> {
                     if (live != attempt) {
                         req.reset();
@@ -235,6 +238,10 @@ final class Exchange {
 
     private void endAttempt() {
         live = 0;
+        if (target >= 0) {
+            generator.release(target);
+            target = -1;
+        }
         if (timer >= 0) {
             generator.vertx().cancelTimer(timer);
             timer = -1;

@@ -10,6 +10,7 @@ import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.PoolOptions;
 import io.vertx.core.http.RequestOptions;
+import java.net.URI;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -18,6 +19,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -36,6 +39,11 @@ public final class LoadGenerator implements AutoCloseable {
     private final Vertx vertx;
     private final HttpClient client;
     private final Context context;
+    private final ScheduledExecutorService pacer = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "glia-load-pacer");
+        t.setDaemon(true);
+        return t;
+    });
     private final String authorization = System.getenv("OPENAI_API_KEY");
 
     // the run in progress, touched only on the event loop (volatile where progress reads it)
@@ -45,6 +53,8 @@ public final class LoadGenerator implements AutoCloseable {
     private int next;
     private int liveUsers;
     private final ArrayDeque<Exchange> waiting = new ArrayDeque<>();
+    /** Attempts in flight per server. */
+    private final int[] targetLoad;
     private final List<Exchange> exchanges = new ArrayList<>();
     private final Map<ErrorKind, Integer> errors = new EnumMap<>(ErrorKind.class);
     private int retried;
@@ -58,6 +68,7 @@ public final class LoadGenerator implements AutoCloseable {
 
     public LoadGenerator(LoadOptions options) {
         this.options = options;
+        this.targetLoad = new int[options.urls().size()];
         this.vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(1).setWorkerPoolSize(1)
                 .setInternalBlockingPoolSize(1));
         this.client = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true).setTcpNoDelay(true)
@@ -69,7 +80,7 @@ public final class LoadGenerator implements AutoCloseable {
     /** The first model the server lists ({@code GET /v1/models}), as vLLM's benchmark picks it. */
     public String firstModel() {
         CompletableFuture<String> answer = new CompletableFuture<>();
-        RequestOptions get = base().setMethod(HttpMethod.GET).setURI(options.basePath() + "/v1/models");
+        RequestOptions get = base(0).setMethod(HttpMethod.GET).setURI(LoadOptions.basePath(options.url()) + "/v1/models");
         client.request(get).compose(req -> req.send()).compose(resp -> resp.body().map(body -> {
             if (resp.statusCode() != 200) {
                 throw new IllegalStateException("GET /v1/models answered HTTP " + resp.statusCode());
@@ -97,11 +108,34 @@ public final class LoadGenerator implements AutoCloseable {
         }
     }
 
+    /**
+     * Sends {@code requests} short requests at once and forgets them: open connections stay in the
+     * pool, and a cold JVM's first requests (milliseconds of wall clock, ten times that in model
+     * time at time scale 10) do not land in the measurement.
+     */
+    public void warmUp(int requests, String model) {
+        if (requests > 0) {
+            run(RequestPlan.warmUp(requests), model);
+        }
+    }
+
     /** Sends the plan to {@code model} and returns when every request sent has completed or failed. */
     public LoadRun run(RequestPlan plan, String model) {
-        if (finished != null) {
-            throw new IllegalStateException("a load generator runs one plan");
-        }
+        CompletableFuture<Void> reset = new CompletableFuture<>();
+        context.runOnContext(v -> {
+            next = 0;
+            liveUsers = 0;
+            waiting.clear();
+            exchanges.clear();
+            errors.clear();
+            retried = 0;
+            lastCompletion = 0;
+            sent = 0;
+            completed = 0;
+            failed = 0;
+            reset.complete(null);
+        });
+        reset.join();
         this.plan = plan;
         this.model = model;
         this.finished = new CompletableFuture<>();
@@ -143,7 +177,9 @@ public final class LoadGenerator implements AutoCloseable {
             next++;
         }
         if (next < plan.size()) {
-            vertx.setTimer(Math.max(1, TimeUnit.NANOSECONDS.toMillis(due(next) - now)), id -> pump());
+            // Vert.x timers tick in whole milliseconds, ten model milliseconds at time scale 10: the
+            // pacer parks to the nanosecond and hands the send back to the event loop
+            pacer.schedule(() -> context.runOnContext(v -> pump()), due(next) - now, TimeUnit.NANOSECONDS);
         }
         checkDone();
     }
@@ -248,16 +284,37 @@ public final class LoadGenerator implements AutoCloseable {
         return Math.max(1, Math.round(options.timeoutSeconds() * 1000));
     }
 
-    /** The POST of request {@code index}, with its index as X-Request-Id to join the server's logs. */
-    RequestOptions requestOptions(int index) {
-        return base().setMethod(HttpMethod.POST).setURI(options.basePath() + options.endpoint().path())
+    /**
+     * The server for the next attempt: the one with the fewest attempts in flight from this client
+     * (LLQ by client-side accounting), the lowest index on ties. The caller {@link #release}s it.
+     */
+    int pickTarget() {
+        int best = 0;
+        for (int t = 1; t < targetLoad.length; t++) {
+            if (targetLoad[t] < targetLoad[best]) {
+                best = t;
+            }
+        }
+        targetLoad[best]++;
+        return best;
+    }
+
+    void release(int target) {
+        targetLoad[target]--;
+    }
+
+    /** The POST of request {@code index} to server {@code target}, with its index as X-Request-Id to join the server's logs. */
+    RequestOptions requestOptions(int index, int target) {
+        return base(target).setMethod(HttpMethod.POST)
+                .setURI(LoadOptions.basePath(options.urls().get(target)) + options.endpoint().path())
                 .putHeader("Content-Type", "application/json").putHeader("Accept", "text/event-stream")
                 .putHeader("X-Request-Id", Integer.toString(index));
     }
 
-    private RequestOptions base() {
-        RequestOptions o = new RequestOptions().setHost(options.url().getHost()).setPort(options.port())
-                .setSsl(options.ssl());
+    private RequestOptions base(int target) {
+        URI url = options.urls().get(target);
+        RequestOptions o = new RequestOptions().setHost(url.getHost()).setPort(LoadOptions.port(url))
+                .setSsl(LoadOptions.ssl(url));
         if (authorization != null && !authorization.isBlank()) {
             o.putHeader("Authorization", "Bearer " + authorization);
         }
@@ -298,6 +355,7 @@ public final class LoadGenerator implements AutoCloseable {
 
     @Override
     public void close() {
+        pacer.shutdownNow();
         client.close();
         vertx.close().toCompletionStage().toCompletableFuture().join();
     }

@@ -47,6 +47,18 @@ public final class RequestPlan {
         return new RequestPlan(seed, WorkloadFactory.build(scenario, seed), limit);
     }
 
+    /**
+     * {@code n} short requests (64-token prompts, 4 outputs) all due at once: what a client sends
+     * before measuring, so that connections are open and both JVMs have compiled their hot paths.
+     */
+    public static RequestPlan warmUp(int n) {
+        int[] prompts = new int[n];
+        int[] outputs = new int[n];
+        Arrays.fill(prompts, 64);
+        Arrays.fill(outputs, 4);
+        return new RequestPlan(0, new Workload.OpenLoop(new double[n], prompts, outputs), n);
+    }
+
     public boolean closedLoop() {
         return closed != null;
     }

@@ -117,6 +117,25 @@ class LoadGeneratorTest {
     }
 
     @Test
+    void severalServersShareTheLoadByRequestsInFlightAndAWarmUpIsNotMeasured() throws IOException {
+        RequestPlan plan = RequestPlan.of(openLoop(10, 2), 3, Integer.MAX_VALUE);
+        try (FakeVllmServer a = new FakeVllmServer(50, 20); FakeVllmServer b = new FakeVllmServer(50, 20);
+             LoadGenerator generator = new LoadGenerator(new LoadOptions(
+                     List.of(URI.create(a.url()), URI.create(b.url())), FakeVllmServer.MODEL, Endpoint.COMPLETIONS, 1,
+                     1024, 0, 30))) {
+            generator.warmUp(8, FakeVllmServer.MODEL);
+            assertThat(a.seen).hasSize(4);
+            assertThat(b.seen).hasSize(4);
+            LoadRun run = generator.run(plan, FakeVllmServer.MODEL);
+            assertThat(run.outcomes()).hasSize(plan.size());
+            assertThat(a.seen.size() + b.seen.size()).isEqualTo(8 + plan.size());
+            // the first of two idle servers takes a request, the other the next one sent while it runs
+            assertThat(a.seen.size() - 4).isPositive();
+            assertThat(b.seen.size() - 4).isPositive();
+        }
+    }
+
+    @Test
     void everyKindOfErrorIsCountedAndNoFailedRequestIsDropped() throws IOException {
         RequestPlan plan = RequestPlan.of(openLoop(50, 1), 3, 10);
         FakeVllmServer.Fault[] faults = {new FakeVllmServer.Fault.Status(429, "1"),
