@@ -89,6 +89,14 @@ class ArchitectureTest {
             .because("cli is the thin top layer of commands; research runs in the operator's sessions without it");
 
     @ArchTest
+    static final ArchRule nothingBelowTheAdaptersUsesTheEmulatedEngine = noClasses().that()
+            .resideInAnyPackage("dev.glia.policy..", "dev.glia.catalog..", "dev.glia.vllm..", "dev.glia.sim..",
+                    "dev.glia.metrics..", "dev.glia.research..")
+            .should().dependOnClassesThat().resideInAnyPackage("dev.glia.engine..", "dev.glia.load..")
+            .because("glia engine and glia load are adapters to the world (HTTP): the engine model they drive"
+                    + " lives below them in vllm, and nothing the simulator or research needs may need a server");
+
+    @ArchTest
     static final ArchRule onlyTheCommandLineUsesTheLoadGenerator = classes().that().resideInAPackage("dev.glia.load..")
             .should().onlyHaveDependentClassesThat(resideInAnyPackage("dev.glia.load..", "dev.glia.cli.."))
             .because("load is an adapter that drives servers over HTTP; the layers below it replay workloads in"

@@ -1,15 +1,16 @@
 package dev.glia.cli;
 
-import dev.glia.engine.EngineModelBackends;
-import dev.glia.engine.RequestLog;
-import dev.glia.engine.TokenTiming;
 import dev.glia.engine.EngineFleet;
+import dev.glia.engine.EngineModelBackends;
 import dev.glia.engine.EngineOptions;
 import dev.glia.engine.EngineServer;
-import dev.glia.vllm.SchedulingPolicy;
+import dev.glia.engine.RequestLog;
 import dev.glia.engine.StallAfter;
+import dev.glia.engine.TokenTiming;
+import dev.glia.vllm.SchedulingPolicy;
 import io.quarkus.runtime.Quarkus;
 import java.nio.file.Path;
+import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -105,6 +106,9 @@ public class EngineCommand implements Callable<Integer> {
             EngineOptions options = options();
             try (RequestLog log = requestLog == null ? null : RequestLog.open(requestLog)) {
                 EngineModelBackends backends = new EngineModelBackends(log);
+                // a shutdown hook, because on SIGTERM the JVM halts once its hooks are done, whatever main is doing
+                Thread report = new Thread(() -> printTiming(backends.timing()), "glia-engine-timing");
+                Runtime.getRuntime().addShutdownHook(report);
                 try (EngineFleet fleet = EngineFleet.start(options, backends)) {
                     for (EngineServer s : fleet.servers()) {
                         System.out.printf("glia engine: %s on http://%s:%d/v1 (vLLM %s API; /metrics, /health)%n",
@@ -112,15 +116,19 @@ public class EngineCommand implements Callable<Integer> {
                     }
                     Quarkus.waitForExit();
                 }
-                TokenTiming timing = backends.timing();
-                if (timing.tokens() > 0) {
-                    System.out.printf("token timing: %d tokens left late by p50 %.2f ms, p99 %.2f ms, p99.9 %.2f ms%n",
-                            timing.tokens(), timing.quantileSeconds(0.5) * 1e3, timing.quantileSeconds(0.99) * 1e3,
-                            timing.quantileSeconds(0.999) * 1e3);
-                }
                 return 0;
             }
         });
+    }
+
+    private static void printTiming(TokenTiming timing) {
+        if (timing.tokens() > 0) {
+            System.out.println(String.format(Locale.ROOT,
+                    "token timing: %d tokens left late by p50 %.2f ms, p99 %.2f ms, p99.9 %.2f ms", timing.tokens(),
+                    timing.quantileSeconds(0.5) * 1e3, timing.quantileSeconds(0.99) * 1e3,
+                    timing.quantileSeconds(0.999) * 1e3));
+            System.out.flush();
+        }
     }
 
     /** The flags as validated options; an IllegalArgumentException says which flag to change. */

@@ -14,6 +14,42 @@ import org.junit.jupiter.api.Test;
 /** {@code /metrics} as a router reads it: Glia's own vLLM metrics reader finds the engine and its state. */
 class EngineMetricsTest {
 
+    /** The real engine model behind the server: two requests run (the --max-num-seqs), two wait, blocks are held. */
+    @Test
+    void aScrapeOfTheEngineModelShowsItsQueuesAndKvCache() throws Exception {
+        EngineOptions options = EngineOptions.builder().host("127.0.0.1").port(0).servedModelName(EngineHttp.MODEL)
+                .gpu("a10").model("llama-3-8b").numGpuBlocksOverride(40).maxNumSeqs(2).maxModelLen(1024)
+                .maxNumBatchedTokens(2048).build();
+        EngineModelBackends backends = new EngineModelBackends(null);
+        java.net.http.HttpClient client = java.net.http.HttpClient.newHttpClient();
+        try (EngineFleet fleet = EngineFleet.start(options, backends)) {
+            String base = "http://127.0.0.1:" + fleet.servers().get(0).port();
+            String prompt = java.util.stream.IntStream.range(1000, 1200).mapToObj(Integer::toString)
+                    .collect(java.util.stream.Collectors.joining(","));
+            for (int i = 0; i < 4; i++) {
+                client.sendAsync(java.net.http.HttpRequest.newBuilder(java.net.URI.create(base + "/v1/completions"))
+                        .header("Content-Type", "application/json")
+                        .POST(java.net.http.HttpRequest.BodyPublishers.ofString("{\"model\": \"" + EngineHttp.MODEL
+                                + "\", \"prompt\": [" + prompt + "], \"max_tokens\": 800, \"ignore_eos\": true,"
+                                + " \"stream\": true}")).build(), java.net.http.HttpResponse.BodyHandlers.discarding());
+            }
+            WallClockEngine engine = backends.engines().get(0);
+            WallClockEngineTest.waitFor(() -> engine.stats().running() == 2 && engine.stats().waiting() == 2);
+            engine.stall(30); // hold the state still while it is scraped
+
+            String body = client.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(base + "/metrics")).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+            VllmMetrics vllm = VllmMetrics.engine(Scrape.parse(body, ExpositionFormat.PROMETHEUS_TEXT), EngineHttp.MODEL,
+                    "0").orElseThrow();
+            assertThat(vllm.running()).hasValue(2);
+            assertThat(vllm.waiting()).hasValue(2);
+            // two prompts of 200 tokens and their outputs so far, in blocks of 16, of 40
+            assertThat(vllm.kvCacheUsage().getAsDouble()).isBetween(26 / 40.0, 1.0);
+            assertThat(vllm.numGpuBlocks()).hasValue(40);
+            assertThat(vllm.blockSize()).hasValue(16);
+        }
+    }
+
     @Test
     void aScrapeShowsTheEnginesQueuesKvCacheAndConfigUnderVllmV1Names() {
         ScriptedBackend backend = new ScriptedBackend(1, 1).stats(new EngineStats(7, 3, 0.42, 2048, 16, 5, true));
