@@ -26,8 +26,8 @@ for scenario in bench/scenarios/one-replica-low-load.yaml bench/scenarios/one-re
   python3 - "$out/$name-sim/seed-0/request_metrics.csv" "$out/$name-engine.csv" <<'PY'
 import csv, sys
 sim = {r["request_id"] for r in csv.DictReader(open(sys.argv[1])) if int(r["restarts"]) > 0}
-emu = {r["request_id"] for r in csv.DictReader(open(sys.argv[2])) if int(r["preemptions"]) > 0}
-rows = list(csv.DictReader(open(sys.argv[2])))
+rows = [r for r in csv.DictReader(open(sys.argv[2])) if r["request_id"].isdigit()]  # not the warm-up
+emu = {r["request_id"] for r in rows if int(r["preemptions"]) > 0}
 ttft = sum(float(r["first_token_at"]) - float(r["arrived_at"]) for r in rows) / len(rows)
 print(f"preempted: simulator {len(sim)}, emulator {len(emu)}, in both {len(sim & emu)}, in one only {len(sim ^ emu)}")
 print(f"engine-side mean TTFT (its request log): {ttft:.4f} s")

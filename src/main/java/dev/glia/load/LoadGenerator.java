@@ -308,7 +308,7 @@ public final class LoadGenerator implements AutoCloseable {
         return base(target).setMethod(HttpMethod.POST)
                 .setURI(LoadOptions.basePath(options.urls().get(target)) + options.endpoint().path())
                 .putHeader("Content-Type", "application/json").putHeader("Accept", "text/event-stream")
-                .putHeader("X-Request-Id", Integer.toString(index));
+                .putHeader("X-Request-Id", plan.requestId(index));
     }
 
     private RequestOptions base(int target) {

@@ -21,13 +21,16 @@ public final class RequestPlan {
     private final Workload.OpenLoop open;
     private final Workload.ClosedLoop closed;
     private final int limit;
+    /** Prefix of the X-Request-Id of each request: none for a workload, so ids are the plan's indices. */
+    private final String idPrefix;
     private final SplittableRandom closedLengths;
     private int[] prompts = new int[0];
     private int[] outputs = new int[0];
     private int drawn;
 
-    private RequestPlan(long seed, Workload workload, int limit) {
+    private RequestPlan(long seed, Workload workload, int limit, String idPrefix) {
         this.seed = seed;
+        this.idPrefix = idPrefix;
         if (workload instanceof Workload.OpenLoop o) {
             this.open = o;
             this.closed = null;
@@ -44,7 +47,7 @@ public final class RequestPlan {
 
     /** The workload of {@code scenario} for workload seed {@code seed}, cut to its first {@code limit} requests. */
     public static RequestPlan of(Scenario scenario, long seed, int limit) {
-        return new RequestPlan(seed, WorkloadFactory.build(scenario, seed), limit);
+        return new RequestPlan(seed, WorkloadFactory.build(scenario, seed), limit, "");
     }
 
     /**
@@ -56,7 +59,12 @@ public final class RequestPlan {
         int[] outputs = new int[n];
         Arrays.fill(prompts, 64);
         Arrays.fill(outputs, 4);
-        return new RequestPlan(0, new Workload.OpenLoop(new double[n], prompts, outputs), n);
+        return new RequestPlan(0, new Workload.OpenLoop(new double[n], prompts, outputs), n, "warmup-");
+    }
+
+    /** The X-Request-Id of request {@code i}: its index, so that a server's log joins the plan's. */
+    public String requestId(int i) {
+        return idPrefix + i;
     }
 
     public boolean closedLoop() {

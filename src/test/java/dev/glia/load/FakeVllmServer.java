@@ -113,7 +113,9 @@ final class FakeVllmServer implements AutoCloseable {
                 reject(req, problem);
                 return;
             }
-            int id = Integer.parseInt(req.getHeader("X-Request-Id"));
+            String header = req.getHeader("X-Request-Id");
+            // a plan's requests carry their index; warm-up requests ("warmup-<i>") are scripted as -1 - i
+            int id = header.startsWith("warmup-") ? -1 - Integer.parseInt(header.substring(7)) : Integer.parseInt(header);
             int attempt = attempts.computeIfAbsent(id, k -> new AtomicInteger()).incrementAndGet();
             int prompt = chat ? json.path("messages").path(0).path("content").asText().split(" ").length
                     : json.path("prompt").size();
