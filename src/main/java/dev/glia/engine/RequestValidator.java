@@ -1,7 +1,7 @@
 package dev.glia.engine;
 
-import dev.glia.vllm.SchedulingPolicy;
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.glia.vllm.SchedulingPolicy;
 import java.util.ArrayList;
 import java.util.List;
 

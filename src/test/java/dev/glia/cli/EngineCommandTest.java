@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.glia.engine.EngineOptions;
-import dev.glia.vllm.SchedulingPolicy;
 import dev.glia.engine.StallAfter;
+import dev.glia.vllm.SchedulingPolicy;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
 

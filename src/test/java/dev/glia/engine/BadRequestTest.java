@@ -1,9 +1,9 @@
 package dev.glia.engine;
 
-import dev.glia.vllm.SchedulingPolicy;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.glia.vllm.SchedulingPolicy;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;

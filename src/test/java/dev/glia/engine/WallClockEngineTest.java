@@ -1,25 +1,25 @@
 package dev.glia.engine;
 
-import dev.glia.vllm.SchedulingPolicy;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
 import dev.glia.policy.builtin.BuiltinRouters;
 import dev.glia.sim.Experiment;
 import dev.glia.sim.engine.ClusterConfig;
-import dev.glia.sim.engine.Request;
 import dev.glia.sim.engine.Workload;
 import dev.glia.sim.scenario.Scenario;
-import dev.glia.sim.scenario.ScenarioLoader;
 import dev.glia.sim.scenario.WorkloadFactory;
 import dev.glia.sim.workload.LengthSampler;
 import dev.glia.vllm.BatchFormation;
 import dev.glia.vllm.EngineSettings;
+import dev.glia.vllm.SchedulingPolicy;
 import dev.glia.vllm.exec.LayerwiseExecutionModel;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ConcurrentHashMap;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -150,57 +150,35 @@ class WallClockEngineTest {
     }
 
     /**
-     * One replica of low-load, replayed on the wall clock at time scale 10 straight into the engine:
-     * the same mean e2e and TTFT as the simulator, within 5%.
+     * One replica of low-load, replayed on the wall clock at time scale 10 straight into the engine,
+     * without HTTP: the simulator's mean e2e and TTFT within 5% (SimulatorParityTest does it over HTTP).
      */
     @Test
     void oneReplicaOfLowLoadOnTheWallClockMatchesTheSimulator() throws Exception {
-        Comparison c = replay(ONE_REPLICA.formatted(40, 0.75), 10);
-        assertThat(c.e2e).isCloseTo(c.simE2e, within(0.05 * c.simE2e));
-        assertThat(c.ttft).isCloseTo(c.simTtft, within(0.05 * c.simTtft));
+        SimulatorParityTest.Parity p = replay(SimulatorParityTest.oneReplica(40, 0.75), 10);
+        assertThat(p.ratio("e2e.mean")).isCloseTo(1, within(0.05));
+        assertThat(p.ratio("ttft.mean")).isCloseTo(1, within(0.05));
     }
 
     /** Saturated: the KV cache runs out, requests are preempted, and still the timing holds. */
     @Test
     void oneSaturatedReplicaOnTheWallClockMatchesTheSimulatorAndPreemptsTheSameRequests() throws Exception {
-        Comparison c = replay(ONE_REPLICA.formatted(40, 8), 10);
-        assertThat(c.simRestarted).hasSizeGreaterThan(10);
-        assertThat(c.e2e).isCloseTo(c.simE2e, within(0.05 * c.simE2e));
-        assertThat(c.ttft).isCloseTo(c.simTtft, within(0.05 * c.simTtft));
+        SimulatorParityTest.Parity p = replay(SimulatorParityTest.oneReplica(40, 8), 10);
+        assertThat(p.simulatedPreempted()).hasSizeGreaterThan(10);
+        assertThat(p.ratio("e2e.mean")).isCloseTo(1, within(0.05));
+        assertThat(p.ratio("ttft.mean")).isCloseTo(1, within(0.05));
         // the same requests preempted, give or take the few whose fate a millisecond of jitter decides
-        java.util.Set<Integer> differ = new java.util.TreeSet<>(c.simRestarted);
-        differ.addAll(c.restarted);
-        java.util.Set<Integer> both = new java.util.TreeSet<>(c.simRestarted);
-        both.retainAll(c.restarted);
-        differ.removeAll(both);
-        assertThat(differ.size()).as("requests preempted in one run only: %s", differ)
-                .isLessThanOrEqualTo(Math.max(3, c.simRestarted.size() / 8));
+        assertThat(p.preemptedInOneOnly()).hasSizeLessThanOrEqualTo(Math.max(3, p.simulatedPreempted().size() / 8));
     }
 
-    static final String ONE_REPLICA = """
-            name: one-replica
-            seed: 0
-            duration: %d
-            cluster: {replicas: 1, gpu: a10, model: llama-3-8b, numBlocks: 2240, maxNumSeqs: 128,
-                      maxNumBatchedTokens: 8192, maxModelLen: 8192}
-            workload:
-              arrivals: {process: lognormal, qps: %s, sigma: 2}
-              lengths: {table: sharegpt}
-            policies: {router: llq}
-            """;
-
-    record Comparison(double simE2e, double e2e, double simTtft, double ttft, java.util.Set<Integer> simRestarted,
-                      java.util.Set<Integer> restarted) {
-    }
-
-    static Comparison replay(String yaml, double scale) throws Exception {
-        Scenario s = ScenarioLoader.complete(ScenarioLoader.parse(yaml, "test"), "test", Path.of(""));
+    /** Sends the scenario's requests into one engine at their arrival times (scaled), as a client would. */
+    static SimulatorParityTest.Parity replay(Scenario s, double scale) throws Exception {
         Experiment experiment = new Experiment(s);
-        List<Request> simulated = experiment.runSeed(0,
-                new Experiment.Policies(() -> BuiltinRouters.create("llq"), null, null)).result().requests();
+        Experiment.SeedRun simulated = experiment.runSeed(0,
+                new Experiment.Policies(() -> BuiltinRouters.create("llq"), null, null));
         Workload.OpenLoop workload = (Workload.OpenLoop) WorkloadFactory.build(s, s.seed());
         ClusterConfig cluster = experiment.engine();
-        ConcurrentHashMap<Integer, Recorder> clients = new ConcurrentHashMap<>();
+        Map<Integer, Recorder> clients = new TreeMap<>();
         try (WallClockEngine engine = new WallClockEngine(0, cluster.engine(), cluster.model(), scale,
                 LengthSampler.fixed(1), 0, null)) {
             long start = System.nanoTime();
@@ -215,21 +193,22 @@ class WallClockEngineTest {
                 assertThat(client.done.await(120, TimeUnit.SECONDS)).isTrue();
             }
         }
-        assertThat(clients).hasSize(simulated.size());
-        java.util.Set<Integer> simRestarted = new java.util.TreeSet<>();
-        java.util.Set<Integer> restarted = new java.util.TreeSet<>();
-        simulated.stream().filter(r -> r.restarts() > 0).forEach(r -> simRestarted.add(r.index()));
+        assertThat(clients).hasSize(simulated.result().requests().size());
+        Set<Integer> simulatedPreempted = new TreeSet<>();
+        simulated.result().requests().stream().filter(r -> r.restarts() > 0)
+                .forEach(r -> simulatedPreempted.add(r.index()));
+        Set<Integer> preempted = new TreeSet<>();
         clients.forEach((i, c) -> {
             if (c.times.preemptions() > 0) {
-                restarted.add(i);
+                preempted.add(i);
             }
         });
-        return new Comparison(
-                simulated.stream().mapToDouble(r -> r.completedAt() - r.arrivalTime()).average().orElseThrow(),
-                clients.values().stream().mapToDouble(c -> c.times.finished() - c.times.arrived()).average().orElseThrow(),
-                simulated.stream().mapToDouble(r -> r.firstTokenAt() - r.arrivalTime()).average().orElseThrow(),
-                clients.values().stream().mapToDouble(c -> c.times.firstToken() - c.times.arrived()).average().orElseThrow(),
-                simRestarted, restarted);
+        double ttft = clients.values().stream().mapToDouble(c -> c.times.firstToken() - c.times.arrived()).average()
+                .orElseThrow();
+        double e2e = clients.values().stream().mapToDouble(c -> c.times.finished() - c.times.arrived()).average()
+                .orElseThrow();
+        return new SimulatorParityTest.Parity(simulated.summary(), Map.of("e2e.mean", e2e, "ttft.mean", ttft), ttft,
+                simulatedPreempted, preempted);
     }
 
     /**

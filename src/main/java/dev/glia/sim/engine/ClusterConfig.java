@@ -1,7 +1,7 @@
 package dev.glia.sim.engine;
 
-import dev.glia.vllm.SchedulingPolicy;
 import dev.glia.vllm.EngineSettings;
+import dev.glia.vllm.SchedulingPolicy;
 import dev.glia.vllm.exec.ExecutionModel;
 
 /**

@@ -1,6 +1,5 @@
 package dev.glia.sim.engine;
 
-import dev.glia.vllm.SchedulingPolicy;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -10,12 +9,13 @@ import dev.glia.policy.RequestView;
 import dev.glia.policy.Router;
 import dev.glia.policy.builtin.BuiltinRouters;
 import dev.glia.sim.Experiment;
-import dev.glia.vllm.BatchFormation;
-import dev.glia.vllm.EngineSettings;
 import dev.glia.sim.RunWriter;
 import dev.glia.sim.scenario.Scenario;
 import dev.glia.sim.scenario.ScenarioLoader;
 import dev.glia.sim.scenario.WorkloadFactory;
+import dev.glia.vllm.BatchFormation;
+import dev.glia.vllm.EngineSettings;
+import dev.glia.vllm.SchedulingPolicy;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
