@@ -108,7 +108,7 @@ class SimulatorParityTest {
      */
     @Test
     void oneReplicaOfLowLoad() {
-        Parity p = replay(oneReplica(40, 0.75), TIME_SCALE);
+        Parity p = replay(oneReplica(100, 0.75), TIME_SCALE);
         double simTtft = p.simulated.get("ttft.mean");
         assertThat(p.ratio("e2e.mean")).isCloseTo(1, within(0.05));
         assertThat(p.engineTtft).isCloseTo(simTtft, within(0.05 * simTtft));
