@@ -10,6 +10,7 @@ import dev.glia.policy.ReplicaView;
 import dev.glia.policy.RequestView;
 import dev.glia.policy.Router;
 import dev.glia.policy.builtin.BuiltinRouters;
+import dev.glia.policy.sandbox.ConcurrentPolicyCall;
 import dev.glia.policy.sandbox.PolicyAbort;
 
 /**
@@ -155,6 +156,9 @@ public final class PolicyRuntime<Q extends RequestView, P extends ReplicaView> {
 
     /** The one conversion of whatever escapes a policy call. */
     private static PolicyFailure failure(String component, double now, Throwable t) {
+        if (t instanceof ConcurrentPolicyCall c) {
+            throw c; // the host's bug, not the policy's: no fallback may hide it
+        }
         return t instanceof PolicyFailure f ? f : new PolicyFailure(component, now, t);
     }
 

@@ -394,7 +394,17 @@ public final class Simulation {
 
         @Override
         public void dequeueSent() {
-            queue.removeIf(r -> r.state() != Request.State.QUEUED);
+            // compacted in place: ArrayList.removeIf allocates a bitmap on every call that removes
+            int kept = 0;
+            for (int i = 0; i < queue.size(); i++) {
+                Request r = queue.get(i);
+                if (r.state() == Request.State.QUEUED) {
+                    queue.set(kept++, r);
+                }
+            }
+            while (queue.size() > kept) {
+                queue.remove(queue.size() - 1);
+            }
         }
     }
 
