@@ -33,8 +33,4 @@ public final class OnFailure {
         }
         listener.fellBack(failure, to);
     }
-
-    boolean stops() {
-        return stop != null;
-    }
 }
