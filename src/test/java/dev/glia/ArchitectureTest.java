@@ -46,8 +46,19 @@ class ArchitectureTest {
     @ArchTest
     static final ArchRule policyPackagesFormNoCycle = slices().assignedFrom(packagesUnder("dev.glia.policy"))
             .should().beFreeOfCycles()
-            .because("the API, the built-ins and the sandbox stack: the sandbox hosts the API's calls, the"
-                    + " built-ins implement it, and neither is known to the API");
+            .because("the API, the built-ins, the sandbox and the runtime stack: the sandbox contains the API's"
+                    + " calls, the built-ins implement it, the runtime hosts them (LLQ its last fallback), and none"
+                    + " is known to the API");
+
+    @ArchTest
+    static final ArchRule policyRuntimeNeedsNoCompiler = noClasses().that().resideInAPackage("dev.glia.policy.runtime..")
+            .should().dependOnClassesThat().haveSimpleNameStartingWith("PolicyCompiler")
+            .orShould().dependOnClassesThat().haveSimpleNameStartingWith("CompilerProcess")
+            .orShould().dependOnClassesThat().haveSimpleNameStartingWith("Verifier")
+            .orShould().dependOnClassesThat().haveSimpleNameStartingWith("Instrumenter")
+            .orShould().dependOnClassesThat().resideInAPackage("javax.tools..")
+            .because("the router hosts compiled policies on its request path: loading and running them needs no"
+                    + " javac, verifier or instrumenter");
 
     @ArchTest
     static final ArchRule researchPackagesFormNoCycle = slices().assignedFrom(packagesUnder("dev.glia.research"))

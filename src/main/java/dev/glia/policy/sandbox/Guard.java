@@ -3,6 +3,7 @@ package dev.glia.policy.sandbox;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
+import java.lang.invoke.VarHandle;
 import java.util.Locale;
 
 /**
@@ -13,10 +14,23 @@ import java.util.Locale;
  * each is charged its own time; and keeps the run-wide time budget.
  *
  * <p>Threading: one thread calls a policy instance at a time (each simulation thread has its own
- * instances); the nesting of calls is tracked per thread.
+ * instances; the router calls its policies from its routing thread). The gauge's counters are
+ * static fields of the instance's own loader, so a second thread entering while a call runs would
+ * share them: it is refused. Handing an instance from one thread to another between calls is
+ * safe (the release and acquire of the owner order everything the call wrote). The nesting of
+ * calls is tracked per thread.
  */
 final class Guard {
     private static final ThreadLocal<Guard> ACTIVE = new ThreadLocal<>();
+    private static final VarHandle OWNER;
+
+    static {
+        try {
+            OWNER = MethodHandles.lookup().findVarHandle(Guard.class, "owner", Thread.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
 
     private final MethodHandle reset;
     private final MethodHandle tripped;
@@ -27,7 +41,9 @@ final class Guard {
     private Guard outer;
     private long started;
     private long spent;
-    private boolean inCall;
+    /** The thread inside a call to this instance, or null between calls. */
+    @SuppressWarnings("unused") // through OWNER
+    private volatile Thread owner;
 
     Guard(ClassLoader loader, Budget budget, String policy) {
         this.budget = budget;
@@ -47,16 +63,22 @@ final class Guard {
 
     /** Before a call: the run-wide budget is checked, the gauge armed, the enclosing policy's clock paused. */
     void enter() {
-        if (inCall) {
+        Thread self = Thread.currentThread();
+        Thread other = (Thread) OWNER.compareAndExchange(this, null, self);
+        if (other == self) {
             throw new PolicyError(policy + " was called again from inside its own call", null);
         }
+        if (other != null) {
+            throw new ConcurrentPolicyCall(policy + " was called by two threads at once; one thread at a time may"
+                    + " call a policy instance");
+        }
         if (spent > budget.runNanos()) {
+            owner = null;
             throw new PolicyError(policy + " used " + seconds(spent) + " s over this run, more than its run budget of "
                     + seconds(budget.runNanos()) + " s (each call is fast enough, but together they are not)", null);
         }
         outer = ACTIVE.get();
         ACTIVE.set(this);
-        inCall = true;
         started = System.nanoTime();
         try {
             reset.invokeExact(budget.steps(), budget.cells(), started + budget.deadlineNanos(), budget.stackSlots());
@@ -69,13 +91,13 @@ final class Guard {
     void exit() {
         long elapsed = System.nanoTime() - started;
         spent += elapsed;
-        inCall = false;
         disarm();
         ACTIVE.set(outer);
         if (outer != null) {
             outer.pause(elapsed);
         }
         outer = null;
+        owner = null;
     }
 
     private void disarm() {

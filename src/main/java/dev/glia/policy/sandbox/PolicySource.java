@@ -1,12 +1,8 @@
 package dev.glia.policy.sandbox;
 
 import dev.glia.policy.Autoscaler;
-import dev.glia.policy.AutoscalerView;
 import dev.glia.policy.BatchPriority;
-import dev.glia.policy.ClusterView;
-import dev.glia.policy.Dispatch;
 import dev.glia.policy.Param;
-import dev.glia.policy.RequestView;
 import dev.glia.policy.Router;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -28,9 +24,9 @@ import java.util.regex.Pattern;
 
 /**
  * A policy written as Java source, made safe to run: compiled in memory, verified against the
- * allow-list, instrumented with budgets, and instantiated in its own class loader per run. The
- * instances it hands out are wrapped so that each call is armed with a fresh budget and anything
- * that escapes is contained.
+ * allow-list and instrumented with budgets into a {@link CompiledPolicy}, which instantiates it in
+ * its own class loader per run. The instances it hands out are wrapped so that each call is armed
+ * with a fresh budget and anything that escapes is contained.
  */
 public final class PolicySource {
     public enum Kind {
@@ -53,24 +49,13 @@ public final class PolicySource {
 
     private static final Pattern PUBLIC_CLASS = Pattern.compile("public\\s+(?:final\\s+|abstract\\s+)*(?:class|record)\\s+(\\w+)");
 
-    private final String fileName;
     private final String source;
-    private final String sha256;
-    private final Map<String, byte[]> classes;
-    private final String className;
-    private final Kind kind;
-    private final List<Parameter> parameters;
+    private final CompiledPolicy compiled;
     private final Budget budget;
 
-    private PolicySource(String fileName, String source, Map<String, byte[]> classes, String className, Kind kind,
-                         List<Parameter> parameters, Budget budget) {
-        this.fileName = fileName;
+    private PolicySource(String source, CompiledPolicy compiled, Budget budget) {
         this.source = source;
-        this.sha256 = sha256(source);
-        this.classes = classes;
-        this.className = className;
-        this.kind = kind;
-        this.parameters = parameters;
+        this.compiled = compiled;
         this.budget = budget;
     }
 
@@ -140,9 +125,10 @@ public final class PolicySource {
                             + "or Autoscaler, with a public no-argument constructor"
                             : "declares several policies (" + String.join(", ", candidates) + "); keep one per file")));
         }
-        PolicySource p = new PolicySource(unit, source, instrumented, main, kind, List.of(), budget);
-        List<Parameter> parameters = p.describeParameters();
-        return new PolicySource(unit, source, instrumented, main, kind, parameters, budget);
+        String sha256 = sha256(source);
+        CompiledPolicy bare = new CompiledPolicy(unit, main, kind, instrumented, sha256, List.of());
+        List<Parameter> parameters = describeParameters(bare, budget);
+        return new PolicySource(source, new CompiledPolicy(unit, main, kind, instrumented, sha256, parameters), budget);
     }
 
     /**
@@ -204,10 +190,12 @@ public final class PolicySource {
         return null;
     }
 
-    private List<Parameter> describeParameters() {
-        Instance instance = instantiate(Map.of());
+    /** The {@code @Param} fields of a fresh instance, with the values it starts with as defaults. */
+    private static List<Parameter> describeParameters(CompiledPolicy bare, Budget budget) {
+        String fileName = bare.fileName();
+        Object target = bare.instantiate(Map.of(), budget).target();
         List<Parameter> out = new ArrayList<>();
-        for (Field f : instance.target.getClass().getDeclaredFields()) {
+        for (Field f : target.getClass().getDeclaredFields()) {
             Param p = f.getAnnotation(Param.class);
             if (p == null) {
                 continue;
@@ -216,7 +204,7 @@ public final class PolicySource {
                 throw new PolicyRejected(fileName + " has an invalid parameter", List.of(new Diagnostic(fileName, 0, 0,
                         "policy", "@Param " + f.getName() + " must be a non-final, non-static double, int, long or boolean field")));
             }
-            out.add(new Parameter(f.getName(), f.getType().getName(), read(f, instance.target), p.min(), p.max(),
+            out.add(new Parameter(f.getName(), f.getType().getName(), read(f, target), p.min(), p.max(),
                     Printable.of(p.description(), 300)));
         }
         return List.copyOf(out);
@@ -236,143 +224,30 @@ public final class PolicySource {
         }
     }
 
-    private record Instance(Object target, Guard guard) {
-    }
-
-    /** A fresh instance in a fresh class loader (its own gauge and statics), parameters applied. */
-    private Instance instantiate(Map<String, Double> values) {
-        PolicyClassLoader loader = new PolicyClassLoader(classes);
-        Guard guard = new Guard(loader, budget, fileName);
-        Object target;
-        try {
-            target = invoke(guard, () -> {
-                Class<?> c = Class.forName(className.replace('/', '.'), true, loader);
-                return c.getConstructor().newInstance();
-            });
-        } catch (PolicyError | dev.glia.policy.PolicyViolation e) {
-            throw new PolicyRejected(fileName + " failed while being constructed", List.of(new Diagnostic(fileName, 0, 0,
-                    "policy", e.getMessage())));
-        }
-        for (Map.Entry<String, Double> v : values.entrySet()) {
-            set(target, v.getKey(), v.getValue());
-        }
-        return new Instance(target, guard);
-    }
-
-    /** A policy call's body; may throw anything, which {@link #invoke} contains. */
-    @FunctionalInterface
-    private interface Body<T> {
-        T run() throws Throwable;
-    }
-
-    /**
-     * The one way into policy code: armed before, disarmed after, and whatever escapes contained.
-     * Reflection's wrappers (a constructor's InvocationTargetException, a static initialiser's
-     * ExceptionInInitializerError) are unwrapped first, so the failure is the policy's own.
-     */
-    private static <T> T invoke(Guard guard, Body<T> body) {
-        guard.enter();
-        T result;
-        try {
-            result = body.run();
-        } catch (Throwable t) {
-            String why = guard.trippedReason();
-            guard.exit();
-            Throwable cause = t;
-            while ((cause instanceof java.lang.reflect.InvocationTargetException || cause instanceof ExceptionInInitializerError)
-                    && cause.getCause() != null) {
-                cause = cause.getCause();
-            }
-            if (cause instanceof NoSuchMethodException) {
-                throw new PolicyError("the policy class needs a public no-argument constructor", null);
-            }
-            Throwable contained = guard.contain(cause, why);
-            if (contained instanceof Error e) {
-                throw e;
-            }
-            throw (RuntimeException) contained;
-        }
-        String why = guard.trippedReason();
-        guard.exit();
-        guard.check(why);
-        return result;
-    }
-
-    private void set(Object target, String name, double value) {
-        Parameter p = parameters.stream().filter(x -> x.name().equals(name)).findFirst().orElseThrow(() ->
-                new IllegalArgumentException(fileName + " has no parameter '" + name + "'; parameters: "
-                        + (parameters.isEmpty() ? "none" : String.join(", ", parameters.stream().map(Parameter::name).toList()))));
-        if (value < p.min() || value > p.max()) {
-            throw new IllegalArgumentException(fileName + ": parameter " + name + " = " + value + " is outside ["
-                    + p.min() + ", " + p.max() + "]");
-        }
-        try {
-            Field f = target.getClass().getDeclaredField(name);
-            f.setAccessible(true);
-            Class<?> t = f.getType();
-            if (t == double.class) {
-                f.setDouble(target, value);
-            } else if (t == int.class) {
-                f.setInt(target, (int) Math.round(value));
-            } else if (t == long.class) {
-                f.setLong(target, Math.round(value));
-            } else {
-                f.setBoolean(target, value != 0);
-            }
-        } catch (ReflectiveOperationException e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
+    /** A fresh router instance with {@code values} for its parameters (the rest keep their defaults). */
     public Router newRouter(Map<String, Double> values) {
-        requireKind(Kind.ROUTER);
-        Instance i = instantiate(values);
-        Router target = (Router) i.target;
-        Guard guard = i.guard;
-        return new Router() {
-            @Override
-            public void route(ClusterView cluster, Dispatch dispatch) {
-                invoke(guard, () -> {
-                    target.route(cluster, dispatch);
-                    return null;
-                });
-            }
-
-            @Override
-            public String toString() {
-                return className();
-            }
-        };
+        return compiled.newRouter(values, budget);
     }
 
     public BatchPriority newBatchPriority(Map<String, Double> values) {
-        requireKind(Kind.BATCH_PRIORITY);
-        Instance i = instantiate(values);
-        BatchPriority target = (BatchPriority) i.target;
-        Guard guard = i.guard;
-        return (RequestView request, ClusterView cluster) -> invoke(guard, () -> target.priority(request, cluster));
+        return compiled.newBatchPriority(values, budget);
     }
 
     public Autoscaler newAutoscaler(Map<String, Double> values) {
-        requireKind(Kind.AUTOSCALER);
-        Instance i = instantiate(values);
-        Autoscaler target = (Autoscaler) i.target;
-        Guard guard = i.guard;
-        return (AutoscalerView view) -> invoke(guard, () -> target.desiredReplicas(view));
+        return compiled.newAutoscaler(values, budget);
     }
 
-    private void requireKind(Kind wanted) {
-        if (kind != wanted) {
-            throw new IllegalArgumentException(fileName + " is a " + kind.label() + " policy, not a " + wanted.label());
-        }
+    /** What compiling gave: loads without the compiler, and serialises. */
+    public CompiledPolicy compiled() {
+        return compiled;
     }
 
     public Kind kind() {
-        return kind;
+        return compiled.kind();
     }
 
     public String fileName() {
-        return fileName;
+        return compiled.fileName();
     }
 
     public String source() {
@@ -380,21 +255,21 @@ public final class PolicySource {
     }
 
     public String sha256() {
-        return sha256;
+        return compiled.sha256();
     }
 
     public String className() {
-        return className.replace('/', '.');
+        return compiled.className();
     }
 
     public List<Parameter> parameters() {
-        return parameters;
+        return compiled.parameters();
     }
 
     /** Defaults of every parameter, by name, in declaration order. */
     public Map<String, Double> defaults() {
         Map<String, Double> out = new LinkedHashMap<>();
-        parameters.forEach(p -> out.put(p.name(), p.defaultValue()));
+        parameters().forEach(p -> out.put(p.name(), p.defaultValue()));
         return out;
     }
 

@@ -4,16 +4,18 @@ import dev.glia.policy.Autoscaler;
 import dev.glia.policy.AutoscalerView;
 import dev.glia.policy.BatchPriority;
 import dev.glia.policy.ClusterView;
-import dev.glia.policy.Dispatch;
 import dev.glia.policy.PolicyViolation;
 import dev.glia.policy.ReplicaView;
 import dev.glia.policy.RequestView;
 import dev.glia.policy.Router;
-import dev.glia.policy.sandbox.PolicyAbort;
+import dev.glia.policy.runtime.Cluster;
+import dev.glia.policy.runtime.OnFailure;
+import dev.glia.policy.runtime.PolicyRuntime;
 import dev.glia.vllm.Batch;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Locale;
 import java.util.SplittableRandom;
 import java.util.random.RandomGenerator;
 
@@ -25,9 +27,8 @@ import java.util.random.RandomGenerator;
 public final class Simulation {
     private final ClusterConfig config;
     private final Workload workload;
-    private final Router router;
-    private final BatchPriority batchPriority;
-    private final Autoscaler autoscaler;
+    private final boolean autoscaling;
+    private final PolicyRuntime<Request, Replica> policies;
 
     private final EventQueue events = new EventQueue();
     private final RunLog log = new RunLog();
@@ -38,17 +39,11 @@ public final class Simulation {
     private final ArrayList<Replica> active = new ArrayList<>();
     private final List<Replica> activeView = Collections.unmodifiableList(active);
     private final List<Request> finished = new ArrayList<>();
-    private final RoutingView view = new RoutingView();
-    private final Dispatcher dispatcher = new Dispatcher();
     private final ScalingView scalingView = new ScalingView();
-    /** True only while the router runs (and not inside a batch priority it triggers): sends are valid then. */
-    private boolean routing;
     private final SplittableRandom policyRandom;
     private final SplittableRandom workloadRandom;
 
     private double now;
-    private int routeCall;
-    private int sentThisCall;
     private long routerCalls;
     private int outstanding;
     private int nextArrival;
@@ -65,9 +60,9 @@ public final class Simulation {
                       Autoscaler autoscaler, long seed) {
         this.config = config;
         this.workload = workload;
-        this.router = router;
-        this.batchPriority = batchPriority == null ? BatchPriority.FCFS : batchPriority;
-        this.autoscaler = autoscaler;
+        this.autoscaling = autoscaler != null && config.autoscaling() != null;
+        this.policies = new PolicyRuntime<>(new SimulatedCluster(), new RoutingView(), router, batchPriority,
+                config.engine().priorityScheduling(), autoscaler, OnFailure.stop(PolicyFailure::new));
         SplittableRandom root = new SplittableRandom(seed);
         this.workloadRandom = root.split();
         this.policyRandom = root.split();
@@ -91,7 +86,7 @@ public final class Simulation {
                 events.push(0, EventQueue.USER_REQUEST, u, 0);
             }
         }
-        if (autoscaler != null && config.autoscaling() != null) {
+        if (autoscaling) {
             events.push(config.autoscaling().interval(), EventQueue.AUTOSCALE, 0, 0);
         }
         long processed = 0;
@@ -242,23 +237,7 @@ public final class Simulation {
             }
         }
         if (!queue.isEmpty() && !active.isEmpty()) {
-            routeCall++;
-            sentThisCall = 0;
-            routing = true;
-            try {
-                router.route(view, dispatcher);
-            } catch (PolicyAbort e) {
-                throw (PolicyFailure) e.failure();
-            } catch (PolicyFailure e) {
-                throw e;
-            } catch (RuntimeException | StackOverflowError e) {
-                throw new PolicyFailure("router", now, e);
-            } finally {
-                routing = false;
-            }
-            if (sentThisCall > 0) {
-                queue.removeIf(r -> r.state() != Request.State.QUEUED);
-            }
+            policies.route();
         }
         for (int i = 0; i < active.size(); i++) {
             Replica r = active.get(i);
@@ -268,42 +247,10 @@ public final class Simulation {
         }
     }
 
-    private void send(RequestView requestView, ReplicaView replicaView) {
-        if (!routing) {
-            throw new PolicyViolation("requests can be sent only by the router, during its call");
-        }
-        if (!(requestView instanceof Request r) || r.index() >= requests.size() || requests.get(r.index()) != r) {
-            throw new PolicyViolation("sent a request that is not one of this cluster's: " + requestView);
-        }
-        if (r.routeCall == routeCall) {
-            throw new PolicyViolation("sent request " + r.index() + " twice in one routing call");
-        }
-        if (r.state() != Request.State.QUEUED) {
-            throw new PolicyViolation("sent request " + r.index() + " which is not in the global queue (it is "
-                    + r.state().name().toLowerCase() + ")");
-        }
-        if (!(replicaView instanceof Replica replica) || replica.id() >= replicas.size()
-                || replicas.get(replica.id()) != replica) {
-            throw new PolicyViolation("sent request " + r.index() + " to an unknown replica: " + replicaView);
-        }
-        if (!replica.accepting()) {
-            throw new PolicyViolation("sent request " + r.index() + " to replica " + replica.id() + " which is "
-                    + replica.phase.name().toLowerCase());
-        }
-        if (config.engine().priorityScheduling()) {
-            routing = false; // a batch priority decides a number; it sends nothing
-            try {
-                r.priority(batchPriority.priority(r, view));
-            } catch (RuntimeException | StackOverflowError e) {
-                // unwinds through the router as an Error it cannot catch: the batch priority's
-                // failure is final for this call, and reported as the batch priority's
-                throw new PolicyAbort(new PolicyFailure("batch priority", now, e));
-            } finally {
-                routing = true;
-            }
-        }
-        r.routeCall = routeCall;
-        sentThisCall++;
+    /** A send the policy runtime checked: the request joins the replica's waiting queue. */
+    private void send(Request r, Replica replica, int call, int priority) {
+        r.priority(priority);
+        r.routeCall = call;
         if (Double.isNaN(r.routedAt)) {
             r.routedAt = now;
         }
@@ -347,16 +294,7 @@ public final class Simulation {
         for (Replica r : active) {
             r.sync(now);
         }
-        int desired;
-        try {
-            desired = autoscaler.desiredReplicas(scalingView);
-        } catch (RuntimeException | StackOverflowError e) {
-            throw new PolicyFailure("autoscaler", now, e);
-        }
-        if (desired < 0) {
-            throw new PolicyFailure("autoscaler", now,
-                    new PolicyViolation("asked for " + desired + " replicas; a replica count cannot be negative"));
-        }
+        int desired = policies.desiredReplicas(scalingView);
         desired = Math.max(cfg.minReplicas(), Math.min(cfg.maxReplicas(), desired));
         int serving = scalingView.replicas().size() - scalingView.draining();
         int current = serving + scalingView.starting();
@@ -417,11 +355,56 @@ public final class Simulation {
         }
     }
 
-    /** Where the router's decisions go; a separate object, so no other view can be cast into it. */
-    private final class Dispatcher implements Dispatch {
+    /** The simulated cluster as the policy runtime checks and carries out a router's sends. */
+    private final class SimulatedCluster implements Cluster<Request, Replica> {
         @Override
-        public void send(RequestView request, ReplicaView replica) {
-            Simulation.this.send(request, replica);
+        public Request request(RequestView view) {
+            return view instanceof Request r && r.index() < requests.size() && requests.get(r.index()) == r ? r : null;
+        }
+
+        @Override
+        public Replica replica(ReplicaView view) {
+            return view instanceof Replica r && r.id() < replicas.size() && replicas.get(r.id()) == r ? r : null;
+        }
+
+        @Override
+        public boolean queued(Request request) {
+            return request.state() == Request.State.QUEUED;
+        }
+
+        @Override
+        public String state(Request request) {
+            return request.state().name().toLowerCase(Locale.ROOT);
+        }
+
+        @Override
+        public String state(Replica replica) {
+            return replica.phase.name().toLowerCase(Locale.ROOT);
+        }
+
+        @Override
+        public int sentInCall(Request request) {
+            return request.routeCall;
+        }
+
+        @Override
+        public void accept(Request request, Replica replica, int call, int priority) {
+            send(request, replica, call, priority);
+        }
+
+        @Override
+        public void dequeueSent() {
+            // compacted in place: ArrayList.removeIf allocates a bitmap on every call that removes
+            int kept = 0;
+            for (int i = 0; i < queue.size(); i++) {
+                Request r = queue.get(i);
+                if (r.state() == Request.State.QUEUED) {
+                    queue.set(kept++, r);
+                }
+            }
+            while (queue.size() > kept) {
+                queue.remove(queue.size() - 1);
+            }
         }
     }
 
