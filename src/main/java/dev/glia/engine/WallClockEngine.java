@@ -135,6 +135,8 @@ public final class WallClockEngine implements EngineBackend, AutoCloseable {
     @Override
     public void kill(String reason) {
         deathReason = reason == null || reason.isBlank() ? "the engine died" : reason;
+        EngineStats last = stats;
+        stats = new EngineStats(0, 0, 0, last.numGpuBlocks(), last.blockSize(), last.preemptionsTotal(), false);
         post(this::failAll);
     }
 
