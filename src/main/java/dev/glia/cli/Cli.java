@@ -1,6 +1,6 @@
 package dev.glia.cli;
 
-import dev.glia.sim.engine.PolicyFailure;
+import dev.glia.policy.runtime.PolicyFailure;
 import dev.glia.sim.scenario.ScenarioException;
 import java.io.UncheckedIOException;
 import java.util.concurrent.Callable;

@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.PriorityQueue;
 import java.util.SplittableRandom;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
 
@@ -48,7 +49,7 @@ public final class WallClockEngine implements EngineBackend, AutoCloseable {
     /** Arrived but not yet in the engine: they join the first batch formed at or after their arrival. */
     private final PriorityQueue<LiveRequest> arrivals = new PriorityQueue<>(
             Comparator.comparingDouble(LiveRequest::arrival).thenComparingInt(LiveRequest::index));
-    private int nextIndex;
+    private final AtomicInteger nextIndex = new AtomicInteger();
     private double lastEnd;
     private boolean stalled;
     private boolean logBroken;
@@ -96,10 +97,8 @@ public final class WallClockEngine implements EngineBackend, AutoCloseable {
             return () -> { };
         }
         int output = request.ignoreEos() ? request.maxTokens() : endOfSequence(request);
-        LiveRequest[] holder = new LiveRequest[1];
+        LiveRequest r = new LiveRequest(this, nextIndex.getAndIncrement(), arrival, request, output, listener);
         post(() -> {
-            LiveRequest r = new LiveRequest(this, nextIndex++, arrival, request, output, listener);
-            holder[0] = r;
             if (deathReason != null) {
                 listener.onError(deathReason);
                 return;
@@ -107,11 +106,7 @@ public final class WallClockEngine implements EngineBackend, AutoCloseable {
             live.add(r);
             arrivals.add(r);
         });
-        return () -> post(() -> {
-            if (holder[0] != null) {
-                abort(holder[0]);
-            }
-        });
+        return r;
     }
 
     /** Output length without ignore_eos: drawn per request id, so it does not depend on arrival order. */
@@ -135,22 +130,13 @@ public final class WallClockEngine implements EngineBackend, AutoCloseable {
     @Override
     public void kill(String reason) {
         deathReason = reason == null || reason.isBlank() ? "the engine died" : reason;
-        EngineStats last = stats;
-        stats = new EngineStats(0, 0, 0, last.numGpuBlocks(), last.blockSize(), last.preemptionsTotal(), false);
+        stats = dead(stats);
         post(this::failAll);
     }
 
     /** Lateness of the tokens emitted so far. */
     public TokenTiming timing() {
         return timing;
-    }
-
-    public int id() {
-        return id;
-    }
-
-    public double timeScale() {
-        return timeScale;
     }
 
     @Override
@@ -314,7 +300,12 @@ public final class WallClockEngine implements EngineBackend, AutoCloseable {
             }
         }
         live.clear();
-        stats = new EngineStats(0, 0, 0, engine.totalBlocks(), engine.blockSize(), engine.preemptions(), false);
+        stats = dead(stats);
+    }
+
+    /** A dead engine holds nothing; its configuration and preemption count stay readable. */
+    private static EngineStats dead(EngineStats last) {
+        return new EngineStats(0, 0, 0, last.numGpuBlocks(), last.blockSize(), last.preemptionsTotal(), false);
     }
 
     private void publish() {

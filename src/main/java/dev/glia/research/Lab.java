@@ -2,12 +2,12 @@ package dev.glia.research;
 
 import dev.glia.catalog.PolicyCatalog;
 import dev.glia.catalog.Resources;
+import dev.glia.policy.runtime.PolicyFailure;
 import dev.glia.policy.sandbox.PolicyRejected;
 import dev.glia.policy.sandbox.PolicySource;
 import dev.glia.sim.ExperimentSummary;
 import dev.glia.sim.IsolatedExperiments;
 import dev.glia.sim.PolicySet;
-import dev.glia.sim.engine.PolicyFailure;
 import dev.glia.sim.engine.Request;
 import dev.glia.sim.metrics.Aggregate;
 import dev.glia.sim.scenario.Scenario;

@@ -9,7 +9,7 @@ import dev.glia.policy.Autoscaler;
 import dev.glia.policy.AutoscalerView;
 import dev.glia.policy.ReplicaView;
 import dev.glia.policy.builtin.BuiltinRouters;
-import dev.glia.sim.engine.PolicyFailure;
+import dev.glia.policy.runtime.PolicyFailure;
 import dev.glia.sim.engine.Request;
 import dev.glia.sim.engine.RunLog;
 import dev.glia.sim.engine.SimulationResult;

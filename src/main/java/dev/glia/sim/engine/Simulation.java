@@ -62,7 +62,7 @@ public final class Simulation {
         this.workload = workload;
         this.autoscaling = autoscaler != null && config.autoscaling() != null;
         this.policies = new PolicyRuntime<>(new SimulatedCluster(), new RoutingView(), router, batchPriority,
-                config.engine().priorityScheduling(), autoscaler, OnFailure.stop(PolicyFailure::new));
+                config.engine().priorityScheduling(), autoscaler, OnFailure.stop(failure -> failure));
         SplittableRandom root = new SplittableRandom(seed);
         this.workloadRandom = root.split();
         this.policyRandom = root.split();

@@ -6,7 +6,7 @@ import static dev.glia.policy.sandbox.HostilePolicyTest.router;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
-import dev.glia.sim.engine.PolicyFailure;
+import dev.glia.policy.runtime.PolicyFailure;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 

@@ -8,6 +8,7 @@ import dev.glia.policy.ReplicaView;
 import dev.glia.policy.RequestView;
 import dev.glia.policy.Router;
 import dev.glia.policy.builtin.BuiltinRouters;
+import dev.glia.policy.runtime.PolicyFailure;
 import dev.glia.sim.Experiment;
 import dev.glia.sim.RunWriter;
 import dev.glia.sim.scenario.Scenario;
