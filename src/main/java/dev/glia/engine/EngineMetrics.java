@@ -165,26 +165,26 @@ final class EngineMetrics {
         @Override
         public List<MetricFamilySamples> collect() {
             EngineStats s = stats.get();
-            List<String> values = List.of(model, ENGINE);
-            GaugeMetricFamily running = new GaugeMetricFamily("vllm:num_requests_running",
-                    "Number of requests in model execution batches.", LABELS);
-            running.addMetric(values, s.running());
-            GaugeMetricFamily waiting = new GaugeMetricFamily("vllm:num_requests_waiting",
-                    "Number of requests waiting to be processed.", LABELS);
-            waiting.addMetric(values, s.waiting());
-            GaugeMetricFamily kv = new GaugeMetricFamily("vllm:kv_cache_usage_perc",
-                    "KV-cache usage. 1 means 100 percent usage.", LABELS);
-            kv.addMetric(values, s.kvCacheUsage());
             CounterMetricFamily preemptions = new CounterMetricFamily("vllm:num_preemptions",
                     "Cumulative number of preemption from the engine.", LABELS);
-            preemptions.addMetric(values, s.preemptionsTotal());
+            preemptions.addMetric(List.of(model, ENGINE), s.preemptionsTotal());
             // V1 exports the cache config once per engine, with an engine label and no model_name
             GaugeMetricFamily cacheConfig = new GaugeMetricFamily("vllm:cache_config_info",
                     "Information of the LLMEngine CacheConfig", List.of("block_size", "cache_dtype",
                             "enable_prefix_caching", "num_gpu_blocks", "engine"));
             cacheConfig.addMetric(List.of(String.valueOf(s.blockSize()), "auto", "False",
                     String.valueOf(s.numGpuBlocks()), ENGINE), 1);
-            return List.of(running, waiting, kv, preemptions, cacheConfig);
+            return List.of(gauge("vllm:num_requests_running", "Number of requests in model execution batches.",
+                            s.running()),
+                    gauge("vllm:num_requests_waiting", "Number of requests waiting to be processed.", s.waiting()),
+                    gauge("vllm:kv_cache_usage_perc", "KV-cache usage. 1 means 100 percent usage.", s.kvCacheUsage()),
+                    preemptions, cacheConfig);
+        }
+
+        private GaugeMetricFamily gauge(String name, String help, double value) {
+            GaugeMetricFamily g = new GaugeMetricFamily(name, help, LABELS);
+            g.addMetric(List.of(model, ENGINE), value);
+            return g;
         }
     }
 }

@@ -25,11 +25,6 @@ public final class Batch {
         return members[i];
     }
 
-    /** Prefill tokens of member {@code i} in this batch; 0 for a decode step. */
-    public int chunk(int i) {
-        return chunks[i];
-    }
-
     /** Tokens of one iteration: one per decode plus the prefill chunks. */
     public int tokens() {
         return tokens;

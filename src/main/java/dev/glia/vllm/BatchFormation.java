@@ -1,6 +1,7 @@
 package dev.glia.vllm;
 
 import java.util.Locale;
+import java.util.StringJoiner;
 
 /** How an engine forms its next batch from its running set and waiting queue (vLLM's scheduler). */
 public enum BatchFormation {
@@ -77,12 +78,17 @@ public enum BatchFormation {
                 return f;
             }
         }
-        throw new IllegalArgumentException("unknown batch formation '" + name + "': use chunked-prefill (alias"
-                + " sarathi) or prefill-first (alias vllm)");
+        throw new IllegalArgumentException("unknown batch formation '" + name + "': use one of " + names());
     }
 
     /** Every accepted name, canonical ones first. */
     public static String names() {
-        return "chunked-prefill, prefill-first (aliases: sarathi, vllm)";
+        StringJoiner labels = new StringJoiner(", ");
+        StringJoiner aliases = new StringJoiner(", ", " (aliases: ", ")");
+        for (BatchFormation f : values()) {
+            labels.add(f.label);
+            aliases.add(f.alias);
+        }
+        return labels + aliases.toString();
     }
 }
