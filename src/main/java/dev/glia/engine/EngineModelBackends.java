@@ -7,7 +7,9 @@ import dev.glia.vllm.EngineSettings;
 import dev.glia.vllm.exec.ExecutionModel;
 import dev.glia.vllm.exec.Hardware;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Consumer;
 
 /**
@@ -21,6 +23,7 @@ public final class EngineModelBackends implements EngineBackendFactory {
 
     private final Consumer<WallClockEngine.FinishedRequest> finishedLog;
     private final List<WallClockEngine> engines = new ArrayList<>();
+    private final Map<String, ExecutionModel> models = new HashMap<>();
 
     /** @param finishedLog hears every finished request of every engine (may be null) */
     public EngineModelBackends(Consumer<WallClockEngine.FinishedRequest> finishedLog) {
@@ -31,7 +34,9 @@ public final class EngineModelBackends implements EngineBackendFactory {
     public synchronized EngineBackend create(EngineOptions options, int replicaIndex) {
         String gpu = Hardware.gpuName(options.gpu());
         String model = Hardware.modelName(options.model());
-        ExecutionModel timing = Hardware.executionModel(gpu, model, 1, "bf16");
+        // the replicas of one fleet share one execution model: its profile is read once
+        ExecutionModel timing = models.computeIfAbsent(gpu + "/" + model,
+                k -> Hardware.executionModel(gpu, model, 1, "bf16"));
         int blocks = options.numGpuBlocksOverride() != null ? options.numGpuBlocksOverride()
                 : Hardware.kvBlocks(gpu, model, 1, "bf16", GPU_MEMORY_UTILIZATION, options.blockSize(),
                         options.maxNumBatchedTokens());
