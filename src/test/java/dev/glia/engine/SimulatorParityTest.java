@@ -10,10 +10,16 @@ import dev.glia.load.LoadRun;
 import dev.glia.load.RequestPlan;
 import dev.glia.policy.builtin.BuiltinRouters;
 import dev.glia.sim.Experiment;
+import dev.glia.sim.engine.Simulation;
+import dev.glia.sim.engine.SimulationResult;
+import dev.glia.sim.engine.Workload;
 import dev.glia.sim.scenario.Scenario;
 import dev.glia.sim.scenario.ScenarioLoader;
 import java.net.URI;
 import java.nio.file.Path;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
@@ -22,8 +28,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Simulator ≡ emulator: a one-replica scenario replayed by {@code glia load} over HTTP against one
- * {@code glia engine} at time scale 10 gives the simulator's mean e2e and TTFT within 5%, and
+ * {@code glia engine} at time scale 10 gives the simulator's mean e2e within 5%, and
  * preempts the same requests, give or take the few whose fate a millisecond of jitter decides.
+ * Given the arrival times the engine saw, the simulator gives the engine's own mean TTFT within 1%.
  */
 class SimulatorParityTest {
     static final double TIME_SCALE = 10;
@@ -49,11 +56,14 @@ class SimulatorParityTest {
     }
 
     /**
-     * @param engineTtft mean TTFT as the engine saw it (its request log, model clock): the client's
-     *                   less the HTTP round trip, which time scale X stretches X-fold
+     * @param engineTtft   mean TTFT as the engine saw it (its request log, model clock): the client's
+     *                     less the HTTP round trip, which time scale X stretches X-fold
+     * @param replayedTtft mean TTFT the simulator gives for the arrivals as the engine saw them: the
+     *                     HTTP stacks deliver a request a few wall milliseconds late, tens of model
+     *                     milliseconds at time scale 10, and a late request may find a shorter queue
      */
     record Parity(Map<String, Double> simulated, Map<String, Double> emulated, double engineTtft,
-                  Set<Integer> simulatedPreempted, Set<Integer> emulatedPreempted) {
+                  double replayedTtft, Set<Integer> simulatedPreempted, Set<Integer> emulatedPreempted) {
         double ratio(String figure) {
             return emulated.get(figure) / simulated.get(figure);
         }
@@ -98,21 +108,35 @@ class SimulatorParityTest {
         assertThat(emulated.get("completed")).isEqualTo(simulated.summary().get("requests"));
         double engineTtft = log.stream().mapToDouble(r -> r.times().firstToken() - r.times().arrived()).average()
                 .orElseThrow();
-        return new Parity(simulated.summary(), emulated, engineTtft, simulatedPreempted, emulatedPreempted);
+        return new Parity(simulated.summary(), emulated, engineTtft, replayedTtft(s, log.stream().map(WallClockEngine.FinishedRequest::times).toList()), simulatedPreempted,
+                emulatedPreempted);
+    }
+
+    /** Mean TTFT of the simulator given the engine's own arrival times and lengths. */
+    static double replayedTtft(Scenario s, Collection<RequestTimes> log) {
+        List<RequestTimes> seen = log.stream().sorted(Comparator.comparingDouble(RequestTimes::arrived)).toList();
+        double start = seen.get(0).arrived();
+        Workload.OpenLoop arrivals = new Workload.OpenLoop(seen.stream().mapToDouble(t -> t.arrived() - start).toArray(),
+                seen.stream().mapToInt(RequestTimes::promptTokens).toArray(),
+                seen.stream().mapToInt(RequestTimes::generatedTokens).toArray());
+        SimulationResult result = new Simulation(new Experiment(s).engine(), arrivals, BuiltinRouters.create("llq"),
+                null, null, s.seed()).run();
+        return result.requests().stream().mapToDouble(r -> r.firstTokenAt() - r.arrival()).average().orElseThrow();
     }
 
     /**
      * At low load a TTFT is one prefill, about 150 ms: the 2–3 ms of wall clock that a request and
      * its first chunk spend in two HTTP stacks on a 2-core machine are 20–30 model ms at time scale
-     * 10. The engine's own TTFT matches; the client's may exceed it by that round trip, no more.
+     * 10. A request delivered late may find a shorter queue, so the scenario's TTFT is no yardstick
+     * for the engine's (a CI run once saw 7% less): the simulator fed the engine's own arrivals is.
+     * The client's TTFT exceeds the engine's by the round trip, no more.
      */
     @Test
     void oneReplicaOfLowLoad() {
         Parity p = replay(oneReplica(100, 0.75), TIME_SCALE);
-        double simTtft = p.simulated.get("ttft.mean");
         assertThat(p.ratio("e2e.mean")).isCloseTo(1, within(0.05));
-        assertThat(p.engineTtft).isCloseTo(simTtft, within(0.05 * simTtft));
-        assertThat(p.emulated.get("ttft.mean")).isBetween(0.95 * simTtft, simTtft + TIME_SCALE * HTTP_ROUND_TRIP);
+        assertThat(p.engineTtft).isCloseTo(p.replayedTtft, within(0.01 * p.replayedTtft));
+        assertThat(p.emulated.get("ttft.mean")).isBetween(p.engineTtft, p.engineTtft + TIME_SCALE * HTTP_ROUND_TRIP);
         assertThat(p.simulatedPreempted).isEmpty();
     }
 
@@ -122,7 +146,7 @@ class SimulatorParityTest {
         assertThat(p.simulatedPreempted).hasSizeGreaterThan(10);
         assertThat(p.ratio("e2e.mean")).isCloseTo(1, within(0.05));
         assertThat(p.ratio("ttft.mean")).isCloseTo(1, within(0.05));
-        assertThat(p.engineTtft).isCloseTo(p.simulated.get("ttft.mean"), within(0.05 * p.simulated.get("ttft.mean")));
+        assertThat(p.engineTtft).isCloseTo(p.replayedTtft, within(0.01 * p.replayedTtft));
         assertThat(p.preemptedInOneOnly()).hasSizeLessThanOrEqualTo(Math.max(3, p.simulatedPreempted.size() / 8));
     }
 }

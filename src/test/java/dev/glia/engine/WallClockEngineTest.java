@@ -201,6 +201,7 @@ class WallClockEngineTest {
         double e2e = clients.values().stream().mapToDouble(c -> c.times.finished() - c.times.arrived()).average()
                 .orElseThrow();
         return new SimulatorParityTest.Parity(simulated.summary(), Map.of("e2e.mean", e2e, "ttft.mean", ttft), ttft,
+                SimulatorParityTest.replayedTtft(s, clients.values().stream().map(c -> c.times).toList()),
                 simulatedPreempted, preempted);
     }
 
