@@ -13,7 +13,7 @@ import java.util.List;
  * @param maxQueueSeconds longest a request may wait in the global queue; then it is refused with 503
  * @param priorityScheduling the engines run {@code --scheduling-policy priority}: requests carry a {@code priority}
  */
-public record RouterOptions(String host, int port, List<URI> engines, String router, double scrapeIntervalSeconds,
+public record RouterOptions(String host, int port, List<URI> engines, double scrapeIntervalSeconds,
         int maxQueue, double maxQueueSeconds, boolean priorityScheduling) {
 
     public RouterOptions {

@@ -36,14 +36,14 @@ final class RouterRig implements AutoCloseable {
 
     /** {@code replicas} A10s serving llama-3-8b at {@code timeScale}, behind a router tuned by {@code options}. */
     static RouterRig start(int replicas, double timeScale, Router policy, Consumer<Options> options) {
-        ConcurrentLinkedQueue<WallClockEngine.FinishedRequest> log = new ConcurrentLinkedQueue<>();
-        EngineFleet fleet = EngineFleet.start(EngineOptions.builder().host("127.0.0.1").port(0).model(MODEL).gpu("a10")
-                .numGpuBlocksOverride(2240).maxNumSeqs(128).maxModelLen(8192).timeScale(timeScale).replicas(replicas)
-                .build(), new EngineModelBackends(log::add));
         Options o = new Options();
         options.accept(o);
+        ConcurrentLinkedQueue<WallClockEngine.FinishedRequest> log = new ConcurrentLinkedQueue<>();
+        EngineFleet fleet = EngineFleet.start(EngineOptions.builder().host("127.0.0.1").port(0).model(MODEL).gpu("a10")
+                .numGpuBlocksOverride(2240).maxNumSeqs(o.maxNumSeqs).maxModelLen(8192).timeScale(timeScale).replicas(replicas)
+                .build(), new EngineModelBackends(log::add));
         List<URI> urls = fleet.servers().stream().map(s -> URI.create("http://127.0.0.1:" + s.port())).toList();
-        RouterServer router = RouterServer.start(new RouterOptions("127.0.0.1", 0, urls, "test", 0.05, o.maxQueue,
+        RouterServer router = RouterServer.start(new RouterOptions("127.0.0.1", 0, urls, 0.05, o.maxQueue,
                 o.maxQueueSeconds, false), policy);
         RouterRig rig = new RouterRig(log, fleet, router);
         log.clear();
@@ -51,8 +51,9 @@ final class RouterRig implements AutoCloseable {
         return rig;
     }
 
-    /** The router's limits a test may change. */
+    /** The router's limits and the engines' batch size, which a test may change. */
     static final class Options {
+        int maxNumSeqs = 128;
         int maxQueue = 10_000;
         double maxQueueSeconds = 60;
     }
@@ -73,6 +74,10 @@ final class RouterRig implements AutoCloseable {
             }
             sleep(10);
         }
+    }
+
+    CompletableFuture<HttpResponse<String>> postAsync(String body) {
+        return postAsync("/v1/completions", body);
     }
 
     /** A streamed text completion of a fixed prompt that runs to {@code maxTokens}. */
