@@ -26,7 +26,7 @@ public record RouterOptions(String host, int port, List<URI> engines, double scr
         engines = List.copyOf(engines);
         require(scrapeIntervalSeconds > 0 && Double.isFinite(scrapeIntervalSeconds),
                 "--scrape-interval must be a positive number of seconds, got " + scrapeIntervalSeconds);
-        require(maxQueue >= 0, "--max-queue must be 0 or more requests, got " + maxQueue);
+        require(maxQueue >= 1, "--max-queue must be at least 1 request, got " + maxQueue);
         require(maxQueueSeconds > 0 && Double.isFinite(maxQueueSeconds),
                 "--max-queue-seconds must be a positive number of seconds, got " + maxQueueSeconds);
     }

@@ -70,6 +70,38 @@ class RouterQueueTest {
         }
     }
 
+    @Test
+    void aClientThatDisconnectsWhileStreamingAbortsItsRequestAtTheEngine() throws Exception {
+        try (RouterRig rig = RouterRig.start(1, 20, TWO_IN_FLIGHT, o -> { })) {
+            byte[] body = RouterRig.completion(5_000, true).getBytes(StandardCharsets.UTF_8);
+            try (Socket socket = new Socket("127.0.0.1", rig.router.port())) {
+                OutputStream out = socket.getOutputStream();
+                out.write(("POST /v1/completions HTTP/1.1\r\nHost: router\r\nContent-Type: application/json\r\n"
+                        + "Content-Length: " + body.length + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+                out.write(body);
+                out.flush();
+                assertThat(new String(socket.getInputStream().readNBytes(200), StandardCharsets.US_ASCII))
+                        .startsWith("HTTP/1.1 200 OK").contains("data: {");
+            }
+            awaitMetric(rig, "glia_router_requests_total{outcome=\"client_disconnected\",}", 1);
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+            while (!rig.get(rig.engineUrl(0, "/metrics")).body().contains("vllm:num_requests_running{")
+                    || engineRunning(rig) != 0) {
+                assertThat(System.nanoTime()).as("the engine never aborted the request").isLessThan(deadline);
+                RouterRig.sleep(5);
+            }
+        }
+    }
+
+    private static double engineRunning(RouterRig rig) {
+        for (String line : rig.get(rig.engineUrl(0, "/metrics")).body().split("\n")) {
+            if (line.startsWith("vllm:num_requests_running{")) {
+                return Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+            }
+        }
+        return Double.NaN;
+    }
+
     static void awaitMetric(RouterRig rig, String sample, double value) {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
         while (rig.metric(sample) != value) {
