@@ -26,8 +26,7 @@ final class RoutedRequest implements RequestView {
     /** Engines tried so far: a failure before the first byte retries on another, a bounded number of times. */
     int attempts;
     long queueTimer = -1;
-    int streamedEvents;
-    boolean lastByteNewline;
+    final TextEvents streamed = new TextEvents();
     int priority;
 
     RoutedRequest(long id, HttpServerRequest client, ParsedRequest parsed, Buffer body, long arrivalNanos,
@@ -55,10 +54,10 @@ final class RoutedRequest implements RequestView {
         return parsed.promptTokens();
     }
 
-    /** SSE events streamed so far, one per decoding step as vLLM streams (0 until the end when not streamed). */
+    /** Events with output text streamed so far, one per decoding step as vLLM streams; 0 when not streamed. */
     @Override
     public int generatedTokens() {
-        return streamedEvents;
+        return streamed.count();
     }
 
     /** Unknowable live: vLLM counts preemptions per engine, not per request (docs/router.md). */

@@ -45,7 +45,7 @@ final class RouterMetrics {
     final Histogram promptTokens = Histogram.build("glia_router_prompt_tokens", "Prompt tokens of arriving requests.")
             .buckets(TOKEN_BUCKETS).register(registry);
     final Histogram outputTokens = Histogram.build("glia_router_output_tokens",
-            "Streamed events (one per token, as vLLM streams) of completed streamed requests.")
+            "Output tokens of completed streamed requests: events with text, one per token as vLLM streams.")
             .buckets(TOKEN_BUCKETS).register(registry);
 
     RouterMetrics() {

@@ -204,7 +204,7 @@ final class RouterVerticle extends AbstractVerticle {
         if (outcome == Outcome.COMPLETED) {
             metrics.e2e.observe((System.nanoTime() - r.arrivalNanos) / 1e9);
             if (r.parsed.stream()) {
-                metrics.outputTokens.observe(r.streamedEvents);
+                metrics.outputTokens.observe(r.streamed.count());
             }
         }
         route();
@@ -276,7 +276,9 @@ final class RouterVerticle extends AbstractVerticle {
                 }
                 firstByte(r, answer);
             }
-            countEvents(r, chunk);
+            if (r.parsed.stream()) {
+                r.streamed.accept(chunk);
+            }
             res.write(chunk);
             if (res.writeQueueFull()) { // backpressure: read from the engine no faster than the client reads
                 answer.pause();
@@ -318,21 +320,6 @@ final class RouterVerticle extends AbstractVerticle {
             res.putHeader(HttpHeaders.CONTENT_LENGTH, length);
         } else {
             res.setChunked(true);
-        }
-    }
-
-    /** SSE events end with a blank line; one may straddle two chunks. */
-    private static void countEvents(RoutedRequest r, Buffer chunk) {
-        if (!r.parsed.stream()) {
-            return;
-        }
-        for (int i = 0; i < chunk.length(); i++) {
-            boolean newline = chunk.getByte(i) == '\n';
-            if (newline && r.lastByteNewline) {
-                r.streamedEvents++;
-                newline = false;
-            }
-            r.lastByteNewline = newline;
         }
     }
 

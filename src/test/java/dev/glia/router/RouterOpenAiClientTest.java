@@ -64,6 +64,7 @@ class RouterOpenAiClientTest {
         assertThat(response.finishReason()).isEqualTo(FinishReason.LENGTH);
         assertThat(response.tokenUsage().inputTokenCount()).isEqualTo(11); // Llama 3's template around "Hi"
         assertThat(response.tokenUsage().outputTokenCount()).isEqualTo(12);
-        assertThat(rig.metric("glia_router_prompt_tokens_sum")).isEqualTo(11); // the router counted it alike
+        assertThat(rig.metric("glia_router_prompt_tokens_sum")).isEqualTo(11); // the router counted both alike
+        assertThat(rig.metric("glia_router_output_tokens_sum")).isEqualTo(12);
     }
 }
