@@ -92,7 +92,8 @@ final class RouterVerticle extends AbstractVerticle {
                 req.response().putHeader(HttpHeaders.CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")
                         .end(metrics.scrape());
             }
-            default -> refuse(req.response(), new OpenAiError(404, "NotFoundError", "Not Found: " + req.path(), "not-found"));
+            default -> refuse(req.response(),
+                    new OpenAiError(404, "NotFoundError", "Not Found: " + req.path(), "not-found"));
         }
     }
 
@@ -110,6 +111,10 @@ final class RouterVerticle extends AbstractVerticle {
             return;
         }
         req.body().onSuccess(body -> {
+            if (req.response().closed()) { // gone before its body was read: nothing to queue
+                metrics.count(Outcome.CLIENT_DISCONNECTED);
+                return;
+            }
             ParsedRequest parsed;
             try {
                 parsed = ParsedRequest.parse(body.getBytes(), chat);
@@ -269,7 +274,7 @@ final class RouterVerticle extends AbstractVerticle {
                 return;
             }
             if (r.state == RoutedRequest.State.SENT) {
-                if (answer.statusCode() >= 500 || r.parsed.stream() && chunk.toString().startsWith("data: {\"error\"")) {
+                if (failedBeforeFirstToken(r, answer, chunk)) {
                     failedBeforeFirstByte(r, "the engine failed the request before its first token: "
                             + answer.statusCode() + " " + chunk);
                     return;
@@ -304,6 +309,12 @@ final class RouterVerticle extends AbstractVerticle {
             res.end();
             end(r, answer.statusCode() / 100 == 2 ? Outcome.COMPLETED : Outcome.ENGINE_ERROR);
         });
+    }
+
+    /** A 5xx, or a stream whose first event is an error: what vLLM sends when its engine dies under a request. */
+    private static boolean failedBeforeFirstToken(RoutedRequest r, HttpClientResponse answer, Buffer firstChunk) {
+        return answer.statusCode() >= 500
+                || r.parsed.stream() && firstChunk.toString().startsWith("data: {\"error\"");
     }
 
     private void firstByte(RoutedRequest r, HttpClientResponse answer) {
