@@ -52,18 +52,22 @@ final class GuardedPolicyCall implements PolicyCall {
     /** The sends of one call, each checked as the policy makes it, so the policy hears of its own mistake. */
     private static final class Staged implements Dispatch {
         private final ClusterView cluster;
-        private final Set<RequestView> queued = Collections.newSetFromMap(new IdentityHashMap<>());
+        /** Made at the first send: a policy that holds a long queue back pays nothing for it. */
+        private Set<RequestView> unsent;
         private final List<RequestView> requests = new ArrayList<>();
         private final List<ReplicaView> replicas = new ArrayList<>();
 
         Staged(ClusterView cluster) {
             this.cluster = cluster;
-            queued.addAll(cluster.queue());
         }
 
         @Override
         public void send(RequestView request, ReplicaView replica) {
-            if (!queued.remove(request)) {
+            if (unsent == null) {
+                unsent = Collections.newSetFromMap(new IdentityHashMap<>());
+                unsent.addAll(cluster.queue());
+            }
+            if (!unsent.remove(request)) {
                 throw new PolicyViolation("request " + (request == null ? null : request.id())
                         + " is not in the global queue, or was already sent in this call");
             }
