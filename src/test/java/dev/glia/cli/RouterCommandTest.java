@@ -44,6 +44,16 @@ class RouterCommandTest {
     }
 
     @Test
+    void helpListsTheFlagsAndTheBuiltInRouters() {
+        java.io.StringWriter out = new java.io.StringWriter();
+        CommandLine glia = new CommandLine(new GliaCommand()).setOut(new java.io.PrintWriter(out));
+
+        assertThat(glia.execute("router", "--help")).isZero();
+        assertThat(out.toString()).contains("--engine=URL", "--scrape-interval=SECONDS", "--max-queue=N",
+                "--max-queue-seconds=SECONDS", "--scheduling-policy=fcfs|priority", "llq, lor, round-robin");
+    }
+
+    @Test
     void priorityStampingFollowsTheEnginesSchedulingPolicy() {
         assertThat(parse("--engine", "http://a:8000", "--scheduling-policy", "priority").priorityScheduling()).isTrue();
         assertThatThrownBy(() -> parse("--engine", "http://a:8000", "--scheduling-policy", "lifo"))
