@@ -393,7 +393,7 @@ final class RouterVerticle extends AbstractVerticle {
             return;
         }
         engine.refreshing = true;
-        long[] counts = engine.countsAtIssue();
+        Upstream.Issued issued = engine.issue();
         Future<Buffer> health = engine.healthy() ? Future.succeededFuture() : get(engine, "/health");
         health.compose(ok -> get(engine, "/metrics")).onComplete(scraped -> {
             engine.refreshing = false;
@@ -407,7 +407,7 @@ final class RouterVerticle extends AbstractVerticle {
                 engine.failed();
                 return;
             }
-            engine.scraped(engines.get(0), counts, System.nanoTime());
+            engine.scraped(engines.get(0), issued, System.nanoTime());
             route();
         });
     }

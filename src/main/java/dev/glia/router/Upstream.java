@@ -21,6 +21,7 @@ final class Upstream implements ReplicaView {
     boolean refreshing;
     private long sent;
     private long completed;
+    private long failures;
 
     /** False until the first scrape succeeds, and from a failure until {@code /health} answers 200 again. */
     private boolean healthy;
@@ -59,25 +60,30 @@ final class Upstream implements ReplicaView {
         return waiting.size() + running.size();
     }
 
-    /** What the router has sent and seen complete when a scrape is issued: the scrape includes those. */
-    long[] countsAtIssue() {
-        return new long[] {sent, completed};
+    /** The router's counts when a scrape is issued: the scrape includes what was sent and completed by then. */
+    record Issued(long sent, long completed, long failures) {
     }
 
-    void scraped(VllmMetrics m, long[] countsAtIssue, long nowNanos) {
+    Issued issue() {
+        return new Issued(sent, completed, failures);
+    }
+
+    /** Re-admits the engine only if nothing failed on it since the scrape was issued. */
+    void scraped(VllmMetrics m, Issued issued, long nowNanos) {
         scrapedWaiting = (int) m.waiting().orElse(0);
         scrapedRunning = (int) m.running().orElse(0);
         kvCacheUsage = m.kvCacheUsage().orElse(0);
         totalBlocks = m.numGpuBlocks().orElse(totalBlocks);
         blockSize = m.blockSize().orElse(blockSize);
-        sentAtScrape = countsAtIssue[0];
-        completedAtScrape = countsAtIssue[1];
+        sentAtScrape = issued.sent();
+        completedAtScrape = issued.completed();
         scrapedAtNanos = nowNanos;
-        healthy = true;
+        healthy = issued.failures() == failures;
     }
 
     void failed() {
         healthy = false;
+        failures++;
     }
 
     boolean healthy() {
