@@ -178,9 +178,9 @@ final class RouterVerticle extends AbstractVerticle {
             return;
         }
         dequeue(r);
+        end(r, Outcome.QUEUE_TIMEOUT);
         r.client.response().putHeader(HttpHeaders.RETRY_AFTER, RETRY_AFTER_SECONDS);
         refuse(r.client.response(), OpenAiError.queueTimeout(options.maxQueueSeconds()));
-        end(r, Outcome.QUEUE_TIMEOUT);
     }
 
     private void clientGone(RoutedRequest r) {
@@ -198,7 +198,10 @@ final class RouterVerticle extends AbstractVerticle {
         end(r, Outcome.CLIENT_DISCONNECTED);
     }
 
-    /** The request leaves the router: its engine holds it no more, and the policy may send what waits. */
+    /**
+     * The request leaves the router: its engine holds it no more, and the policy may send what waits. Called before
+     * the client's response ends, so that whoever reads the answer finds it counted.
+     */
     private void end(RoutedRequest r, Outcome outcome) {
         r.state = RoutedRequest.State.DONE;
         if (r.engine != null) {
@@ -306,8 +309,8 @@ final class RouterVerticle extends AbstractVerticle {
                 }
                 firstByte(r, answer);
             }
-            res.end();
             end(r, answer.statusCode() / 100 == 2 ? Outcome.COMPLETED : Outcome.ENGINE_ERROR);
+            res.end();
         });
     }
 
@@ -348,9 +351,9 @@ final class RouterVerticle extends AbstractVerticle {
             route();
             return;
         }
+        end(r, Outcome.UPSTREAM_FAILED);
         refuse(r.client.response(), OpenAiError.upstreamFailed("the request failed on " + r.attempts
                 + " engines before its first token; the last said: " + reason));
-        end(r, Outcome.UPSTREAM_FAILED);
     }
 
     /** After the first byte: a stream ends with an OpenAI-style error event, anything else is cut. */
@@ -359,6 +362,7 @@ final class RouterVerticle extends AbstractVerticle {
             failedBeforeFirstByte(r, reason);
             return;
         }
+        end(r, Outcome.UPSTREAM_FAILED);
         HttpServerResponse res = r.client.response();
         if (r.parsed.stream()) {
             res.end("data: " + OpenAiError.upstreamFailed("the engine failed mid-stream: " + reason).json()
@@ -366,7 +370,6 @@ final class RouterVerticle extends AbstractVerticle {
         } else {
             res.reset();
         }
-        end(r, Outcome.UPSTREAM_FAILED);
     }
 
     private static void copyHeaders(MultiMap from, MultiMap to) {
