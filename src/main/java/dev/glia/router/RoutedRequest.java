@@ -28,6 +28,8 @@ final class RoutedRequest implements RequestView {
     long queueTimer = -1;
     final TextEvents streamed = new TextEvents();
     int priority;
+    /** The routing call that last sent it, to catch a router sending it twice in one call. */
+    int routeCall = -1;
 
     RoutedRequest(long id, HttpServerRequest client, ParsedRequest parsed, Buffer body, long arrivalNanos,
             double arrivalTime) {

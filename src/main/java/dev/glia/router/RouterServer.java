@@ -25,8 +25,7 @@ public final class RouterServer implements AutoCloseable {
     /** Listens on {@code options.port()} (0: any free port); returns once it does. */
     public static RouterServer start(RouterOptions options, Router policy) {
         RouterMetrics metrics = new RouterMetrics();
-        RouterVerticle verticle = new RouterVerticle(options,
-                new GuardedPolicyCall(policy, failure -> metrics.policyFailures.inc()), metrics);
+        RouterVerticle verticle = new RouterVerticle(options, policy, metrics);
         Vertx vertx = Vertx.vertx();
         try {
             await(vertx.deployVerticle(verticle, new DeploymentOptions()).toCompletionStage().toCompletableFuture());

@@ -6,6 +6,10 @@ import dev.glia.metrics.VllmMetrics;
 import dev.glia.policy.BatchPriority;
 import dev.glia.policy.ReplicaView;
 import dev.glia.policy.RequestView;
+import dev.glia.policy.Router;
+import dev.glia.policy.runtime.Cluster;
+import dev.glia.policy.runtime.OnFailure;
+import dev.glia.policy.runtime.PolicyRuntime;
 import dev.glia.router.RouterMetrics.Outcome;
 import io.vertx.core.AbstractVerticle;
 import io.vertx.core.Future;
@@ -27,6 +31,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 
 /**
  * The router on one event loop, which owns the global queue, the views and every exchange, so nothing on the hot
@@ -41,26 +47,34 @@ final class RouterVerticle extends AbstractVerticle {
     private static final Set<String> HOP_BY_HOP = Set.of("connection", "keep-alive", "transfer-encoding", "host",
             "content-length", "upgrade", "te", "trailer", "proxy-connection");
 
+    private static final Logger LOG = Logger.getLogger(RouterVerticle.class.getName());
+
     private final RouterOptions options;
-    private final PolicyCall policy;
+    /** The shared policy runtime: the simulator's checks of every send, and fallback to the last good router, then LLQ. */
+    private final PolicyRuntime<RoutedRequest, Upstream> policy;
+    /** Sends accepted during a routing call; carried out once it returns, so the policy sees a still queue. */
+    private final List<RoutedRequest> accepted = new ArrayList<>();
+    private final List<Upstream> acceptedEngines = new ArrayList<>();
     private final RouterMetrics metrics;
     private final LiveCluster cluster;
-    /** The batch-priority hook: stamped into each request only when the engines run priority scheduling. */
-    private final BatchPriority batchPriority = BatchPriority.FCFS;
     private HttpServer server;
     private HttpClient client;
     private long nextId;
     private boolean routing;
 
-    RouterVerticle(RouterOptions options, PolicyCall policy, RouterMetrics metrics) {
+    RouterVerticle(RouterOptions options, Router router, RouterMetrics metrics) {
         this.options = options;
-        this.policy = policy;
         this.metrics = metrics;
         List<Upstream> engines = new ArrayList<>();
         for (int i = 0; i < options.engines().size(); i++) {
             engines.add(new Upstream(i, options.engines().get(i)));
         }
         this.cluster = new LiveCluster(System.nanoTime(), engines);
+        this.policy = new PolicyRuntime<>(new Routing(), cluster, router, BatchPriority.FCFS,
+                options.priorityScheduling(), null, OnFailure.fallBack((failure, to) -> {
+                    LOG.log(Level.WARNING, failure.getMessage() + "; falling back to " + to, failure);
+                    metrics.policyFailures.inc();
+                }));
     }
 
     int port() {
@@ -158,18 +172,60 @@ final class RouterVerticle extends AbstractVerticle {
             return;
         }
         routing = true;
-        List<RequestView> requests = new ArrayList<>();
-        List<ReplicaView> engines = new ArrayList<>();
         try {
-            policy.route(cluster, (request, replica) -> {
-                requests.add(request);
-                engines.add(replica);
-            });
+            policy.route();
         } finally {
             routing = false;
         }
-        for (int i = 0; i < requests.size(); i++) {
-            send((RoutedRequest) requests.get(i), (Upstream) engines.get(i));
+    }
+
+    /** The live cluster as the policy runtime checks and carries out sends. */
+    private final class Routing implements Cluster<RoutedRequest, Upstream> {
+        @Override
+        public RoutedRequest request(RequestView view) {
+            return view instanceof RoutedRequest r ? r : null;
+        }
+
+        @Override
+        public Upstream replica(ReplicaView view) {
+            return view instanceof Upstream u && cluster.replicas().contains(u) ? u : null;
+        }
+
+        @Override
+        public boolean queued(RoutedRequest request) {
+            return request.state == RoutedRequest.State.QUEUED;
+        }
+
+        @Override
+        public String state(RoutedRequest request) {
+            return request.state.name().toLowerCase(Locale.ROOT);
+        }
+
+        @Override
+        public String state(Upstream replica) {
+            return "out of service";
+        }
+
+        @Override
+        public int sentInCall(RoutedRequest request) {
+            return request.routeCall;
+        }
+
+        @Override
+        public void accept(RoutedRequest request, Upstream replica, int call, int priority) {
+            request.routeCall = call;
+            request.priority = priority;
+            accepted.add(request);
+            acceptedEngines.add(replica);
+        }
+
+        @Override
+        public void dequeueSent() {
+            for (int i = 0; i < accepted.size(); i++) {
+                send(accepted.get(i), acceptedEngines.get(i));
+            }
+            accepted.clear();
+            acceptedEngines.clear();
         }
     }
 
@@ -230,7 +286,7 @@ final class RouterVerticle extends AbstractVerticle {
         r.engine = engine;
         engine.sent(r);
         metrics.inflight.labels(engine.toString()).set(engine.inflight());
-        Buffer body = options.priorityScheduling() ? stampPriority(r) : r.body;
+        Buffer body = options.priorityScheduling() ? Buffer.buffer(r.parsed.withPriority(r.priority)) : r.body;
         RequestOptions request = new RequestOptions().setMethod(HttpMethod.POST)
                 .setAbsoluteURI(engine.url.resolve(r.client.uri()).toString());
         client.request(request).onComplete(created -> {
@@ -257,12 +313,6 @@ final class RouterVerticle extends AbstractVerticle {
                 }
             });
         });
-    }
-
-    /** The hook for batch priority: vLLM's {@code priority} field, under {@code --scheduling-policy priority} only. */
-    private Buffer stampPriority(RoutedRequest r) {
-        r.priority = batchPriority.priority(r, cluster);
-        return Buffer.buffer(r.parsed.withPriority(r.priority));
     }
 
     /** A callback of an attempt the request has moved on from (retried, finished, its client gone). */
