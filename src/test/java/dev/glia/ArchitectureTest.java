@@ -108,6 +108,12 @@ class ArchitectureTest {
                     + " lives below them in vllm, and nothing the simulator or research needs may need a server");
 
     @ArchTest
+    static final ArchRule onlyTheCommandLineUsesTheRouter = classes().that().resideInAPackage("dev.glia.router..")
+            .should().onlyHaveDependentClassesThat(resideInAnyPackage("dev.glia.router..", "dev.glia.cli.."))
+            .because("the router is an adapter (HTTP, Prometheus) over the policy API, the metrics parser and the"
+                    + " engine's tokenizer; only the command line starts one");
+
+    @ArchTest
     static final ArchRule onlyTheCommandLineUsesTheLoadGenerator = classes().that().resideInAPackage("dev.glia.load..")
             .should().onlyHaveDependentClassesThat(resideInAnyPackage("dev.glia.load..", "dev.glia.cli.."))
             .because("load is an adapter that drives servers over HTTP; the layers below it replay workloads in"

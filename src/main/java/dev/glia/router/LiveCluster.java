@@ -1,0 +1,62 @@
+package dev.glia.router;
+
+import dev.glia.policy.ClusterView;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.random.RandomGenerator;
+
+/** The router's global queue and its engines, as a policy sees them. Touched only on the router's event loop. */
+final class LiveCluster implements ClusterView {
+    private final long startNanos;
+    private final List<Upstream> engines;
+    /** In arrival order (a request retried after a failure goes back to its place). */
+    private final List<RoutedRequest> queue = new ArrayList<>();
+    private final RandomGenerator random = new SplittableRandom(0);
+
+    LiveCluster(long startNanos, List<Upstream> engines) {
+        this.startNanos = startNanos;
+        this.engines = List.copyOf(engines);
+    }
+
+    double seconds(long nanos) {
+        return (nanos - startNanos) / 1e9;
+    }
+
+    @Override
+    public double now() {
+        return seconds(System.nanoTime());
+    }
+
+    @Override
+    public List<Upstream> replicas() {
+        return engines;
+    }
+
+    @Override
+    public List<RoutedRequest> queue() {
+        return Collections.unmodifiableList(queue);
+    }
+
+    @Override
+    public RandomGenerator random() {
+        return random;
+    }
+
+    int queueLength() {
+        return queue.size();
+    }
+
+    void enqueue(RoutedRequest r) {
+        int at = queue.size();
+        while (at > 0 && queue.get(at - 1).id > r.id) {
+            at--;
+        }
+        queue.add(at, r);
+    }
+
+    boolean dequeue(RoutedRequest r) {
+        return queue.remove(r);
+    }
+}

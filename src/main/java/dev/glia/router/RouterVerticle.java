@@ -1,0 +1,489 @@
+package dev.glia.router;
+
+import dev.glia.metrics.ExpositionFormat;
+import dev.glia.metrics.Scrape;
+import dev.glia.metrics.VllmMetrics;
+import dev.glia.policy.BatchPriority;
+import dev.glia.policy.ReplicaView;
+import dev.glia.policy.RequestView;
+import dev.glia.policy.Router;
+import dev.glia.policy.runtime.Cluster;
+import dev.glia.policy.runtime.OnFailure;
+import dev.glia.policy.runtime.PolicyRuntime;
+import dev.glia.router.RouterMetrics.Outcome;
+import io.vertx.core.AbstractVerticle;
+import io.vertx.core.Future;
+import io.vertx.core.MultiMap;
+import io.vertx.core.Promise;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpClientResponse;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.http.PoolOptions;
+import io.vertx.core.http.RequestOptions;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * The router on one event loop, which owns the global queue, the views and every exchange, so nothing on the hot
+ * path takes a lock. The policy is invoked on every arrival, completion and engine refresh; what it does not send
+ * waits in the queue.
+ */
+final class RouterVerticle extends AbstractVerticle {
+    /** Engines one request may try when each fails before its first byte. */
+    static final int MAX_ATTEMPTS = 3;
+    /** What a client is told to wait before retrying a request the router shed. */
+    static final String RETRY_AFTER_SECONDS = "1";
+    private static final Set<String> HOP_BY_HOP = Set.of("connection", "keep-alive", "transfer-encoding", "host",
+            "content-length", "upgrade", "te", "trailer", "proxy-connection");
+
+    private static final Logger LOG = Logger.getLogger(RouterVerticle.class.getName());
+
+    private final RouterOptions options;
+    /** The shared policy runtime: the simulator's checks of every send, and fallback to the last good router, then LLQ. */
+    private final PolicyRuntime<RoutedRequest, Upstream> policy;
+    /** Sends accepted during a routing call; carried out once it returns, so the policy sees a still queue. */
+    private final List<RoutedRequest> accepted = new ArrayList<>();
+    private final List<Upstream> acceptedEngines = new ArrayList<>();
+    private final RouterMetrics metrics;
+    private final LiveCluster cluster;
+    private HttpServer server;
+    private HttpClient client;
+    private long nextId;
+    private boolean routing;
+
+    RouterVerticle(RouterOptions options, Router router, RouterMetrics metrics) {
+        this.options = options;
+        this.metrics = metrics;
+        List<Upstream> engines = new ArrayList<>();
+        for (int i = 0; i < options.engines().size(); i++) {
+            engines.add(new Upstream(i, options.engines().get(i)));
+        }
+        this.cluster = new LiveCluster(System.nanoTime(), engines);
+        this.policy = new PolicyRuntime<>(new Routing(), cluster, router, BatchPriority.FCFS,
+                options.priorityScheduling(), null, OnFailure.fallBack((failure, to) -> {
+                    LOG.log(Level.WARNING, failure.getMessage() + "; falling back to " + to, failure);
+                    metrics.policyFailures.inc();
+                }));
+    }
+
+    int port() {
+        return server.actualPort();
+    }
+
+    @Override
+    public void start(Promise<Void> started) {
+        client = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true).setTcpNoDelay(true)
+                .setConnectTimeout(2_000), new PoolOptions().setHttp1MaxSize(1_024));
+        long interval = Math.max(1, Math.round(options.scrapeIntervalSeconds() * 1e3));
+        cluster.replicas().forEach(this::refresh);
+        vertx.setPeriodic(interval, id -> cluster.replicas().forEach(this::refresh));
+        server = vertx.createHttpServer(new HttpServerOptions().setTcpNoDelay(true)).requestHandler(this::handle);
+        server.listen(options.port(), options.host()).<Void>mapEmpty().onComplete(started);
+    }
+
+    private void handle(HttpServerRequest req) {
+        switch (req.path()) {
+            case "/v1/completions" -> accept(req, false);
+            case "/v1/chat/completions" -> accept(req, true);
+            case "/v1/models" -> models(req);
+            case "/health" -> req.response().end();
+            case "/ready" -> req.response().setStatusCode(anyAccepting() ? 200 : 503).end();
+            case "/metrics" -> {
+                metrics.queueLength.set(cluster.queueLength());
+                long now = System.nanoTime();
+                cluster.replicas().forEach(e -> metrics.scrapeAge.labels(e.toString()).set(e.scrapeAgeSeconds(now)));
+                req.response().putHeader(HttpHeaders.CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")
+                        .end(metrics.scrape());
+            }
+            default -> refuse(req.response(),
+                    new OpenAiError(404, "NotFoundError", "Not Found: " + req.path(), "not-found"));
+        }
+    }
+
+    private boolean anyAccepting() {
+        return cluster.replicas().stream().anyMatch(ReplicaView::accepting);
+    }
+
+    // ---- arrival, the queue, the policy --------------------------------------------------------------------------
+
+    private void accept(HttpServerRequest req, boolean chat) {
+        long arrival = System.nanoTime();
+        if (req.method() != HttpMethod.POST) {
+            req.response().putHeader(HttpHeaders.ALLOW, "POST");
+            refuse(req.response(), new OpenAiError(405, "MethodNotAllowed", "Method Not Allowed", "method"));
+            return;
+        }
+        req.body().onSuccess(body -> {
+            if (req.response().closed()) { // gone before its body was read: nothing to queue
+                metrics.count(Outcome.CLIENT_DISCONNECTED);
+                return;
+            }
+            ParsedRequest parsed;
+            try {
+                parsed = ParsedRequest.parse(body.getBytes(), chat);
+            } catch (IllegalArgumentException e) {
+                metrics.count(Outcome.BAD_REQUEST);
+                refuse(req.response(), OpenAiError.badRequest(e.getMessage()));
+                return;
+            }
+            if (cluster.queueLength() >= options.maxQueue()) {
+                metrics.count(Outcome.QUEUE_FULL);
+                req.response().putHeader(HttpHeaders.RETRY_AFTER, RETRY_AFTER_SECONDS);
+                refuse(req.response(), OpenAiError.queueFull(options.maxQueue()));
+                return;
+            }
+            RoutedRequest r = new RoutedRequest(nextId++, req, parsed, body, arrival, cluster.seconds(arrival));
+            metrics.promptTokens.observe(parsed.promptTokens());
+            req.response().closeHandler(v -> clientGone(r));
+            enqueue(r);
+            route();
+        });
+    }
+
+    private void enqueue(RoutedRequest r) {
+        r.state = RoutedRequest.State.QUEUED;
+        r.engine = null;
+        r.upstream = null;
+        cluster.enqueue(r);
+        metrics.queueLength.set(cluster.queueLength());
+        r.queueTimer = vertx.setTimer(Math.max(1, Math.round(options.maxQueueSeconds() * 1e3)), id -> queueTimeout(r));
+    }
+
+    private void dequeue(RoutedRequest r) {
+        cluster.dequeue(r);
+        vertx.cancelTimer(r.queueTimer);
+        metrics.queueLength.set(cluster.queueLength());
+    }
+
+    /** Asks the policy what to send now; the sends apply once it has returned, so it sees a still queue. */
+    private void route() {
+        if (routing || cluster.queueLength() == 0) {
+            return;
+        }
+        routing = true;
+        try {
+            policy.route();
+        } finally {
+            routing = false;
+        }
+    }
+
+    /** The live cluster as the policy runtime checks and carries out sends. */
+    private final class Routing implements Cluster<RoutedRequest, Upstream> {
+        @Override
+        public RoutedRequest request(RequestView view) {
+            return view instanceof RoutedRequest r ? r : null;
+        }
+
+        @Override
+        public Upstream replica(ReplicaView view) {
+            return view instanceof Upstream u && cluster.replicas().contains(u) ? u : null;
+        }
+
+        @Override
+        public boolean queued(RoutedRequest request) {
+            return request.state == RoutedRequest.State.QUEUED;
+        }
+
+        @Override
+        public String state(RoutedRequest request) {
+            return request.state.name().toLowerCase(Locale.ROOT);
+        }
+
+        @Override
+        public String state(Upstream replica) {
+            return "out of service";
+        }
+
+        @Override
+        public int sentInCall(RoutedRequest request) {
+            return request.routeCall;
+        }
+
+        @Override
+        public void accept(RoutedRequest request, Upstream replica, int call, int priority) {
+            request.routeCall = call;
+            request.priority = priority;
+            accepted.add(request);
+            acceptedEngines.add(replica);
+        }
+
+        @Override
+        public void dequeueSent() {
+            for (int i = 0; i < accepted.size(); i++) {
+                send(accepted.get(i), acceptedEngines.get(i));
+            }
+            accepted.clear();
+            acceptedEngines.clear();
+        }
+    }
+
+    private void queueTimeout(RoutedRequest r) {
+        if (r.state != RoutedRequest.State.QUEUED) {
+            return;
+        }
+        dequeue(r);
+        end(r, Outcome.QUEUE_TIMEOUT);
+        r.client.response().putHeader(HttpHeaders.RETRY_AFTER, RETRY_AFTER_SECONDS);
+        refuse(r.client.response(), OpenAiError.queueTimeout(options.maxQueueSeconds()));
+    }
+
+    private void clientGone(RoutedRequest r) {
+        switch (r.state) {
+            case QUEUED -> dequeue(r);
+            case SENT, STREAMING -> {
+                if (r.upstream != null) {
+                    r.upstream.reset(); // aborts the engine's request: vLLM frees its KV blocks on disconnect
+                }
+            }
+            case DONE -> {
+                return;
+            }
+        }
+        end(r, Outcome.CLIENT_DISCONNECTED);
+    }
+
+    /**
+     * The request leaves the router: its engine holds it no more, and the policy may send what waits. Called before
+     * the client's response ends, so that whoever reads the answer finds it counted.
+     */
+    private void end(RoutedRequest r, Outcome outcome) {
+        r.state = RoutedRequest.State.DONE;
+        if (r.engine != null) {
+            r.engine.gone(r);
+            metrics.inflight.labels(r.engine.toString()).set(r.engine.inflight());
+        }
+        metrics.count(outcome);
+        if (outcome == Outcome.COMPLETED) {
+            metrics.e2e.observe((System.nanoTime() - r.arrivalNanos) / 1e9);
+            if (r.parsed.stream()) {
+                metrics.outputTokens.observe(r.streamed.count());
+            }
+        }
+        route();
+    }
+
+    // ---- the exchange with an engine -----------------------------------------------------------------------------
+
+    private void send(RoutedRequest r, Upstream engine) {
+        dequeue(r);
+        if (r.attempts == 0) {
+            metrics.queueWait.observe((System.nanoTime() - r.arrivalNanos) / 1e9);
+        }
+        int attempt = ++r.attempts;
+        r.state = RoutedRequest.State.SENT;
+        r.engine = engine;
+        engine.sent(r);
+        metrics.inflight.labels(engine.toString()).set(engine.inflight());
+        Buffer body = options.priorityScheduling() ? Buffer.buffer(r.parsed.withPriority(r.priority)) : r.body;
+        RequestOptions request = new RequestOptions().setMethod(HttpMethod.POST)
+                .setAbsoluteURI(engine.url.resolve(r.client.uri()).toString());
+        client.request(request).onComplete(created -> {
+            if (stale(r, attempt)) {
+                if (created.succeeded()) {
+                    created.result().reset();
+                }
+                return;
+            }
+            if (created.failed()) {
+                failedBeforeFirstByte(r, created.cause().toString());
+                return;
+            }
+            r.upstream = created.result();
+            copyHeaders(r.client.headers(), r.upstream.headers());
+            r.upstream.send(body).onComplete(answered -> {
+                if (stale(r, attempt)) {
+                    return;
+                }
+                if (answered.failed()) {
+                    failedBeforeFirstByte(r, answered.cause().toString());
+                } else {
+                    relay(r, answered.result(), attempt);
+                }
+            });
+        });
+    }
+
+    /** A callback of an attempt the request has moved on from (retried, finished, its client gone). */
+    private static boolean stale(RoutedRequest r, int attempt) {
+        return r.attempts != attempt || r.state == RoutedRequest.State.DONE || r.state == RoutedRequest.State.QUEUED;
+    }
+
+    private void relay(RoutedRequest r, HttpClientResponse answer, int attempt) {
+        HttpServerResponse res = r.client.response();
+        answer.handler(chunk -> {
+            if (stale(r, attempt)) {
+                return;
+            }
+            if (r.state == RoutedRequest.State.SENT) {
+                if (failedBeforeFirstToken(r, answer, chunk)) {
+                    failedBeforeFirstByte(r, "the engine failed the request before its first token: "
+                            + answer.statusCode() + " " + chunk);
+                    return;
+                }
+                firstByte(r, answer);
+            }
+            if (r.parsed.stream()) {
+                r.streamed.accept(chunk);
+            }
+            res.write(chunk);
+            if (res.writeQueueFull()) { // backpressure: read from the engine no faster than the client reads
+                answer.pause();
+                res.drainHandler(v -> answer.resume());
+            }
+        });
+        answer.exceptionHandler(e -> {
+            if (!stale(r, attempt)) {
+                failed(r, e.toString());
+            }
+        });
+        answer.endHandler(v -> {
+            if (stale(r, attempt)) {
+                return;
+            }
+            if (r.state == RoutedRequest.State.SENT) {
+                if (answer.statusCode() >= 500) {
+                    failedBeforeFirstByte(r, "the engine answered " + answer.statusCode() + " with no body");
+                    return;
+                }
+                firstByte(r, answer);
+            }
+            end(r, answer.statusCode() / 100 == 2 ? Outcome.COMPLETED : Outcome.ENGINE_ERROR);
+            res.end();
+        });
+    }
+
+    /** A 5xx, or a stream whose first event is an error: what vLLM sends when its engine dies under a request. */
+    private static boolean failedBeforeFirstToken(RoutedRequest r, HttpClientResponse answer, Buffer firstChunk) {
+        return answer.statusCode() >= 500
+                || r.parsed.stream() && firstChunk.toString().startsWith("data: {\"error\"");
+    }
+
+    private void firstByte(RoutedRequest r, HttpClientResponse answer) {
+        r.state = RoutedRequest.State.STREAMING;
+        r.engine.firstByte(r);
+        if (r.parsed.stream()) {
+            metrics.ttft.observe((System.nanoTime() - r.arrivalNanos) / 1e9);
+        }
+        HttpServerResponse res = r.client.response();
+        res.setStatusCode(answer.statusCode()).setStatusMessage(answer.statusMessage());
+        copyHeaders(answer.headers(), res.headers());
+        String length = answer.getHeader(HttpHeaders.CONTENT_LENGTH);
+        if (length != null) {
+            res.putHeader(HttpHeaders.CONTENT_LENGTH, length);
+        } else {
+            res.setChunked(true);
+        }
+    }
+
+    /** Nothing reached the client yet: the engine is taken out until healthy, and the request tries another. */
+    private void failedBeforeFirstByte(RoutedRequest r, String reason) {
+        Upstream engine = r.engine;
+        engine.failed();
+        engine.gone(r);
+        metrics.inflight.labels(engine.toString()).set(engine.inflight());
+        if (r.upstream != null) {
+            r.upstream.reset();
+        }
+        if (r.attempts < MAX_ATTEMPTS) {
+            enqueue(r);
+            route();
+            return;
+        }
+        end(r, Outcome.UPSTREAM_FAILED);
+        refuse(r.client.response(), OpenAiError.upstreamFailed("the request failed on " + r.attempts
+                + " engines before its first token; the last said: " + reason));
+    }
+
+    /** After the first byte: a stream ends with an OpenAI-style error event, anything else is cut. */
+    private void failed(RoutedRequest r, String reason) {
+        if (r.state == RoutedRequest.State.SENT) {
+            failedBeforeFirstByte(r, reason);
+            return;
+        }
+        end(r, Outcome.UPSTREAM_FAILED);
+        HttpServerResponse res = r.client.response();
+        if (r.parsed.stream()) {
+            res.end("data: " + OpenAiError.upstreamFailed("the engine failed mid-stream: " + reason).json()
+                    + "\n\ndata: [DONE]\n\n");
+        } else {
+            res.reset();
+        }
+    }
+
+    private static void copyHeaders(MultiMap from, MultiMap to) {
+        from.forEach(h -> {
+            if (!HOP_BY_HOP.contains(h.getKey().toLowerCase(Locale.ROOT))) {
+                to.add(h.getKey(), h.getValue());
+            }
+        });
+    }
+
+    private static void refuse(HttpServerResponse res, OpenAiError error) {
+        if (res.ended() || res.closed()) {
+            return;
+        }
+        res.setStatusCode(error.status()).putHeader(OpenAiError.REASON_HEADER, error.reason())
+                .putHeader(HttpHeaders.CONTENT_TYPE, "application/json").end(error.json());
+    }
+
+    // ---- engine state and the models list ------------------------------------------------------------------------
+
+    /** A scrape of the engine's {@code /metrics}; an engine out of service must first answer {@code /health}. */
+    private void refresh(Upstream engine) {
+        if (engine.refreshing) {
+            return;
+        }
+        engine.refreshing = true;
+        Upstream.Issued issued = engine.issue();
+        Future<Buffer> health = engine.healthy() ? Future.succeededFuture() : get(engine, "/health");
+        health.compose(ok -> get(engine, "/metrics")).onComplete(scraped -> {
+            engine.refreshing = false;
+            if (scraped.failed()) {
+                engine.failed();
+                return;
+            }
+            Scrape scrape = Scrape.parse(scraped.result().toString(), ExpositionFormat.PROMETHEUS_TEXT);
+            List<VllmMetrics> engines = VllmMetrics.engines(scrape);
+            if (engines.isEmpty()) {
+                engine.failed();
+                return;
+            }
+            engine.scraped(engines.get(0), issued, System.nanoTime());
+            route();
+        });
+    }
+
+    private Future<Buffer> get(Upstream engine, String path) {
+        RequestOptions get = new RequestOptions().setMethod(HttpMethod.GET)
+                .setAbsoluteURI(engine.url.resolve(path).toString()).setIdleTimeout(2_000);
+        return client.request(get).compose(req -> req.send()).compose(res -> res.statusCode() == 200 ? res.body()
+                : Future.failedFuture(path + " answered " + res.statusCode()));
+    }
+
+    private void models(HttpServerRequest req) {
+        Upstream engine = cluster.replicas().stream().filter(Upstream::healthy).findFirst().orElse(null);
+        if (engine == null) {
+            refuse(req.response(), OpenAiError.noEngine("no engine is ready"));
+            return;
+        }
+        get(engine, "/v1/models").onComplete(models -> {
+            if (models.failed()) {
+                refuse(req.response(), OpenAiError.upstreamFailed(String.valueOf(models.cause().getMessage())));
+            } else {
+                req.response().putHeader(HttpHeaders.CONTENT_TYPE, "application/json").end(models.result());
+            }
+        });
+    }
+}

@@ -1,0 +1,139 @@
+package dev.glia.router;
+
+import dev.glia.engine.EngineFleet;
+import dev.glia.engine.EngineModelBackends;
+import dev.glia.engine.EngineOptions;
+import dev.glia.engine.WallClockEngine;
+import dev.glia.policy.Router;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.function.Consumer;
+
+/** Emulated engines (the simulator's engine model on the wall clock) behind a router, all in-process. */
+final class RouterRig implements AutoCloseable {
+    static final String MODEL = "llama-3-8b";
+
+    /** Every request an engine finished, in the order they finished. */
+    final ConcurrentLinkedQueue<WallClockEngine.FinishedRequest> finished;
+    final EngineFleet engines;
+    final RouterServer router;
+    final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+    private RouterRig(ConcurrentLinkedQueue<WallClockEngine.FinishedRequest> finished, EngineFleet engines,
+            RouterServer router) {
+        this.finished = finished;
+        this.engines = engines;
+        this.router = router;
+    }
+
+    /** {@code replicas} A10s serving llama-3-8b at {@code timeScale}, behind a router tuned by {@code options}. */
+    static RouterRig start(int replicas, double timeScale, Router policy, Consumer<Options> options) {
+        Options o = new Options();
+        options.accept(o);
+        ConcurrentLinkedQueue<WallClockEngine.FinishedRequest> log = new ConcurrentLinkedQueue<>();
+        EngineFleet fleet = EngineFleet.start(EngineOptions.builder().host("127.0.0.1").port(0).model(MODEL).gpu("a10")
+                .numGpuBlocksOverride(2240).maxNumSeqs(o.maxNumSeqs).maxModelLen(8192).timeScale(timeScale).replicas(replicas)
+                .build(), new EngineModelBackends(log::add));
+        List<URI> urls = fleet.servers().stream().map(s -> URI.create("http://127.0.0.1:" + s.port())).toList();
+        RouterServer router = RouterServer.start(new RouterOptions("127.0.0.1", 0, urls, 0.05, o.maxQueue,
+                o.maxQueueSeconds, false), policy);
+        RouterRig rig = new RouterRig(log, fleet, router);
+        log.clear();
+        rig.awaitReady();
+        return rig;
+    }
+
+    /** The router's limits and the engines' batch size, which a test may change. */
+    static final class Options {
+        int maxNumSeqs = 128;
+        int maxQueue = 10_000;
+        double maxQueueSeconds = 60;
+    }
+
+    String url(String path) {
+        return "http://127.0.0.1:" + router.port() + path;
+    }
+
+    String engineUrl(int replica, String path) {
+        return "http://127.0.0.1:" + engines.servers().get(replica).port() + path;
+    }
+
+    private void awaitReady() {
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (get(url("/ready")).statusCode() != 200) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("the router never became ready");
+            }
+            sleep(10);
+        }
+    }
+
+    CompletableFuture<HttpResponse<String>> postAsync(String body) {
+        return postAsync("/v1/completions", body);
+    }
+
+    /** A streamed text completion of a fixed prompt that runs to {@code maxTokens}. */
+    static String completion(int maxTokens, boolean stream) {
+        return """
+                {"model": "%s", "prompt": "The quick brown fox jumps over the lazy dog", "max_tokens": %d,
+                 "ignore_eos": true, "stream": %s, "stream_options": %s}"""
+                .formatted(MODEL, maxTokens, stream, stream ? "{\"include_usage\": true}" : "null");
+    }
+
+    static HttpRequest post(String url, String body) {
+        return HttpRequest.newBuilder(URI.create(url)).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body)).build();
+    }
+
+    CompletableFuture<HttpResponse<String>> postAsync(String path, String body) {
+        return client.sendAsync(post(url(path), body), HttpResponse.BodyHandlers.ofString());
+    }
+
+    HttpResponse<String> send(HttpRequest request) {
+        try {
+            return client.send(request, HttpResponse.BodyHandlers.ofString());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    HttpResponse<String> get(String url) {
+        return send(HttpRequest.newBuilder(URI.create(url)).GET().build());
+    }
+
+    /** A sample of the router's {@code /metrics}, e.g. {@code glia_router_queue_length}; NaN if absent. */
+    double metric(String sample) {
+        for (String line : get(url("/metrics")).body().split("\n")) {
+            if (line.startsWith(sample + " ")) {
+                return Double.parseDouble(line.substring(sample.length() + 1).trim());
+            }
+        }
+        return Double.NaN;
+    }
+
+    static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Override
+    public void close() {
+        router.close();
+        engines.close();
+    }
+}
