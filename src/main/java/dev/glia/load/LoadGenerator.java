@@ -81,12 +81,14 @@ public final class LoadGenerator implements AutoCloseable {
     public String firstModel() {
         CompletableFuture<String> answer = new CompletableFuture<>();
         RequestOptions get = base(0).setMethod(HttpMethod.GET).setURI(LoadOptions.basePath(options.url()) + "/v1/models");
-        client.request(get).compose(req -> req.send()).compose(resp -> resp.body().map(body -> {
+        // On the client's event loop, body() chained inside send(): from another thread, or one stage later, the
+        // response may have ended before body() is asked for, and its future then never completes (Vert.x #4705)
+        context.runOnContext(v -> client.request(get).compose(req -> req.send().compose(resp -> resp.body().map(body -> {
             if (resp.statusCode() != 200) {
                 throw new IllegalStateException("GET /v1/models answered HTTP " + resp.statusCode());
             }
             return body;
-        })).onSuccess(body -> {
+        }))).onSuccess(body -> {
             try {
                 JsonNode first = JSON.readTree(body.getBytes()).path("data").path(0).path("id");
                 if (first.isTextual()) {
@@ -97,7 +99,7 @@ public final class LoadGenerator implements AutoCloseable {
             } catch (java.io.IOException e) {
                 answer.completeExceptionally(e);
             }
-        }).onFailure(answer::completeExceptionally);
+        }).onFailure(answer::completeExceptionally));
         try {
             return answer.get(60, TimeUnit.SECONDS);
         } catch (ExecutionException e) {
