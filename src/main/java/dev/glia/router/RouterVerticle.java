@@ -468,8 +468,9 @@ final class RouterVerticle extends AbstractVerticle {
     private Future<Buffer> get(Upstream engine, String path) {
         RequestOptions get = new RequestOptions().setMethod(HttpMethod.GET)
                 .setAbsoluteURI(engine.url.resolve(path).toString()).setIdleTimeout(2_000);
-        return client.request(get).compose(req -> req.send()).compose(res -> res.statusCode() == 200 ? res.body()
-                : Future.failedFuture(path + " answered " + res.statusCode()));
+        // body() inside send(): asked one stage later, the response may already have ended (Vert.x #4705)
+        return client.request(get).compose(req -> req.send().compose(res -> res.statusCode() == 200 ? res.body()
+                : Future.failedFuture(path + " answered " + res.statusCode())));
     }
 
     private void models(HttpServerRequest req) {
