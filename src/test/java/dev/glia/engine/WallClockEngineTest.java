@@ -161,7 +161,7 @@ class WallClockEngineTest {
         assertThat(p.ratio("e2e.mean")).isCloseTo(1, within(0.05));
         assertThat(p.ratio("ttft.mean")).isCloseTo(1, within(0.05));
         // the same requests preempted, give or take the few whose fate a millisecond of jitter decides
-        assertThat(p.preemptedInOneOnly()).hasSizeLessThanOrEqualTo(Math.max(3, p.simulatedPreempted().size() / 8));
+        assertThat(p.preemptedInOneOnly()).hasSizeLessThanOrEqualTo(Math.max(3, p.emulatedPreempted().size() / 8));
     }
 
     /** Sends the scenario's requests into one engine at their arrival times (scaled), as a client would. */
@@ -200,9 +200,10 @@ class WallClockEngineTest {
                 .orElseThrow();
         double e2e = clients.values().stream().mapToDouble(c -> c.times.finished() - c.times.arrived()).average()
                 .orElseThrow();
+        Map<Integer, RequestTimes> seen = new TreeMap<>();
+        clients.forEach((i, c) -> seen.put(i, c.times));
         return new SimulatorParityTest.Parity(simulated.summary(), Map.of("e2e.mean", e2e, "ttft.mean", ttft), ttft,
-                SimulatorParityTest.replayedTtft(s, clients.values().stream().map(c -> c.times).toList()),
-                simulatedPreempted, preempted);
+                simulatedPreempted, preempted, SimulatorParityTest.replayed(s, seen));
     }
 
     /**
