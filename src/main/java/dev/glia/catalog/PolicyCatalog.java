@@ -132,8 +132,11 @@ public final class PolicyCatalog {
             requireNone(name, overrides);
             return new Resolved<>(name, () -> BuiltinRouters.create(name), null, Map.of());
         }
-        PolicySource source = source(name);
-        Map<String, Double> values = parameters(name, overrides);
+        return router(name, source(name), parameters(name, overrides));
+    }
+
+    /** A router from source already compiled (inline source, as the router's policy documents carry it). */
+    public static Resolved<Router> router(String name, PolicySource source, Map<String, Double> values) {
         source.newRouter(values); // fail now, not in every seed, if a parameter is wrong
         return new Resolved<>(name, () -> source.newRouter(values), source, complete(source, values));
     }
@@ -143,8 +146,10 @@ public final class PolicyCatalog {
             requireNone(name, overrides);
             return new Resolved<>(name, () -> BatchPriority.FCFS, null, Map.of());
         }
-        PolicySource source = source(name);
-        Map<String, Double> values = parameters(name, overrides);
+        return batchPriority(name, source(name), parameters(name, overrides));
+    }
+
+    public static Resolved<BatchPriority> batchPriority(String name, PolicySource source, Map<String, Double> values) {
         source.newBatchPriority(values);
         return new Resolved<>(name, () -> source.newBatchPriority(values), source, complete(source, values));
     }

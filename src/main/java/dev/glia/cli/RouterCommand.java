@@ -1,11 +1,16 @@
 package dev.glia.cli;
 
 import dev.glia.policy.builtin.BuiltinRouters;
+import dev.glia.router.LoadedPolicy;
+import dev.glia.router.PolicySpec;
 import dev.glia.router.RouterOptions;
 import dev.glia.router.RouterServer;
 import io.quarkus.runtime.Quarkus;
 import java.net.URI;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -27,10 +32,37 @@ public class RouterCommand implements Callable<Integer> {
                     + " its replica id.")
     List<URI> engines;
 
-    @Option(names = "--router", defaultValue = "llq", paramLabel = "NAME",
-            description = "The routing policy: a built-in (${COMPLETION-CANDIDATES}) (default: ${DEFAULT-VALUE}).",
+    @Option(names = "--router", paramLabel = "NAME|FILE",
+            description = "The routing policy: a built-in (${COMPLETION-CANDIDATES}), a bundled reference (hra,"
+                    + " hra-spf), or a .java file (default: llq, unless --policy-file names one).",
             completionCandidates = BuiltinRouterNames.class)
     String router;
+
+    @Option(names = "--batch-priority", paramLabel = "NAME|FILE",
+            description = "The batch priority stamped on each request under --scheduling-policy priority: fcfs, spf,"
+                    + " or a .java file (default: fcfs).")
+    String batchPriority;
+
+    @Option(names = "--param", paramLabel = "NAME=VALUE",
+            description = "Set a parameter of the router (repeatable); see `glia policy check`.")
+    Map<String, Double> parameters = new LinkedHashMap<>();
+
+    @Option(names = "--policy-file", paramLabel = "FILE",
+            description = "A policy document (router, batchPriority, parameters; see docs/router.md), watched: a"
+                    + " change installs the new policy without a restart. Typically a mounted ConfigMap.")
+    Path policyFile;
+
+    @Option(names = "--policy-file-interval", defaultValue = "1", paramLabel = "SECONDS",
+            description = "How often --policy-file is read for changes (default: ${DEFAULT-VALUE}).")
+    double policyFileInterval;
+
+    @Option(names = "--admin-port", defaultValue = "8081", paramLabel = "PORT",
+            description = "Port of the admin API (/admin/policy, /admin/canary); -1 for none (default: ${DEFAULT-VALUE}).")
+    int adminPort;
+
+    @Option(names = "--admin-host", paramLabel = "HOST",
+            description = "Address the admin API listens on (default: --host).")
+    String adminHost;
 
     @Option(names = "--scrape-interval", defaultValue = "0.05", paramLabel = "SECONDS",
             description = "How often each engine's /metrics is read (default: ${DEFAULT-VALUE}).")
@@ -53,9 +85,12 @@ public class RouterCommand implements Callable<Integer> {
     public Integer call() {
         return Cli.guard(() -> {
             RouterOptions options = options();
-            try (RouterServer server = RouterServer.start(options, BuiltinRouters.create(router))) {
+            LoadedPolicy policy = policy();
+            try (RouterServer server = RouterServer.start(options, policy)) {
                 System.out.printf("glia router: %s on http://%s:%d/v1 in front of %d engines (/metrics, /health,"
-                        + " /ready)%n", router, host, server.port(), engines.size());
+                        + " /ready)%s%n", policy == null ? options.policyFile() : policy.name(), host, server.port(),
+                        engines.size(), server.adminPort() < 0 ? ""
+                                : "; admin API on http://" + options.adminHost() + ":" + server.adminPort() + "/admin");
                 Quarkus.waitForExit();
             }
             return 0;
@@ -64,16 +99,34 @@ public class RouterCommand implements Callable<Integer> {
 
     /** The flags as validated options; an IllegalArgumentException says which flag to change. */
     RouterOptions options() {
-        if (!BuiltinRouters.exists(router)) {
-            throw new IllegalArgumentException("--router " + router + ": the router serves built-in policies only"
-                    + " for now (" + String.join(", ", BuiltinRouters.names()) + "); policies from Java source"
-                    + " come with the shared policy runtime");
-        }
         if (!schedulingPolicy.equals("fcfs") && !schedulingPolicy.equals("priority")) {
             throw new IllegalArgumentException("--scheduling-policy must be fcfs or priority, got " + schedulingPolicy);
         }
         return new RouterOptions(host, port, engines, scrapeInterval, maxQueue, maxQueueSeconds,
-                schedulingPolicy.equals("priority"));
+                schedulingPolicy.equals("priority"), adminHost == null ? host : adminHost, adminPort, policyFile,
+                policyFileInterval);
+    }
+
+    /** The policy the flags name, loaded (compiled if from source); null when --policy-file gives it. */
+    LoadedPolicy policy() {
+        if (policyFile != null) {
+            if (router != null || batchPriority != null || !parameters.isEmpty()) {
+                throw new IllegalArgumentException("--policy-file names the policy: drop --router, --batch-priority"
+                        + " and --param, or drop --policy-file");
+            }
+            return null;
+        }
+        if (batchPriority != null && !batchPriority.equals("fcfs") && !schedulingPolicy.equals("priority")) {
+            throw new IllegalArgumentException("--batch-priority " + batchPriority + " needs --scheduling-policy"
+                    + " priority: engines that schedule first come, first served ignore a request's priority");
+        }
+        String name = router == null ? "llq" : router;
+        try {
+            return LoadedPolicy.load(new PolicySpec(PolicySpec.Part.named(name, parameters),
+                    batchPriority == null ? null : PolicySpec.Part.named(batchPriority, Map.of())));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("--router/--batch-priority: " + e.getMessage(), e);
+        }
     }
 
     /** The built-in routers, for picocli's completion and help. */

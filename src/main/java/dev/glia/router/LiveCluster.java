@@ -10,14 +10,18 @@ import java.util.random.RandomGenerator;
 /** The router's global queue and its engines, as a policy sees them. Touched only on the router's event loop. */
 final class LiveCluster implements ClusterView {
     private final long startNanos;
+    /** In id order; the canary and discovery move engines in and out. */
     private final List<Upstream> engines;
+    private final List<Upstream> enginesView;
     /** In arrival order (a request retried after a failure goes back to its place). */
     private final List<RoutedRequest> queue = new ArrayList<>();
+    private final List<RoutedRequest> queueView = Collections.unmodifiableList(queue);
     private final RandomGenerator random = new SplittableRandom(0);
 
     LiveCluster(long startNanos, List<Upstream> engines) {
         this.startNanos = startNanos;
-        this.engines = List.copyOf(engines);
+        this.engines = new ArrayList<>(engines);
+        this.enginesView = Collections.unmodifiableList(this.engines);
     }
 
     double seconds(long nanos) {
@@ -31,12 +35,24 @@ final class LiveCluster implements ClusterView {
 
     @Override
     public List<Upstream> replicas() {
-        return engines;
+        return enginesView;
+    }
+
+    void add(Upstream engine) {
+        int at = engines.size();
+        while (at > 0 && engines.get(at - 1).id > engine.id) {
+            at--;
+        }
+        engines.add(at, engine);
+    }
+
+    void remove(Upstream engine) {
+        engines.remove(engine);
     }
 
     @Override
     public List<RoutedRequest> queue() {
-        return Collections.unmodifiableList(queue);
+        return queueView;
     }
 
     @Override
@@ -58,5 +74,12 @@ final class LiveCluster implements ClusterView {
 
     boolean dequeue(RoutedRequest r) {
         return queue.remove(r);
+    }
+
+    /** Every queued request, leaving the queue empty (they move to another pool's queue). */
+    List<RoutedRequest> drain() {
+        List<RoutedRequest> all = new ArrayList<>(queue);
+        queue.clear();
+        return all;
     }
 }

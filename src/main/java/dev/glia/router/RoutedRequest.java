@@ -28,6 +28,12 @@ final class RoutedRequest implements RequestView {
     long queueTimer = -1;
     final TextEvents streamed = new TextEvents();
     int priority;
+    /** The pool whose queue holds it, or whose policy sent it. */
+    Pool pool;
+    /** The series of the pool and policy that last held it: where its outcome and latencies are counted. */
+    RouterMetrics.PolicySeries series;
+    /** When its last output event arrived, for inter-token latency; 0 before the first. */
+    long lastTokenNanos;
     /** The routing call that last sent it, to catch a router sending it twice in one call. */
     int routeCall = -1;
 

@@ -22,23 +22,42 @@ final class RouterMetrics {
 
     private static final double[] LATENCY_BUCKETS = {0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30,
             60, 120};
+    private static final double[] ITL_BUCKETS = {0.001, 0.0025, 0.005, 0.01, 0.015, 0.02, 0.025, 0.03, 0.04, 0.05,
+            0.075, 0.1, 0.25, 0.5, 1, 2.5};
     private static final double[] TOKEN_BUCKETS = {16, 32, 64, 128, 256, 512, 1024, 2048, 4096, 8192, 16384};
 
     final CollectorRegistry registry = new CollectorRegistry();
-    final Counter requests = Counter.build("glia_router_requests_total", "Requests by how they left the router.")
-            .labelNames("outcome").register(registry);
-    final Gauge queueLength = Gauge.build("glia_router_queue_length", "Requests in the global queue.")
+    private final Counter requests = Counter.build("glia_router_requests_total",
+            "Requests by how they left the router, by the pool and policy that last held them.")
+            .labelNames("pool", "policy", "outcome").register(registry);
+    final Gauge queueLength = Gauge.build("glia_router_queue_length", "Requests in the pool's global queue.")
+            .labelNames("pool").register(registry);
+    private final Histogram queueWait = Histogram.build("glia_router_queue_wait_seconds",
+            "Time from arrival to the first send to an engine.").labelNames("pool", "policy")
+            .buckets(LATENCY_BUCKETS).register(registry);
+    private final Histogram ttft = Histogram.build("glia_router_ttft_seconds",
+            "Time from arrival to the first byte of a streamed response.").labelNames("pool", "policy")
+            .buckets(LATENCY_BUCKETS).register(registry);
+    private final Histogram itl = Histogram.build("glia_router_inter_token_latency_seconds",
+            "Time between consecutive output events of a streamed response, one per token as vLLM streams.")
+            .labelNames("pool", "policy").buckets(ITL_BUCKETS).register(registry);
+    private final Histogram e2e = Histogram.build("glia_router_e2e_seconds",
+            "Time from arrival to the last byte of a completed request.").labelNames("pool", "policy")
+            .buckets(LATENCY_BUCKETS).register(registry);
+    private final Counter decisions = Counter.build("glia_router_decisions_total",
+            "Requests the policy sent to an engine (a retry after an engine failure counts again).")
+            .labelNames("pool", "policy").register(registry);
+    private final Counter policyFailures = Counter.build("glia_router_policy_failures_total",
+            "Policy calls that failed (threw, overran its budget, decided something invalid), by what ran instead.")
+            .labelNames("pool", "policy", "fallback").register(registry);
+    final Gauge policyInfo = Gauge.build("glia_router_policy_info",
+            "1 for the policy each pool runs: its name and hash.").labelNames("pool", "policy", "name")
             .register(registry);
-    final Histogram queueWait = Histogram.build("glia_router_queue_wait_seconds",
-            "Time from arrival to the send to an engine.").buckets(LATENCY_BUCKETS).register(registry);
-    final Histogram ttft = Histogram.build("glia_router_ttft_seconds",
-            "Time from arrival to the first byte of a streamed response.").buckets(LATENCY_BUCKETS).register(registry);
-    final Histogram e2e = Histogram.build("glia_router_e2e_seconds",
-            "Time from arrival to the last byte of a completed request.").buckets(LATENCY_BUCKETS).register(registry);
+    final Counter policyChanges = Counter.build("glia_router_policy_changes_total",
+            "Policies installed without a restart, by where they came from (admin, file) and what happened.")
+            .labelNames("source", "result").register(registry);
     final Gauge inflight = Gauge.build("glia_router_inflight", "Requests sent to an engine and not finished.")
             .labelNames("engine").register(registry);
-    final Counter policyFailures = Counter.build("glia_router_policy_failures_total",
-            "Routing calls in which the policy failed and LLQ routed instead.").register(registry);
     final Gauge scrapeAge = Gauge.build("glia_router_scrape_age_seconds",
             "Seconds since the engine's /metrics was last read (+Inf before the first read).")
             .labelNames("engine").register(registry);
@@ -48,18 +67,63 @@ final class RouterMetrics {
             "Output tokens of completed streamed requests: events with text, one per token as vLLM streams.")
             .buckets(TOKEN_BUCKETS).register(registry);
 
-    RouterMetrics() {
-        for (Outcome o : Outcome.values()) {
-            requests.labels(o.label());
+    /** The series of one policy in one pool, looked up once rather than per request. */
+    final class PolicySeries {
+        final String pool;
+        final String policy;
+        private final Counter.Child[] outcomes = new Counter.Child[Outcome.values().length];
+        final Histogram.Child queueWait;
+        final Histogram.Child ttft;
+        final Histogram.Child itl;
+        final Histogram.Child e2e;
+        final Counter.Child decisions;
+
+        private PolicySeries(String pool, String policy) {
+            this.pool = pool;
+            this.policy = policy;
+            for (Outcome o : Outcome.values()) {
+                outcomes[o.ordinal()] = requests.labels(pool, policy, o.label());
+            }
+            queueWait = RouterMetrics.this.queueWait.labels(pool, policy);
+            ttft = RouterMetrics.this.ttft.labels(pool, policy);
+            itl = RouterMetrics.this.itl.labels(pool, policy);
+            e2e = RouterMetrics.this.e2e.labels(pool, policy);
+            decisions = RouterMetrics.this.decisions.labels(pool, policy);
+        }
+
+        void count(Outcome outcome) {
+            outcomes[outcome.ordinal()].inc();
+        }
+
+        void policyFailed(String fallback) {
+            policyFailures.labels(pool, policy, fallback).inc();
         }
     }
 
-    void count(Outcome outcome) {
-        requests.labels(outcome.label()).inc();
+    PolicySeries series(String pool, String policy) {
+        return new PolicySeries(pool, policy);
     }
 
+    /** Requests that left with {@code outcome}, over every pool and policy. */
     double count(String outcome) {
-        return requests.labels(outcome).get();
+        return sum("glia_router_requests_total", "outcome", outcome);
+    }
+
+    double policyFailures() {
+        return sum("glia_router_policy_failures_total", null, null);
+    }
+
+    private double sum(String sample, String label, String value) {
+        double total = 0;
+        for (java.util.Enumeration<io.prometheus.client.Collector.MetricFamilySamples> e = registry
+                .metricFamilySamples(); e.hasMoreElements(); ) {
+            for (io.prometheus.client.Collector.MetricFamilySamples.Sample s : e.nextElement().samples) {
+                if (s.name.equals(sample) && (label == null || value.equals(s.labelValues.get(s.labelNames.indexOf(label))))) {
+                    total += s.value;
+                }
+            }
+        }
+        return total;
     }
 
     String scrape() {

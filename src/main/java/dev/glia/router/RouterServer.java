@@ -22,10 +22,26 @@ public final class RouterServer implements AutoCloseable {
         this.metrics = metrics;
     }
 
-    /** Listens on {@code options.port()} (0: any free port); returns once it does. */
+    /** Runs a router object (tests, embedding), not hot-swappable by name. */
     public static RouterServer start(RouterOptions options, Router policy) {
+        return start(options, LoadedPolicy.of("custom", policy));
+    }
+
+    /**
+     * Listens on {@code options.port()} (0: any free port) and returns once it does. With {@code policy} null, the
+     * policy comes from {@code options.policyFile()}.
+     */
+    public static RouterServer start(RouterOptions options, LoadedPolicy policy) {
+        String fromFile = null;
+        if (policy == null) {
+            if (options.policyFile() == null) {
+                throw new IllegalArgumentException("give a policy (--router) or a --policy-file");
+            }
+            fromFile = PolicyFile.read(options.policyFile());
+            policy = LoadedPolicy.load(PolicySpec.parse(fromFile, options.policyFile().toString()));
+        }
         RouterMetrics metrics = new RouterMetrics();
-        RouterVerticle verticle = new RouterVerticle(options, policy, metrics);
+        RouterVerticle verticle = new RouterVerticle(options, policy, fromFile, metrics);
         Vertx vertx = Vertx.vertx();
         try {
             await(vertx.deployVerticle(verticle, new DeploymentOptions()).toCompletionStage().toCompletableFuture());
@@ -40,9 +56,19 @@ public final class RouterServer implements AutoCloseable {
         return verticle.port();
     }
 
+    /** The admin API's port; -1 when there is none. */
+    public int adminPort() {
+        return verticle.adminPort();
+    }
+
     /** Requests that left the router with this outcome ({@code completed}, {@code queue_full}, ...). */
     public double requests(String outcome) {
         return metrics.count(outcome);
+    }
+
+    /** Policy calls that failed, over every pool. */
+    public double policyFailures() {
+        return metrics.policyFailures();
     }
 
     @Override

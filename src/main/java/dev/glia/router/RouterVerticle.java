@@ -3,10 +3,8 @@ package dev.glia.router;
 import dev.glia.metrics.ExpositionFormat;
 import dev.glia.metrics.Scrape;
 import dev.glia.metrics.VllmMetrics;
-import dev.glia.policy.BatchPriority;
 import dev.glia.policy.ReplicaView;
 import dev.glia.policy.RequestView;
-import dev.glia.policy.Router;
 import dev.glia.policy.runtime.Cluster;
 import dev.glia.policy.runtime.OnFailure;
 import dev.glia.policy.runtime.PolicyRuntime;
@@ -50,35 +48,62 @@ final class RouterVerticle extends AbstractVerticle {
     private static final Logger LOG = Logger.getLogger(RouterVerticle.class.getName());
 
     private final RouterOptions options;
-    /** The shared policy runtime: the simulator's checks of every send, and fallback to the last good router, then LLQ. */
-    private final PolicyRuntime<RoutedRequest, Upstream> policy;
+    private final RouterMetrics metrics;
+    private final long startNanos = System.nanoTime();
+    /** Every engine, in id order. */
+    private final List<Upstream> engines = new ArrayList<>();
+    /** The stable pool first; the canary's second while one runs. */
+    private final List<Pool> pools = new ArrayList<>();
     /** Sends accepted during a routing call; carried out once it returns, so the policy sees a still queue. */
     private final List<RoutedRequest> accepted = new ArrayList<>();
     private final List<Upstream> acceptedEngines = new ArrayList<>();
-    private final RouterMetrics metrics;
-    private final LiveCluster cluster;
     private HttpServer server;
+    private HttpServer adminServer;
     private HttpClient client;
     private long nextId;
     private boolean routing;
+    /** Arrivals owed to the canary: its share accrues per arrival, and a whole one sends the next there. */
+    private double canaryCredit;
+    private final PolicyFile policyFile;
 
-    RouterVerticle(RouterOptions options, Router router, RouterMetrics metrics) {
+    RouterVerticle(RouterOptions options, LoadedPolicy policy, String policyFileContent, RouterMetrics metrics) {
         this.options = options;
         this.metrics = metrics;
-        List<Upstream> engines = new ArrayList<>();
         for (int i = 0; i < options.engines().size(); i++) {
             engines.add(new Upstream(i, options.engines().get(i)));
         }
-        this.cluster = new LiveCluster(System.nanoTime(), engines);
-        this.policy = new PolicyRuntime<>(new Routing(), cluster, router, BatchPriority.FCFS,
-                options.priorityScheduling(), null, OnFailure.fallBack((failure, to) -> {
-                    LOG.log(Level.WARNING, failure.getMessage() + "; falling back to " + to, failure);
-                    metrics.policyFailures.inc();
+        pools.add(newPool(Pool.STABLE, policy, engines));
+        this.policyFile = options.policyFile() == null ? null : new PolicyFile(options.policyFile(), policyFileContent);
+    }
+
+    private Pool newPool(String name, LoadedPolicy policy, List<Upstream> members) {
+        Pool pool = new Pool(name, new LiveCluster(startNanos, members));
+        members.forEach(e -> e.pool = pool);
+        pool.runtime = new PolicyRuntime<>(new Routing(pool), pool.cluster, policy.router().get(),
+                policy.batchPriority().get(), options.priorityScheduling(), null, OnFailure.fallBack((failure, to) -> {
+                    LOG.log(Level.WARNING, pool.name + " pool: " + failure.getMessage() + "; falling back to "
+                            + to.name().toLowerCase(Locale.ROOT).replace('_', ' '), failure);
+                    pool.series.policyFailed(to.name().toLowerCase(Locale.ROOT));
                 }));
+        setPolicy(pool, policy);
+        return pool;
+    }
+
+    private void setPolicy(Pool pool, LoadedPolicy policy) {
+        if (pool.policy != null) {
+            metrics.policyInfo.remove(pool.name, pool.policy.hash(), pool.policy.name());
+        }
+        pool.policy = policy;
+        pool.series = metrics.series(pool.name, policy.hash());
+        metrics.policyInfo.labels(pool.name, policy.hash(), policy.name()).set(1);
     }
 
     int port() {
         return server.actualPort();
+    }
+
+    RouterMetrics metrics() {
+        return metrics;
     }
 
     @Override
@@ -86,10 +111,23 @@ final class RouterVerticle extends AbstractVerticle {
         client = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true).setTcpNoDelay(true)
                 .setConnectTimeout(2_000), new PoolOptions().setHttp1MaxSize(1_024));
         long interval = Math.max(1, Math.round(options.scrapeIntervalSeconds() * 1e3));
-        cluster.replicas().forEach(this::refresh);
-        vertx.setPeriodic(interval, id -> cluster.replicas().forEach(this::refresh));
+        engines.forEach(this::refresh);
+        vertx.setPeriodic(interval, id -> engines.forEach(this::refresh));
+        if (policyFile != null) {
+            long every = Math.max(1, Math.round(options.policyFilePollSeconds() * 1e3));
+            vertx.setPeriodic(every, id -> pollPolicyFile());
+        }
         server = vertx.createHttpServer(new HttpServerOptions().setTcpNoDelay(true)).requestHandler(this::handle);
-        server.listen(options.port(), options.host()).<Void>mapEmpty().onComplete(started);
+        Future<?> listening = server.listen(options.port(), options.host());
+        if (options.adminPort() >= 0) {
+            adminServer = vertx.createHttpServer().requestHandler(new AdminApi(this)::handle);
+            listening = listening.compose(s -> adminServer.listen(options.adminPort(), options.adminHost()));
+        }
+        listening.<Void>mapEmpty().onComplete(started);
+    }
+
+    int adminPort() {
+        return adminServer == null ? -1 : adminServer.actualPort();
     }
 
     private void handle(HttpServerRequest req) {
@@ -100,9 +138,9 @@ final class RouterVerticle extends AbstractVerticle {
             case "/health" -> req.response().end();
             case "/ready" -> req.response().setStatusCode(anyAccepting() ? 200 : 503).end();
             case "/metrics" -> {
-                metrics.queueLength.set(cluster.queueLength());
+                pools.forEach(p -> metrics.queueLength.labels(p.name).set(p.cluster.queueLength()));
                 long now = System.nanoTime();
-                cluster.replicas().forEach(e -> metrics.scrapeAge.labels(e.toString()).set(e.scrapeAgeSeconds(now)));
+                engines.forEach(e -> metrics.scrapeAge.labels(e.toString()).set(e.scrapeAgeSeconds(now)));
                 req.response().putHeader(HttpHeaders.CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")
                         .end(metrics.scrape());
             }
@@ -112,7 +150,7 @@ final class RouterVerticle extends AbstractVerticle {
     }
 
     private boolean anyAccepting() {
-        return cluster.replicas().stream().anyMatch(ReplicaView::accepting);
+        return engines.stream().anyMatch(ReplicaView::accepting);
     }
 
     // ---- arrival, the queue, the policy --------------------------------------------------------------------------
@@ -124,71 +162,102 @@ final class RouterVerticle extends AbstractVerticle {
             refuse(req.response(), new OpenAiError(405, "MethodNotAllowed", "Method Not Allowed", "method"));
             return;
         }
+        Pool pool = poolForArrival();
+        RouterMetrics.PolicySeries series = pool.series;
         req.body().onSuccess(body -> {
             if (req.response().closed()) { // gone before its body was read: nothing to queue
-                metrics.count(Outcome.CLIENT_DISCONNECTED);
+                series.count(Outcome.CLIENT_DISCONNECTED);
                 return;
             }
             ParsedRequest parsed;
             try {
                 parsed = ParsedRequest.parse(body.getBytes(), chat);
             } catch (IllegalArgumentException e) {
-                metrics.count(Outcome.BAD_REQUEST);
+                series.count(Outcome.BAD_REQUEST);
                 refuse(req.response(), OpenAiError.badRequest(e.getMessage()));
                 return;
             }
-            if (cluster.queueLength() >= options.maxQueue()) {
-                metrics.count(Outcome.QUEUE_FULL);
+            if (queued() >= options.maxQueue()) {
+                series.count(Outcome.QUEUE_FULL);
                 req.response().putHeader(HttpHeaders.RETRY_AFTER, RETRY_AFTER_SECONDS);
                 refuse(req.response(), OpenAiError.queueFull(options.maxQueue()));
                 return;
             }
-            RoutedRequest r = new RoutedRequest(nextId++, req, parsed, body, arrival, cluster.seconds(arrival));
+            RoutedRequest r = new RoutedRequest(nextId++, req, parsed, body, arrival, (arrival - startNanos) / 1e9);
+            r.pool = pool.cluster.replicas().isEmpty() ? pools.get(0) : pool;
+            r.series = r.pool.series;
             metrics.promptTokens.observe(parsed.promptTokens());
             req.response().closeHandler(v -> clientGone(r));
             enqueue(r);
-            route();
+            route(r.pool);
         });
+    }
+
+    /** The stable pool, or the canary for its share of arrivals (deterministically: every 1/share-th). */
+    private Pool poolForArrival() {
+        if (pools.size() == 1) {
+            return pools.get(0);
+        }
+        Pool canary = pools.get(1);
+        canaryCredit += canary.share;
+        if (canaryCredit >= 1) {
+            canaryCredit -= 1;
+            return canary;
+        }
+        return pools.get(0);
+    }
+
+    /** Requests in every pool's queue: the global queue's bound holds across pools. */
+    private int queued() {
+        int n = 0;
+        for (Pool p : pools) {
+            n += p.cluster.queueLength();
+        }
+        return n;
     }
 
     private void enqueue(RoutedRequest r) {
         r.state = RoutedRequest.State.QUEUED;
         r.engine = null;
         r.upstream = null;
-        cluster.enqueue(r);
-        metrics.queueLength.set(cluster.queueLength());
+        r.pool.cluster.enqueue(r);
         r.queueTimer = vertx.setTimer(Math.max(1, Math.round(options.maxQueueSeconds() * 1e3)), id -> queueTimeout(r));
     }
 
     private void dequeue(RoutedRequest r) {
-        cluster.dequeue(r);
+        r.pool.cluster.dequeue(r);
         vertx.cancelTimer(r.queueTimer);
-        metrics.queueLength.set(cluster.queueLength());
     }
 
-    /** Asks the policy what to send now; the sends apply once it has returned, so it sees a still queue. */
-    private void route() {
-        if (routing || cluster.queueLength() == 0) {
+    /** Asks the pool's policy what to send now; the sends apply once it has returned, so it sees a still queue. */
+    private void route(Pool pool) {
+        if (routing || pool.cluster.queueLength() == 0) {
             return;
         }
         routing = true;
         try {
-            policy.route();
+            pool.runtime.route();
         } finally {
             routing = false;
         }
     }
 
-    /** The live cluster as the policy runtime checks and carries out sends. */
+    /** The live cluster of one pool as the policy runtime checks and carries out sends. */
     private final class Routing implements Cluster<RoutedRequest, Upstream> {
+        private final Pool pool;
+
+        Routing(Pool pool) {
+            this.pool = pool;
+        }
+
         @Override
         public RoutedRequest request(RequestView view) {
-            return view instanceof RoutedRequest r ? r : null;
+            return view instanceof RoutedRequest r && r.pool == pool ? r : null;
         }
 
         @Override
         public Upstream replica(ReplicaView view) {
-            return view instanceof Upstream u && cluster.replicas().contains(u) ? u : null;
+            return view instanceof Upstream u && u.pool == pool ? u : null;
         }
 
         @Override
@@ -203,7 +272,7 @@ final class RouterVerticle extends AbstractVerticle {
 
         @Override
         public String state(Upstream replica) {
-            return "out of service";
+            return replica.draining ? "draining (leaving discovery)" : "out of service (failed, awaiting /health)";
         }
 
         @Override
@@ -215,6 +284,7 @@ final class RouterVerticle extends AbstractVerticle {
         public void accept(RoutedRequest request, Upstream replica, int call, int priority) {
             request.routeCall = call;
             request.priority = priority;
+            request.series = pool.series;
             accepted.add(request);
             acceptedEngines.add(replica);
         }
@@ -260,18 +330,21 @@ final class RouterVerticle extends AbstractVerticle {
      */
     private void end(RoutedRequest r, Outcome outcome) {
         r.state = RoutedRequest.State.DONE;
+        Pool freed = r.pool;
         if (r.engine != null) {
             r.engine.gone(r);
             metrics.inflight.labels(r.engine.toString()).set(r.engine.inflight());
+            freed = r.engine.pool;
+            r.engine.drainedIfIdle();
         }
-        metrics.count(outcome);
+        r.series.count(outcome);
         if (outcome == Outcome.COMPLETED) {
-            metrics.e2e.observe((System.nanoTime() - r.arrivalNanos) / 1e9);
+            r.series.e2e.observe((System.nanoTime() - r.arrivalNanos) / 1e9);
             if (r.parsed.stream()) {
                 metrics.outputTokens.observe(r.streamed.count());
             }
         }
-        route();
+        route(freed);
     }
 
     // ---- the exchange with an engine -----------------------------------------------------------------------------
@@ -279,8 +352,9 @@ final class RouterVerticle extends AbstractVerticle {
     private void send(RoutedRequest r, Upstream engine) {
         dequeue(r);
         if (r.attempts == 0) {
-            metrics.queueWait.observe((System.nanoTime() - r.arrivalNanos) / 1e9);
+            r.series.queueWait.observe((System.nanoTime() - r.arrivalNanos) / 1e9);
         }
+        r.series.decisions.inc();
         int attempt = ++r.attempts;
         r.state = RoutedRequest.State.SENT;
         r.engine = engine;
@@ -335,7 +409,9 @@ final class RouterVerticle extends AbstractVerticle {
                 firstByte(r, answer);
             }
             if (r.parsed.stream()) {
+                int before = r.streamed.count();
                 r.streamed.accept(chunk);
+                tokens(r, r.streamed.count() - before);
             }
             res.write(chunk);
             if (res.writeQueueFull()) { // backpressure: read from the engine no faster than the client reads
@@ -374,7 +450,7 @@ final class RouterVerticle extends AbstractVerticle {
         r.state = RoutedRequest.State.STREAMING;
         r.engine.firstByte(r);
         if (r.parsed.stream()) {
-            metrics.ttft.observe((System.nanoTime() - r.arrivalNanos) / 1e9);
+            r.series.ttft.observe((System.nanoTime() - r.arrivalNanos) / 1e9);
         }
         HttpServerResponse res = r.client.response();
         res.setStatusCode(answer.statusCode()).setStatusMessage(answer.statusMessage());
@@ -385,6 +461,24 @@ final class RouterVerticle extends AbstractVerticle {
         } else {
             res.setChunked(true);
         }
+    }
+
+    /** Inter-token latency: the gap since the last output event, then 0 for the others that came with it. */
+    private static void tokens(RoutedRequest r, int events) {
+        if (events <= 0) {
+            return;
+        }
+        long now = System.nanoTime();
+        if (r.lastTokenNanos > 0) {
+            r.series.itl.observe((now - r.lastTokenNanos) / 1e9);
+            events--;
+        } else {
+            events--; // the first token is TTFT's, not an inter-token gap
+        }
+        for (; events > 0; events--) {
+            r.series.itl.observe(0);
+        }
+        r.lastTokenNanos = now;
     }
 
     /** Nothing reached the client yet: the engine is taken out until healthy, and the request tries another. */
@@ -398,7 +492,7 @@ final class RouterVerticle extends AbstractVerticle {
         }
         if (r.attempts < MAX_ATTEMPTS) {
             enqueue(r);
-            route();
+            route(r.pool);
             return;
         }
         end(r, Outcome.UPSTREAM_FAILED);
@@ -438,6 +532,104 @@ final class RouterVerticle extends AbstractVerticle {
                 .putHeader(HttpHeaders.CONTENT_TYPE, "application/json").end(error.json());
     }
 
+    // ---- policy changes without a restart (admin API, watched file) ---------------------------------------------
+
+    /** A hot swap in the stable pool: queued and in-flight requests stay; the old policy becomes the last good one. */
+    void install(LoadedPolicy policy) {
+        Pool stable = pools.get(0);
+        stable.runtime.install(policy.router().get(), policy.batchPriority().get());
+        setPolicy(stable, policy);
+        LOG.info("installed " + stable);
+        route(stable);
+    }
+
+    /**
+     * Moves {@code engineIds} from the stable pool into a canary pool run by {@code policy}, which then receives
+     * {@code share} of arrivals (NaN: its engines' fraction). Requests in flight on those engines finish there.
+     */
+    void startCanary(LoadedPolicy policy, List<Integer> engineIds, double share) {
+        if (pools.size() > 1) {
+            throw new IllegalStateException("a canary already runs (" + pools.get(1) + "): promote or roll it back first");
+        }
+        Pool stable = pools.get(0);
+        List<Upstream> moving = new ArrayList<>();
+        for (int id : engineIds) {
+            Upstream e = id >= 0 && id < engines.size() ? engines.get(id) : null;
+            if (e == null || e.pool != stable) {
+                throw new IllegalArgumentException("engine " + id + " is not in the stable pool (engines: 0.."
+                        + (engines.size() - 1) + ")");
+            }
+            if (!moving.contains(e)) {
+                moving.add(e);
+            }
+        }
+        if (moving.isEmpty() || moving.size() >= stable.cluster.replicas().size()) {
+            throw new IllegalArgumentException("a canary needs at least one engine and must leave one to the stable"
+                    + " pool; the stable pool has " + stable.cluster.replicas().size());
+        }
+        double fraction = Double.isNaN(share) ? (double) moving.size() / (stable.cluster.replicas().size()) : share;
+        if (!(fraction > 0 && fraction < 1)) {
+            throw new IllegalArgumentException("share must be between 0 and 1 (exclusive), got " + share);
+        }
+        moving.forEach(stable.cluster::remove);
+        Pool canary = newPool(Pool.CANARY, policy, moving);
+        canary.share = fraction;
+        canaryCredit = 0;
+        pools.add(canary);
+        LOG.info("canary: " + canary + " on engines " + engineIds + " with " + fraction + " of arrivals");
+    }
+
+    /** The canary's policy runs everywhere: its engines and queued requests join the stable pool. */
+    void promote() {
+        Pool canary = canary();
+        Pool stable = pools.get(0);
+        stable.runtime.install(canary.policy.router().get(), canary.policy.batchPriority().get());
+        setPolicy(stable, canary.policy);
+        merge(canary);
+        LOG.info("promoted the canary: " + stable);
+    }
+
+    /** The canary ends: its engines and queued requests return to the stable pool and its policy. */
+    void rollback() {
+        Pool canary = canary();
+        merge(canary);
+        LOG.info("rolled back the canary " + canary.policy.name() + " (" + canary.policy.hash() + ")");
+    }
+
+    private Pool canary() {
+        if (pools.size() < 2) {
+            throw new IllegalStateException("no canary runs");
+        }
+        return pools.get(1);
+    }
+
+    /** Ends {@code canary}: engines and queue (in arrival order) to the stable pool; nothing is lost or resent. */
+    private void merge(Pool canary) {
+        Pool stable = pools.get(0);
+        for (Upstream e : List.copyOf(canary.cluster.replicas())) {
+            canary.cluster.remove(e);
+            stable.cluster.add(e);
+            e.pool = stable;
+        }
+        for (RoutedRequest r : canary.cluster.drain()) {
+            r.pool = stable;
+            stable.cluster.enqueue(r);
+        }
+        pools.remove(canary);
+        metrics.policyInfo.remove(canary.name, canary.policy.hash(), canary.policy.name());
+        metrics.queueLength.labels(canary.name).set(0);
+        route(stable);
+    }
+
+    /** What runs where, for the admin API. */
+    List<Pool> pools() {
+        return pools;
+    }
+
+    void pollPolicyFile() {
+        policyFile.poll(vertx, this::install, metrics);
+    }
+
     // ---- engine state and the models list ------------------------------------------------------------------------
 
     /** A scrape of the engine's {@code /metrics}; an engine out of service must first answer {@code /health}. */
@@ -461,7 +653,7 @@ final class RouterVerticle extends AbstractVerticle {
                 return;
             }
             engine.scraped(engines.get(0), issued, System.nanoTime());
-            route();
+            route(engine.pool);
         });
     }
 
@@ -474,7 +666,7 @@ final class RouterVerticle extends AbstractVerticle {
     }
 
     private void models(HttpServerRequest req) {
-        Upstream engine = cluster.replicas().stream().filter(Upstream::healthy).findFirst().orElse(null);
+        Upstream engine = engines.stream().filter(Upstream::healthy).findFirst().orElse(null);
         if (engine == null) {
             refuse(req.response(), OpenAiError.noEngine("no engine is ready"));
             return;

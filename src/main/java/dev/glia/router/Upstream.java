@@ -17,6 +17,10 @@ final class Upstream implements ReplicaView {
     private final List<RoutedRequest> waiting = new ArrayList<>();
     /** Streaming: a first byte came back, the last has not. */
     private final List<RoutedRequest> running = new ArrayList<>();
+    /** The pool whose policy sends to it. */
+    Pool pool;
+    /** Leaving (discovery lost it): takes nothing new, and goes once its in-flight requests finish. */
+    boolean draining;
     /** A scrape (or health probe) is in flight: the next tick skips this engine rather than pile up. */
     boolean refreshing;
     private long sent;
@@ -139,7 +143,15 @@ final class Upstream implements ReplicaView {
 
     @Override
     public boolean accepting() {
-        return healthy;
+        return healthy && !draining;
+    }
+
+    /** Called when a request leaves it: a draining engine with nothing in flight leaves its pool. */
+    void drainedIfIdle() {
+        if (draining && inflight() == 0 && pool != null) {
+            pool.cluster.remove(this);
+            pool = null;
+        }
     }
 
     @Override

@@ -3,6 +3,7 @@ package dev.glia.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.glia.router.LoadedPolicy;
 import dev.glia.router.RouterOptions;
 import java.net.URI;
 import org.junit.jupiter.api.Test;
@@ -15,6 +16,12 @@ class RouterCommandTest {
         RouterCommand command = new RouterCommand();
         new CommandLine(command).parseArgs(args);
         return command.options();
+    }
+
+    private static LoadedPolicy policy(String... args) {
+        RouterCommand command = new RouterCommand();
+        new CommandLine(command).parseArgs(args);
+        return command.policy();
     }
 
     @Test
@@ -37,10 +44,33 @@ class RouterCommandTest {
     }
 
     @Test
-    void aPolicyThatIsNotBuiltInIsRefusedForNow() {
-        assertThatThrownBy(() -> parse("--engine", "http://a:8000", "--router", "MyRouter.java"))
+    void aPolicyIsABuiltInABundledReferenceOrAJavaFile() {
+        assertThat(policy("--engine", "http://a:8000").name()).isEqualTo("llq");
+        assertThat(policy("--engine", "http://a:8000", "--router", "hra-spf").routerParameters())
+                .containsEntry("shortestPromptFirst", 1.0).containsEntry("decodeToPrefillRatio", 2.0);
+        assertThat(policy("--engine", "http://a:8000", "--router", "hra", "--param", "safetyFraction=0.1")
+                .routerParameters()).containsEntry("safetyFraction", 0.1);
+        assertThatThrownBy(() -> policy("--engine", "http://a:8000", "--router", "fastest"))
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessageStartingWith("--router MyRouter.java: the router serves built-in policies only for now (llq,");
+                .hasMessageStartingWith("--router/--batch-priority: no router named fastest; known: llq,");
+        assertThatThrownBy(() -> policy("--engine", "http://a:8000", "--router", "Missing.java"))
+                .hasMessageContaining("policy file Missing.java not found");
+    }
+
+    @Test
+    void aBatchPriorityNeedsEnginesThatScheduleByPriority() {
+        assertThatThrownBy(() -> policy("--engine", "http://a:8000", "--batch-priority", "spf"))
+                .hasMessageStartingWith("--batch-priority spf needs --scheduling-policy priority");
+        assertThat(policy("--engine", "http://a:8000", "--batch-priority", "spf", "--scheduling-policy", "priority")
+                .name()).isEqualTo("llq+spf");
+    }
+
+    @Test
+    void aPolicyFileNamesThePolicyAlone() {
+        assertThatThrownBy(() -> policy("--engine", "http://a:8000", "--policy-file", "p.yaml", "--router", "hra"))
+                .hasMessageStartingWith("--policy-file names the policy: drop --router");
+        assertThatThrownBy(() -> parse("--engine", "http://a:8000", "--port", "9000", "--admin-port", "9000"))
+                .hasMessage("--admin-port must differ from --port (9000)");
     }
 
     @Test
@@ -50,7 +80,8 @@ class RouterCommandTest {
 
         assertThat(glia.execute("router", "--help")).isZero();
         assertThat(out.toString()).contains("--engine=URL", "--scrape-interval=SECONDS", "--max-queue=N",
-                "--max-queue-seconds=SECONDS", "--scheduling-policy=fcfs|priority", "llq, lor, round-robin");
+                "--max-queue-seconds=SECONDS", "--scheduling-policy=fcfs|priority", "(llq, lor,",
+                "--router=NAME|FILE", "--batch-priority=NAME|FILE", "--policy-file=FILE", "--admin-port=PORT");
     }
 
     @Test

@@ -83,7 +83,8 @@ class RouterQueueTest {
                 assertThat(new String(socket.getInputStream().readNBytes(200), StandardCharsets.US_ASCII))
                         .startsWith("HTTP/1.1 200 OK").contains("data: {");
             }
-            awaitMetric(rig, "glia_router_requests_total{outcome=\"client_disconnected\",}", 1);
+            awaitMetric(rig, "glia_router_requests_total{pool=\"stable\",policy=\"" + rig.policyHash()
+                    + "\",outcome=\"client_disconnected\",}", 1);
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
             while (!rig.get(rig.engineUrl(0, "/metrics")).body().contains("vllm:num_requests_running{")
                     || engineRunning(rig) != 0) {

@@ -58,6 +58,14 @@ final class RouterRig implements AutoCloseable {
         double maxQueueSeconds = 60;
     }
 
+    /** The hash the stable pool's policy is labelled with in /metrics. */
+    String policyHash() {
+        String info = get(url("/metrics")).body().lines().filter(l -> l.startsWith("glia_router_policy_info{pool=\"stable\""))
+                .findFirst().orElseThrow();
+        int at = info.indexOf("policy=\"") + 8;
+        return info.substring(at, info.indexOf('"', at));
+    }
+
     String url(String path) {
         return "http://127.0.0.1:" + router.port() + path;
     }
@@ -113,13 +121,21 @@ final class RouterRig implements AutoCloseable {
     }
 
     /** A sample of the router's {@code /metrics}, e.g. {@code glia_router_queue_length}; NaN if absent. */
+    /**
+     * A sample of the router's /metrics: {@code name} sums the series of every label set, {@code name{labels}}
+     * (labels as the exposition writes them) reads one; NaN when there is none.
+     */
     double metric(String sample) {
+        double sum = Double.NaN;
         for (String line : get(url("/metrics")).body().split("\n")) {
-            if (line.startsWith(sample + " ")) {
-                return Double.parseDouble(line.substring(sample.length() + 1).trim());
+            boolean match = sample.contains("{") ? line.startsWith(sample + " ")
+                    : line.startsWith(sample + " ") || line.startsWith(sample + "{");
+            if (match) {
+                double v = Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1).trim());
+                sum = Double.isNaN(sum) ? v : sum + v;
             }
         }
-        return Double.NaN;
+        return sum;
     }
 
     static void sleep(long millis) {

@@ -127,6 +127,12 @@ public final class PolicyRuntime<Q extends RequestView, P extends ReplicaView> {
         routedWell = false;
     }
 
+    /** Replaces the router as {@link #install(Router)} does, and the batch priority with it (null: FCFS). */
+    public void install(Router next, BatchPriority nextPriority) {
+        install(next);
+        batchPriority = nextPriority == null ? BatchPriority.FCFS : nextPriority;
+    }
+
     /**
      * The autoscaler's desired replica count at a tick, through the same containment: a failure or
      * a negative count becomes a {@link PolicyFailure}; in the router's mode the count holds.

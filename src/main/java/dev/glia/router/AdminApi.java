@@ -1,0 +1,208 @@
+package dev.glia.router;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerResponse;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * The admin endpoints, on their own port ({@code --admin-port}) so that a NetworkPolicy can keep them from clients:
+ *
+ * <ul>
+ *   <li>{@code GET /admin/policy}: what each pool runs;
+ *   <li>{@code PUT /admin/policy}: a {@link PolicySpec} document, installed in the stable pool without a restart;
+ *   <li>{@code PUT /admin/canary}: {@code {policy: <spec>, engines: [ids] | N, share: 0.25}} starts a canary;
+ *   <li>{@code POST /admin/canary/promote} and {@code POST /admin/canary/rollback} end it.
+ * </ul>
+ *
+ * Policies load (and compile) off the event loop; a document that does not load changes nothing and is answered
+ * 400 with the reason.
+ */
+final class AdminApi {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Set<String> CANARY_FIELDS = Set.of("policy", "engines", "share");
+
+    private final RouterVerticle router;
+
+    AdminApi(RouterVerticle router) {
+        this.router = router;
+    }
+
+    void handle(HttpServerRequest req) {
+        String path = req.path();
+        HttpMethod method = req.method();
+        switch (path) {
+            case "/admin/policy" -> {
+                if (method == HttpMethod.GET) {
+                    ok(req.response(), state());
+                } else if (method == HttpMethod.PUT || method == HttpMethod.POST) {
+                    req.body().onSuccess(body -> load(req, () -> PolicySpec.parse(body.toString(), "the request body"),
+                            loaded -> {
+                                router.install(loaded);
+                                return state();
+                            }));
+                } else {
+                    notAllowed(req.response(), "GET, PUT");
+                }
+            }
+            case "/admin/canary" -> {
+                if (method == HttpMethod.PUT || method == HttpMethod.POST) {
+                    req.body().onSuccess(body -> canary(req, body.toString()));
+                } else if (method == HttpMethod.DELETE) {
+                    end(req.response(), router::rollback);
+                } else {
+                    notAllowed(req.response(), "PUT, DELETE");
+                }
+            }
+            case "/admin/canary/promote" -> postOnly(req, router::promote);
+            case "/admin/canary/rollback" -> postOnly(req, router::rollback);
+            default -> error(req.response(), 404, "Not Found: " + path + " (admin endpoints: /admin/policy,"
+                    + " /admin/canary, /admin/canary/promote, /admin/canary/rollback)");
+        }
+    }
+
+    private void canary(HttpServerRequest req, String text) {
+        JsonNode root;
+        List<Integer> ids = new ArrayList<>();
+        double share;
+        try {
+            root = PolicySpec.YAML.readTree(text);
+            if (root == null || !root.isObject() || !root.has("policy")) {
+                throw new IllegalArgumentException("expected {policy: {router: ...}, engines: [ids] or N, share: F}");
+            }
+            root.fieldNames().forEachRemaining(f -> {
+                if (!CANARY_FIELDS.contains(f)) {
+                    throw new IllegalArgumentException("unknown field `" + f + "` (expected policy, engines, share)");
+                }
+            });
+            JsonNode engines = root.path("engines");
+            int total = router.pools().get(0).cluster.replicas().size();
+            if (engines.isInt()) {
+                List<Upstream> stable = router.pools().get(0).cluster.replicas();
+                for (int k = 0; k < engines.asInt() && k < total; k++) {
+                    ids.add(stable.get(total - 1 - k).id); // the last engines, so the canary's ids are stable
+                }
+            } else if (engines.isArray()) {
+                engines.forEach(e -> {
+                    if (!e.isInt()) {
+                        throw new IllegalArgumentException("engines: expected engine ids (integers), got " + e);
+                    }
+                    ids.add(e.asInt());
+                });
+            } else if (engines.isMissingNode()) {
+                ids.add(router.pools().get(0).cluster.replicas().get(total - 1).id);
+            } else {
+                throw new IllegalArgumentException("engines: expected a count or a list of engine ids, got " + engines);
+            }
+            JsonNode s = root.path("share");
+            if (!s.isMissingNode() && !s.isNumber()) {
+                throw new IllegalArgumentException("share: expected a number between 0 and 1, got " + s);
+            }
+            share = s.isNumber() ? s.asDouble() : Double.NaN;
+        } catch (IllegalArgumentException | com.fasterxml.jackson.core.JsonProcessingException e) {
+            error(req.response(), 400, "the canary request: " + e.getMessage());
+            return;
+        }
+        JsonNode policy = root.get("policy");
+        load(req, () -> PolicySpec.parse(policy, "policy"), loaded -> {
+            router.startCanary(loaded, ids, share);
+            return state();
+        });
+    }
+
+    /** Loads a policy off the event loop, then applies it on the event loop; every failure is a 4xx that says why. */
+    private void load(HttpServerRequest req, java.util.function.Supplier<PolicySpec> spec,
+            java.util.function.Function<LoadedPolicy, ObjectNode> apply) {
+        io.vertx.core.Vertx vertx = io.vertx.core.Vertx.currentContext().owner();
+        vertx.executeBlocking(() -> LoadedPolicy.load(spec.get()), false).onComplete(loaded -> {
+            if (loaded.failed()) {
+                router.metrics().policyChanges.labels("admin", "failed").inc();
+                error(req.response(), 400, "the policy did not load; nothing changed: " + loaded.cause().getMessage());
+                return;
+            }
+            try {
+                ObjectNode state = apply.apply(loaded.result());
+                router.metrics().policyChanges.labels("admin", "installed").inc();
+                ok(req.response(), state);
+            } catch (IllegalArgumentException e) {
+                error(req.response(), 400, e.getMessage());
+            } catch (IllegalStateException e) {
+                error(req.response(), 409, e.getMessage());
+            }
+        });
+    }
+
+    private void postOnly(HttpServerRequest req, Runnable action) {
+        if (req.method() != HttpMethod.POST) {
+            notAllowed(req.response(), "POST");
+            return;
+        }
+        end(req.response(), action);
+    }
+
+    private void end(HttpServerResponse res, Runnable action) {
+        try {
+            action.run();
+            ok(res, state());
+        } catch (IllegalStateException e) {
+            error(res, 409, e.getMessage());
+        }
+    }
+
+    /** {@code {"pools": [{"pool", "policy": {name, hash, router, batchPriority}, "engines": [...], "queued", "share"}]}}. */
+    ObjectNode state() {
+        ObjectNode root = JSON.createObjectNode();
+        ArrayNode pools = root.putArray("pools");
+        for (Pool p : router.pools()) {
+            ObjectNode pool = pools.addObject();
+            pool.put("pool", p.name);
+            ObjectNode policy = pool.putObject("policy");
+            policy.put("name", p.policy.name()).put("hash", p.policy.hash());
+            part(policy.putObject("router"), p.policy.spec().router(), p.policy.routerParameters());
+            if (p.policy.spec().batchPriority() != null) {
+                part(policy.putObject("batchPriority"), p.policy.spec().batchPriority(),
+                        p.policy.batchPriorityParameters());
+            }
+            ArrayNode engines = pool.putArray("engines");
+            p.cluster.replicas().forEach(e -> engines.addObject().put("id", e.id).put("url", e.toString())
+                    .put("accepting", e.accepting()).put("inflight", e.inflight()));
+            pool.put("queued", p.cluster.queueLength());
+            if (p.name.equals(Pool.CANARY)) {
+                pool.put("share", p.share);
+            }
+        }
+        return root;
+    }
+
+    private static void part(ObjectNode out, PolicySpec.Part part, java.util.Map<String, Double> parameters) {
+        if (part.name() != null) {
+            out.put("name", part.name());
+        } else {
+            out.put("source", part.source());
+        }
+        ObjectNode p = out.putObject("parameters");
+        parameters.forEach(p::put);
+    }
+
+    private static void ok(HttpServerResponse res, ObjectNode body) {
+        res.putHeader(HttpHeaders.CONTENT_TYPE, "application/json").end(body.toPrettyString());
+    }
+
+    private static void notAllowed(HttpServerResponse res, String allow) {
+        res.putHeader(HttpHeaders.ALLOW, allow);
+        error(res, 405, "Method Not Allowed (allowed: " + allow + ")");
+    }
+
+    private static void error(HttpServerResponse res, int status, String message) {
+        ObjectNode body = JSON.createObjectNode();
+        body.putObject("error").put("message", message).put("code", status);
+        res.setStatusCode(status).putHeader(HttpHeaders.CONTENT_TYPE, "application/json").end(body.toString());
+    }
+}

@@ -1,0 +1,30 @@
+package dev.glia.router;
+
+import dev.glia.policy.runtime.PolicyRuntime;
+
+/**
+ * Engines under one policy, with their own global queue: the stable pool, and during a canary the candidate's pool,
+ * which receives its share of arrivals. Touched only on the router's event loop.
+ */
+final class Pool {
+    static final String STABLE = "stable";
+    static final String CANARY = "canary";
+
+    final String name;
+    final LiveCluster cluster;
+    PolicyRuntime<RoutedRequest, Upstream> runtime;
+    LoadedPolicy policy;
+    RouterMetrics.PolicySeries series;
+    /** The fraction of arrivals this pool receives (the canary's; the stable pool takes the rest). */
+    double share;
+
+    Pool(String name, LiveCluster cluster) {
+        this.name = name;
+        this.cluster = cluster;
+    }
+
+    @Override
+    public String toString() {
+        return name + " pool (" + policy.name() + ", " + policy.hash() + ")";
+    }
+}
