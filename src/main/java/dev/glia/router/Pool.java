@@ -13,7 +13,10 @@ final class Pool {
     final String name;
     final LiveCluster cluster;
     PolicyRuntime<RoutedRequest, Upstream> runtime;
+    /** The policy that routes now: the one installed, or what the runtime fell back to. */
     LoadedPolicy policy;
+    /** What the runtime falls back to first if the policy fails: the one before it, had it routed well. */
+    LoadedPolicy lastGood;
     RouterMetrics.PolicySeries series;
     /** The fraction of arrivals this pool receives (the canary's; the stable pool takes the rest). */
     double share;

@@ -6,6 +6,7 @@ import dev.glia.metrics.VllmMetrics;
 import dev.glia.policy.ReplicaView;
 import dev.glia.policy.RequestView;
 import dev.glia.policy.runtime.Cluster;
+import dev.glia.policy.runtime.Fallback;
 import dev.glia.policy.runtime.OnFailure;
 import dev.glia.policy.runtime.PolicyRuntime;
 import dev.glia.router.RouterMetrics.Outcome;
@@ -46,6 +47,8 @@ final class RouterVerticle extends AbstractVerticle {
             "content-length", "upgrade", "te", "trailer", "proxy-connection");
 
     private static final Logger LOG = Logger.getLogger(RouterVerticle.class.getName());
+    /** The end of the runtime's fallback chain, as metrics and the admin API name it. */
+    private static final LoadedPolicy LLQ = LoadedPolicy.load(PolicySpec.router("llq", java.util.Map.of()));
 
     private final RouterOptions options;
     private final RouterMetrics metrics;
@@ -84,6 +87,12 @@ final class RouterVerticle extends AbstractVerticle {
                     LOG.log(Level.WARNING, pool.name + " pool: " + failure.getMessage() + "; falling back to "
                             + to.name().toLowerCase(Locale.ROOT).replace('_', ' '), failure);
                     pool.series.policyFailed(to.name().toLowerCase(Locale.ROOT));
+                    if (to == Fallback.LAST_GOOD_ROUTER && pool.lastGood != null) {
+                        setPolicy(pool, pool.lastGood);
+                        pool.lastGood = null;
+                    } else if (to == Fallback.LLQ) {
+                        setPolicy(pool, LLQ);
+                    }
                 }));
         setPolicy(pool, policy);
         return pool;
@@ -537,8 +546,7 @@ final class RouterVerticle extends AbstractVerticle {
     /** A hot swap in the stable pool: queued and in-flight requests stay; the old policy becomes the last good one. */
     void install(LoadedPolicy policy) {
         Pool stable = pools.get(0);
-        stable.runtime.install(policy.router().get(), policy.batchPriority().get());
-        setPolicy(stable, policy);
+        replace(stable, policy);
         LOG.info("installed " + stable);
         route(stable);
     }
@@ -579,12 +587,18 @@ final class RouterVerticle extends AbstractVerticle {
         LOG.info("canary: " + canary + " on engines " + engineIds + " with " + fraction + " of arrivals");
     }
 
+    private void replace(Pool pool, LoadedPolicy policy) {
+        if (pool.runtime.install(policy.router().get(), policy.batchPriority().get())) {
+            pool.lastGood = pool.policy;
+        }
+        setPolicy(pool, policy);
+    }
+
     /** The canary's policy runs everywhere: its engines and queued requests join the stable pool. */
     void promote() {
         Pool canary = canary();
         Pool stable = pools.get(0);
-        stable.runtime.install(canary.policy.router().get(), canary.policy.batchPriority().get());
-        setPolicy(stable, canary.policy);
+        replace(stable, canary.policy);
         merge(canary);
         LOG.info("promoted the canary: " + stable);
     }

@@ -25,7 +25,9 @@ final class RouterRig implements AutoCloseable {
     final ConcurrentLinkedQueue<WallClockEngine.FinishedRequest> finished;
     final EngineFleet engines;
     final RouterServer router;
-    final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    /** HTTP/1.1, as OpenAI clients speak it (the JDK would otherwise upgrade to h2c and cap concurrent streams). */
+    final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(5)).build();
 
     private RouterRig(ConcurrentLinkedQueue<WallClockEngine.FinishedRequest> finished, EngineFleet engines,
             RouterServer router) {
@@ -43,8 +45,10 @@ final class RouterRig implements AutoCloseable {
                 .numGpuBlocksOverride(2240).maxNumSeqs(o.maxNumSeqs).maxModelLen(8192).timeScale(timeScale).replicas(replicas)
                 .build(), new EngineModelBackends(log::add));
         List<URI> urls = fleet.servers().stream().map(s -> URI.create("http://127.0.0.1:" + s.port())).toList();
-        RouterServer router = RouterServer.start(new RouterOptions("127.0.0.1", 0, urls, 0.05, o.maxQueue,
-                o.maxQueueSeconds, false), policy);
+        RouterOptions routerOptions = new RouterOptions("127.0.0.1", 0, urls, 0.05, o.maxQueue, o.maxQueueSeconds,
+                o.priorityScheduling, "127.0.0.1", 0, o.policyFile, 0.05);
+        RouterServer router = o.policyFile != null && policy == null ? RouterServer.start(routerOptions, (LoadedPolicy) null)
+                : RouterServer.start(routerOptions, policy);
         RouterRig rig = new RouterRig(log, fleet, router);
         log.clear();
         rig.awaitReady();
@@ -56,6 +60,9 @@ final class RouterRig implements AutoCloseable {
         int maxNumSeqs = 128;
         int maxQueue = 10_000;
         double maxQueueSeconds = 60;
+        boolean priorityScheduling;
+        /** A watched policy document (polled every 50 ms here); the policy given to start must then be null. */
+        java.nio.file.Path policyFile;
     }
 
     /** The hash the stable pool's policy is labelled with in /metrics. */
@@ -64,6 +71,14 @@ final class RouterRig implements AutoCloseable {
                 .findFirst().orElseThrow();
         int at = info.indexOf("policy=\"") + 8;
         return info.substring(at, info.indexOf('"', at));
+    }
+
+    /** A call to the admin API: {@code method} on {@code path} with a YAML or JSON {@code body} (null: none). */
+    HttpResponse<String> admin(String method, String path, String body) {
+        return send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + router.adminPort() + path))
+                .header("Content-Type", "application/yaml").timeout(Duration.ofSeconds(120))
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
+                        : HttpRequest.BodyPublishers.ofString(body)).build());
     }
 
     String url(String path) {
@@ -120,7 +135,6 @@ final class RouterRig implements AutoCloseable {
         return send(HttpRequest.newBuilder(URI.create(url)).GET().build());
     }
 
-    /** A sample of the router's {@code /metrics}, e.g. {@code glia_router_queue_length}; NaN if absent. */
     /**
      * A sample of the router's /metrics: {@code name} sums the series of every label set, {@code name{labels}}
      * (labels as the exposition writes them) reads one; NaN when there is none.

@@ -118,19 +118,23 @@ public final class PolicyRuntime<Q extends RequestView, P extends ReplicaView> {
     /**
      * Replaces the router (a hot swap, between routing calls). The one it replaces becomes the
      * last good router if it routed at least once without failing.
+     *
+     * @return whether the router replaced became the last good one (otherwise the last good one stays)
      */
-    public void install(Router next) {
+    public boolean install(Router next) {
+        boolean wasGood = routedWell;
         if (routedWell) {
             lastGood = router;
         }
         router = next;
         routedWell = false;
+        return wasGood;
     }
 
     /** Replaces the router as {@link #install(Router)} does, and the batch priority with it (null: FCFS). */
-    public void install(Router next, BatchPriority nextPriority) {
-        install(next);
+    public boolean install(Router next, BatchPriority nextPriority) {
         batchPriority = nextPriority == null ? BatchPriority.FCFS : nextPriority;
+        return install(next);
     }
 
     /**
