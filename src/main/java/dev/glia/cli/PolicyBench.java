@@ -26,7 +26,7 @@ final class PolicyBench {
         }
     }
 
-    private record Request(long id, double arrivalTime, int promptTokens, int generatedTokens, int restarts, int priority)
+    private record Request(long id, double arrivalTime, int promptTokens, int generatedTokens, int priority)
             implements RequestView {
     }
 
@@ -107,18 +107,18 @@ final class PolicyBench {
         for (int i = 0; i < replicaCount; i++) {
             List<Request> waiting = new ArrayList<>();
             for (int w = random.nextInt(5); w > 0; w--) {
-                waiting.add(new Request(id++, 0, prompt(random), 0, 0, 0));
+                waiting.add(new Request(id++, 0, prompt(random), 0, 0));
             }
             List<Request> running = new ArrayList<>();
             for (int w = 30 + random.nextInt(40); w > 0; w--) {
-                running.add(new Request(id++, 0, prompt(random), random.nextInt(400), 0, 0));
+                running.add(new Request(id++, 0, prompt(random), random.nextInt(400), 0));
             }
             replicas.add(new Replica(i, List.copyOf(waiting), List.copyOf(running),
                     (int) (2240 * (0.70 + 0.25 * random.nextDouble())), 2240, 16, true));
         }
         List<Request> queue = new ArrayList<>();
         for (int q = 0; q < queued; q++) {
-            queue.add(new Request(id++, q * 0.01, prompt(random), 0, 0, 0));
+            queue.add(new Request(id++, q * 0.01, prompt(random), 0, 0));
         }
         return new Cluster(100, List.copyOf(replicas), List.copyOf(queue), random);
     }

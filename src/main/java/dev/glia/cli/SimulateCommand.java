@@ -44,6 +44,13 @@ public class SimulateCommand implements Callable<Integer> {
     @Option(names = "--duration", paramLabel = "S", description = "Override the seconds of arrivals.")
     Double duration;
 
+    @Option(names = "--scrape-interval", paramLabel = "S",
+            description = {"Override cluster.scrapeInterval: seconds of model time between a live router's scrapes of "
+                    + "each engine's /metrics, so policies see what `glia router` will see (0: exact views).",
+                    "A router scraping every 50 ms of wall clock in front of engines at --time-scale 10 sees a scrape "
+                            + "every 0.5 s of model time: --scrape-interval 0.5."})
+    Double scrapeInterval;
+
     @Option(names = "--out", paramLabel = "DIR", description = "Run directory (default: runs/<scenario>-<router>).")
     Path out;
 
@@ -79,8 +86,8 @@ public class SimulateCommand implements Callable<Integer> {
             if (seeds < 1) {
                 throw new IllegalArgumentException("--seeds must be at least 1, got " + seeds);
             }
-            Scenario s = ScenarioLoader.override(ScenarioLoader.load(scenario), qps, duration, router, batchPriority,
-                    autoscaler);
+            Scenario s = ScenarioLoader.overrideScrapeInterval(ScenarioLoader.override(ScenarioLoader.load(scenario),
+                    qps, duration, router, batchPriority, autoscaler), scrapeInterval);
             PolicySet policies = PolicySet.of(s, parameters);
             Experiment.Result result;
             try (Progress progress = new Progress("simulating " + s.name(), seeds)) {

@@ -3,7 +3,10 @@ package dev.glia.policy;
 import java.util.List;
 import java.util.random.RandomGenerator;
 
-/** The state a router sees when it is invoked: on every arrival and every completion. */
+/**
+ * The state a router sees when it is invoked: on every arrival and every completion, and after
+ * every scrape of the engines' metrics that finds the global queue non-empty.
+ */
 public interface ClusterView {
     /** Seconds since the start of the run. */
     double now();

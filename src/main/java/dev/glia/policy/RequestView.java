@@ -2,8 +2,8 @@ package dev.glia.policy;
 
 /**
  * What a live router can know about one request: never its output length.
- * Every field is computable from router-side accounting (arrival, prompt, streamed tokens)
- * and vLLM's preemption counters.
+ * Every field is computable from router-side accounting (arrival, prompt, streamed tokens).
+ * Not its restarts either: vLLM counts preemptions per engine, not per request (docs/router.md).
  */
 public interface RequestView {
     long id();
@@ -16,9 +16,6 @@ public interface RequestView {
 
     /** Output tokens generated so far (streamed to the client). */
     int generatedTokens();
-
-    /** How many times an engine preempted this request and recomputed it from scratch. */
-    int restarts();
 
     /** The vLLM priority assigned at dispatch (lower runs sooner); 0 until dispatched. */
     int priority();

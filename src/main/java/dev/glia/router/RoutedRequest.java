@@ -68,12 +68,6 @@ final class RoutedRequest implements RequestView {
         return streamed.count();
     }
 
-    /** Unknowable live: vLLM counts preemptions per engine, not per request (docs/router.md). */
-    @Override
-    public int restarts() {
-        return 0;
-    }
-
     @Override
     public int priority() {
         return priority;

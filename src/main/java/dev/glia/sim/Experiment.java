@@ -71,7 +71,7 @@ public final class Experiment {
                 "fcfs".equals(s.policies().batchPriority()) ? SchedulingPolicy.FCFS : SchedulingPolicy.PRIORITY, true);
         return new ClusterConfig(c.replicas(), engine, model, c.tensorParallel(),
                 a == null ? null : new ClusterConfig.Autoscaling(a.interval(), a.coldStart(), a.minReplicas(), a.maxReplicas()),
-                true);
+                true, c.scrapeInterval() == null ? 0 : c.scrapeInterval());
     }
 
     /** Runs one seed on the calling thread. */

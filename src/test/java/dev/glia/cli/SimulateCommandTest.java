@@ -203,6 +203,16 @@ class SimulateCommandTest {
     }
 
     @Test
+    void aNegativeScrapeIntervalExitsTwoNamingTheField(QuarkusMainLauncher launcher) {
+        LaunchResult result = launcher.launch("simulate", "--scenario", "low-load", "--scrape-interval", "-1",
+                "--out", tmp.resolve("never").toString());
+
+        assertThat(result.exitCode()).isEqualTo(2);
+        assertThat(result.getErrorOutput()).contains("cluster.scrapeInterval").doesNotContain("\tat ");
+        assertThat(tmp.resolve("never")).doesNotExist();
+    }
+
+    @Test
     @Launch("scenarios")
     void scenariosListsTheFourBundledScenarios(LaunchResult result) {
         List<String> names = result.getOutputStream().stream()

@@ -73,7 +73,7 @@ final class Prompts {
                                     int allocatedBlocks(); int totalBlocks(); int blockSize(); boolean accepting();
                                     int freeBlocks(); double kvUsage(); int outstanding(); }
             interface RequestView { long id(); double arrivalTime(); int promptTokens(); int generatedTokens();
-                                    int restarts(); int priority(); }     // never the output length
+                                    int priority(); }     // never the output length, nor its restarts
             interface AutoscalerView { double now(); double interval(); List<? extends ReplicaView> replicas();
                                     int starting(); int draining(); int minReplicas(); int maxReplicas();
                                     int queued(); double arrivalRate(); double decodeThroughput(ReplicaView r); }

@@ -12,6 +12,7 @@ final class EventQueue {
     static final int AUTOSCALE = 2;
     static final int REPLICA_READY = 3;
     static final int USER_REQUEST = 4;
+    static final int SCRAPE = 5;
 
     private double[] time = new double[64];
     private long[] seq = new long[64];

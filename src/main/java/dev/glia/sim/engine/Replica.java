@@ -16,6 +16,8 @@ public final class Replica extends Engine<Request> implements ReplicaView {
     final double provisionedAt;
     double readyAt = Double.NaN;
     double removedAt = Double.NaN;
+    /** The replica as a live router sees it, when the run has a scrape interval; null for exact views. */
+    ScrapedReplica seen;
 
     Replica(int id, EngineSettings settings, ExecutionModel model, double provisionedAt) {
         super(id, settings, model);

@@ -23,11 +23,17 @@ import java.util.random.RandomGenerator;
  * The discrete-event loop of one run: arrivals, router invocations (on every arrival and every
  * completion), batches on replicas, autoscaler ticks and replica lifecycles. Single-threaded and
  * deterministic: the same config, workload, policies and seed give the same result.
+ *
+ * <p>With a {@linkplain ClusterConfig#scrapeInterval() scrape interval}, policies see each replica
+ * as a live router does ({@link ScrapedReplica}): every interval a scrape tick reads each engine's
+ * metrics, and the router is invoked after a tick that finds the global queue non-empty. Without
+ * one, they see the engines exactly.
  */
 public final class Simulation {
     private final ClusterConfig config;
     private final Workload workload;
     private final boolean autoscaling;
+    private final boolean scraping;
     private final PolicyRuntime<Request, Replica> policies;
 
     private final EventQueue events = new EventQueue();
@@ -38,6 +44,9 @@ public final class Simulation {
     private final List<Replica> replicas = new ArrayList<>();
     private final ArrayList<Replica> active = new ArrayList<>();
     private final List<Replica> activeView = Collections.unmodifiableList(active);
+    /** {@code active} as a live router sees it, in the same order, when scraping. */
+    private final ArrayList<ScrapedReplica> activeSeen = new ArrayList<>();
+    private final List<ScrapedReplica> activeSeenView = Collections.unmodifiableList(activeSeen);
     private final List<Request> finished = new ArrayList<>();
     private final ScalingView scalingView = new ScalingView();
     private final SplittableRandom policyRandom;
@@ -51,6 +60,7 @@ public final class Simulation {
     private int liveUsers;
     private int peakReplicas;
     private double lastCompletion;
+    private long scrapeTicks;
 
     // autoscaler interval accounting
     private int arrivalsThisInterval;
@@ -61,6 +71,7 @@ public final class Simulation {
         this.config = config;
         this.workload = workload;
         this.autoscaling = autoscaler != null && config.autoscaling() != null;
+        this.scraping = config.scrapeInterval() > 0;
         this.policies = new PolicyRuntime<>(new SimulatedCluster(), new RoutingView(), router, batchPriority,
                 config.engine().priorityScheduling(), autoscaler, OnFailure.stop(failure -> failure));
         SplittableRandom root = new SplittableRandom(seed);
@@ -89,6 +100,10 @@ public final class Simulation {
         if (autoscaling) {
             events.push(config.autoscaling().interval(), EventQueue.AUTOSCALE, 0, 0);
         }
+        if (scraping) {
+            scrapeTicks = 1;
+            events.push(config.scrapeInterval(), EventQueue.SCRAPE, 0, 0);
+        }
         long processed = 0;
         while (events.poll()) {
             processed++;
@@ -98,6 +113,7 @@ public final class Simulation {
                 case EventQueue.USER_REQUEST -> userRequest(events.polledA);
                 case EventQueue.BATCH_END -> batchEnd(replicas.get(events.polledA), events.polledB);
                 case EventQueue.AUTOSCALE -> autoscale();
+                case EventQueue.SCRAPE -> scrape();
                 case EventQueue.REPLICA_READY -> {
                     ready(replicas.get(events.polledA));
                     invokeRouter();
@@ -166,6 +182,9 @@ public final class Simulation {
         logBatch(replica);
         finished.clear();
         replica.endBatch(now, finished);
+        if (scraping) {
+            streamed(replica);
+        }
         for (Request r : finished) {
             outstanding--;
             lastCompletion = now;
@@ -196,6 +215,44 @@ public final class Simulation {
             replica.phase = Replica.Phase.REMOVED;
             replica.removedAt = now;
             active.remove(replica);
+            if (scraping) {
+                activeSeen.remove(replica.seen);
+            }
+        }
+    }
+
+    // ---- what a live router sees --------------------------------------------------------------------
+
+    /** After a batch: its first tokens and last tokens reach the router's accounting. */
+    private void streamed(Replica replica) {
+        ScrapedReplica seen = replica.seen;
+        Batch b = replica.batch();
+        if (b.prefillTokens() > 0) {
+            for (int i = 0; i < b.size(); i++) {
+                Request r = (Request) b.member(i);
+                if (r.firstTokenAt() == now) {
+                    seen.firstToken(r);
+                }
+            }
+        }
+        for (int i = 0; i < finished.size(); i++) {
+            seen.finished(finished.get(i));
+        }
+    }
+
+    /** A scrape tick: every replica's metrics are read at once; a non-empty global queue is routed again. */
+    private void scrape() {
+        for (int i = 0; i < active.size(); i++) {
+            Replica r = active.get(i);
+            r.sync(now);
+            r.seen.scrape();
+        }
+        if (outstanding > 0 || moreArrivals()) {
+            scrapeTicks++;
+            events.push(scrapeTicks * config.scrapeInterval(), EventQueue.SCRAPE, 0, 0);
+        }
+        if (!queue.isEmpty()) {
+            invokeRouter();
         }
     }
 
@@ -255,6 +312,9 @@ public final class Simulation {
             r.routedAt = now;
         }
         replica.enqueue(r);
+        if (scraping) {
+            replica.seen.sent(r);
+        }
         if (config.logs()) {
             RunLog.Columns t = log.routes;
             int row = t.add();
@@ -271,6 +331,9 @@ public final class Simulation {
 
     private Replica newReplica(double provisionedAt) {
         Replica r = new Replica(replicas.size(), config.engine(), config.model(), provisionedAt);
+        if (scraping) {
+            r.seen = new ScrapedReplica(r);
+        }
         replicas.add(r);
         if (generatedAtTick.length < replicas.size()) {
             generatedAtTick = java.util.Arrays.copyOf(generatedAtTick, replicas.size() * 2);
@@ -286,6 +349,11 @@ public final class Simulation {
             pos++;
         }
         active.add(pos, r);
+        if (scraping) {
+            // a live router admits an engine after its first scrape: an idle one, read here at once
+            r.seen.scrape();
+            activeSeen.add(pos, r.seen);
+        }
         peakReplicas = Math.max(peakReplicas, active.size());
     }
 
@@ -332,6 +400,12 @@ public final class Simulation {
         }
     }
 
+    /** This run's replica behind a view a policy handed back (the engine, or it as the router sees it), or null. */
+    private Replica own(ReplicaView view) {
+        Replica r = view instanceof Replica e ? e : view instanceof ScrapedReplica s ? s.replica : null;
+        return r != null && r.id() < replicas.size() && replicas.get(r.id()) == r ? r : null;
+    }
+
     /** What a router and a batch priority see, answering for the current instant. */
     private final class RoutingView implements ClusterView {
         @Override
@@ -341,7 +415,7 @@ public final class Simulation {
 
         @Override
         public List<? extends ReplicaView> replicas() {
-            return activeView;
+            return scraping ? activeSeenView : activeView;
         }
 
         @Override
@@ -364,7 +438,7 @@ public final class Simulation {
 
         @Override
         public Replica replica(ReplicaView view) {
-            return view instanceof Replica r && r.id() < replicas.size() && replicas.get(r.id()) == r ? r : null;
+            return own(view);
         }
 
         @Override
@@ -417,7 +491,7 @@ public final class Simulation {
 
         @Override
         public List<? extends ReplicaView> replicas() {
-            return activeView;
+            return scraping ? activeSeenView : activeView;
         }
 
         @Override
@@ -465,7 +539,8 @@ public final class Simulation {
 
         @Override
         public double decodeThroughput(ReplicaView replica) {
-            if (!(replica instanceof Replica r) || r.id() >= replicas.size() || replicas.get(r.id()) != r) {
+            Replica r = own(replica);
+            if (r == null) {
                 throw new PolicyViolation("asked for the throughput of a replica that is not one of this cluster's");
             }
             return (r.generatedTotal() - generatedAtTick[r.id()]) / config.autoscaling().interval();

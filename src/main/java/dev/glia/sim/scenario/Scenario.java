@@ -21,7 +21,11 @@ public record Scenario(
         Policies policies,
         Autoscaling autoscaling) {
 
-    /** The engines; names follow vLLM's engine arguments. */
+    /**
+     * The engines; names follow vLLM's engine arguments. {@code scrapeInterval}: seconds of model
+     * time between a live router's scrapes of each engine's metrics, so that policies see what the
+     * router will see (docs/router.md); absent or 0 for exact views.
+     */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record Cluster(
             Integer replicas,
@@ -35,7 +39,13 @@ public record Scenario(
             String scheduler,
             Integer maxNumBatchedTokens,
             Double gpuMemoryUtilization,
-            Integer maxModelLen) {
+            Integer maxModelLen,
+            Double scrapeInterval) {
+
+        public Cluster withScrapeInterval(Double seconds) {
+            return new Cluster(replicas, gpu, model, tensorParallel, dtype, numBlocks, blockSize, maxNumSeqs,
+                    scheduler, maxNumBatchedTokens, gpuMemoryUtilization, maxModelLen, seconds);
+        }
     }
 
     @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -120,6 +130,10 @@ public record Scenario(
 
     public Scenario withPolicies(Policies p) {
         return new Scenario(name, description, seed, duration, cluster, workload, p, autoscaling);
+    }
+
+    public Scenario withCluster(Cluster c) {
+        return new Scenario(name, description, seed, duration, c, workload, policies, autoscaling);
     }
 
     public Scenario withWorkload(WorkloadSpec w) {

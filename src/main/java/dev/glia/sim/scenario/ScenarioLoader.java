@@ -113,6 +113,17 @@ public final class ScenarioLoader {
         return out == s ? s : complete(out, s.name(), Path.of(""));
     }
 
+    /**
+     * Sets the seconds of model time between a live router's scrapes ({@code glia simulate
+     * --scrape-interval}) and validates the result again; null keeps the scenario's.
+     */
+    public static Scenario overrideScrapeInterval(Scenario s, Double seconds) {
+        if (seconds == null) {
+            return s;
+        }
+        return complete(s.withCluster(s.cluster().withScrapeInterval(seconds)), s.name(), Path.of(""));
+    }
+
     private static double mid(Arrivals a) {
         return (a.minQps() + a.maxQps()) / 2;
     }
@@ -164,7 +175,7 @@ public final class ScenarioLoader {
     public static Scenario complete(Scenario s, String source, Path base) {
         List<String> problems = new ArrayList<>();
         Cluster c = s.cluster() == null ? new Cluster(null, null, null, null, null, null, null, null, null, null,
-                null, null) : s.cluster();
+                null, null, null) : s.cluster();
         String gpu = or(c.gpu(), "a10");
         String model = or(c.model(), "llama-3-8b");
         int tp = or(c.tensorParallel(), 1);
@@ -194,6 +205,9 @@ public final class ScenarioLoader {
         check(problems, utilisation > 0 && utilisation <= 1,
                 "cluster.gpuMemoryUtilization: must be in (0, 1], got " + utilisation);
         check(problems, maxModelLen >= 2, "cluster.maxModelLen: must be at least 2, got " + maxModelLen);
+        Double scrape = c.scrapeInterval();
+        check(problems, scrape == null || (scrape >= 0 && Double.isFinite(scrape)), "cluster.scrapeInterval: must be "
+                + "finite seconds of model time, at least 0 (0 or absent: policies see the engines exactly), got " + scrape);
         if (formation == BatchFormation.PREFILL_FIRST) {
             check(problems, maxNumBatchedTokens >= maxModelLen, "cluster.maxNumBatchedTokens: the prefill-first scheduler "
                     + "prefills whole prompts, so it must be at least maxModelLen (" + maxModelLen + "), got "
@@ -216,7 +230,7 @@ public final class ScenarioLoader {
             problems.add("cluster.numBlocks: must be at least 1, got " + numBlocks);
         }
         Cluster cluster = new Cluster(or(c.replicas(), 1), gpu, model, tp, dtype, numBlocks, blockSize,
-                or(c.maxNumSeqs(), 128), scheduler, maxNumBatchedTokens, utilisation, maxModelLen);
+                or(c.maxNumSeqs(), 128), scheduler, maxNumBatchedTokens, utilisation, maxModelLen, scrape);
 
         WorkloadSpec workload = completeWorkload(s.workload(), base, problems);
         double duration = or(s.duration(), 600.0);

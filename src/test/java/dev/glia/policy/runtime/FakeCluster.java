@@ -46,11 +46,6 @@ final class FakeCluster implements Cluster<FakeCluster.Req, FakeCluster.Rep>, Cl
         }
 
         @Override
-        public int restarts() {
-            return 0;
-        }
-
-        @Override
         public int priority() {
             return priority;
         }

@@ -529,7 +529,6 @@ class HostilePolicyTest {
                             public double arrivalTime() { return 0; }
                             public int promptTokens() { return 1; }
                             public int generatedTokens() { return 0; }
-                            public int restarts() { return 0; }
                             public int priority() { return 0; }
                         }""")),
                 contained("sends a request remembered from an earlier call", "not in the global queue", router("""
@@ -625,6 +624,26 @@ class HostilePolicyTest {
         assertThat(error.column()).isEqualTo(source.lines().toList().get(4).indexOf("\"the first one\"") + 1);
         assertThat(error.message()).contains("incompatible types");
         assertThat(error.toString()).startsWith("Broken.java:5:" + error.column() + ": error: ");
+    }
+
+    @Test
+    void aPolicyThatAsksForARequestsRestartsDoesNotCompileBecauseNoRouterCanKnowThem() {
+        String source = """
+                import dev.glia.policy.*;
+
+                public class Restarts implements Router {
+                    public void route(ClusterView c, Dispatch d) {
+                        if (c.queue().get(0).restarts() == 0) {
+                            d.send(c.queue().get(0), c.replicas().get(0));
+                        }
+                    }
+                }
+                """;
+        PolicyRejected rejected = rejection(() -> PolicySource.compile("Restarts.java", source, BUDGET));
+        assertThat(rejected).hasMessageContaining("Restarts.java does not compile");
+        Diagnostic error = rejected.diagnostics().get(0);
+        assertThat(error.line()).isEqualTo(5);
+        assertThat(error.message()).contains("cannot find symbol").contains("restarts()");
     }
 
     @Test

@@ -15,6 +15,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** A scenario that cannot run is refused up front, with every problem named by its field path. */
 class ScenarioValidationTest {
@@ -397,6 +398,37 @@ class ScenarioValidationTest {
         assertThat(s.workload().arrivals().minQps()).isCloseTo(15.0, within(1e-9));
         assertThat(s.workload().arrivals().maxQps()).isCloseTo(45.0, within(1e-9));
         assertThat(s.workload().arrivals().period()).isEqualTo(7200.0);
+    }
+
+    @ParameterizedTest(name = "a scrapeInterval of {0} is refused, naming the field")
+    @ValueSource(strings = {"-0.5", "1e999"})
+    void aScrapeIntervalThatIsNegativeOrNotFiniteIsRefusedNamingTheField(String value) {
+        List<String> problems = problemsOf("cluster: {scrapeInterval: " + value + "}\n");
+
+        assertThat(problems).singleElement().asString()
+                .startsWith("cluster.scrapeInterval: must be finite seconds of model time, at least 0");
+    }
+
+    @Test
+    void aScrapeIntervalIsKeptAsWrittenAndLeftOutWhenAbsentSoOldConfigsStayIdentical() {
+        assertThat(loadYaml("cluster: {scrapeInterval: 0.5}\n").cluster().scrapeInterval()).isEqualTo(0.5);
+        assertThat(loadYaml("cluster: {replicas: 2}\n").cluster().scrapeInterval()).isNull();
+    }
+
+    @Test
+    void scrapeIntervalOverrideSetsTheClusterFieldAndIsValidatedLikeTheFile() {
+        Scenario lowLoad = ScenarioLoader.load("low-load");
+
+        assertThat(ScenarioLoader.overrideScrapeInterval(lowLoad, 0.5).cluster().scrapeInterval()).isEqualTo(0.5);
+        assertThat(ScenarioLoader.overrideScrapeInterval(lowLoad, null)).isSameAs(lowLoad);
+        assertThatThrownBy(() -> ScenarioLoader.overrideScrapeInterval(lowLoad, -1.0))
+                .isInstanceOf(ScenarioException.class)
+                .hasMessageContaining("cluster.scrapeInterval")
+                .hasMessageContaining("got -1.0");
+        assertThatThrownBy(() -> ScenarioLoader.overrideScrapeInterval(lowLoad, Double.NaN))
+                .isInstanceOf(ScenarioException.class)
+                .hasMessageContaining("cluster.scrapeInterval")
+                .hasMessageContaining("got NaN");
     }
 
     @Test
