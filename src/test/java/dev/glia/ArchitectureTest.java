@@ -114,6 +114,21 @@ class ArchitectureTest {
                     + " engine's tokenizer; only the command line starts one");
 
     @ArchTest
+    static final ArchRule discoveryKnowsNothingOfTheRestOfTheRouter = classes().that()
+            .resideInAPackage("dev.glia.router.discovery..")
+            .should().onlyDependOnClassesThat(resideOutsideOfPackage("dev.glia..")
+                    .or(resideInAPackage("dev.glia.router.discovery..")))
+            .because("discovery only decides which engines exist and publishes them; the verticle consumes the"
+                    + " sets, so the decision is tested without a router and the router without Kubernetes");
+
+    @ArchTest
+    static final ArchRule inTheRouterOnlyDiscoveryTalksToKubernetes = noClasses().that()
+            .resideInAPackage("dev.glia.router..").and().resideOutsideOfPackage("dev.glia.router.discovery..")
+            .should().dependOnClassesThat().resideInAPackage("io.fabric8..")
+            .because("the Kubernetes client is an adapter of engine discovery: the request path sees endpoints,"
+                    + " never pods (fabric8 types stay inside router.discovery)");
+
+    @ArchTest
     static final ArchRule onlyTheCommandLineUsesTheLoadGenerator = classes().that().resideInAPackage("dev.glia.load..")
             .should().onlyHaveDependentClassesThat(resideInAnyPackage("dev.glia.load..", "dev.glia.cli.."))
             .because("load is an adapter that drives servers over HTTP; the layers below it replay workloads in"
@@ -124,7 +139,7 @@ class ArchitectureTest {
             .resideInAnyPackage("dev.glia.policy..", "dev.glia.vllm..", "dev.glia.sim..", "dev.glia.metrics..",
                     "dev.glia.catalog..")
             .should().dependOnClassesThat().resideInAnyPackage("io.quarkus..", "io.quarkiverse..",
-                    "dev.langchain4j..", "jakarta..", "io.vertx..")
+                    "dev.langchain4j..", "jakarta..", "io.vertx..", "io.fabric8..")
             .because("policy, catalog, the engine model, sim and metrics are plain Java: the same classes run in a worker JVM,"
                     + " in tests and behind any adapter; frameworks belong to the adapters (router, operator, cli)");
 

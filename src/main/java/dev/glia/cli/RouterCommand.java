@@ -5,6 +5,9 @@ import dev.glia.router.LoadedPolicy;
 import dev.glia.router.PolicySpec;
 import dev.glia.router.RouterOptions;
 import dev.glia.router.RouterServer;
+import dev.glia.router.discovery.EngineDiscovery;
+import dev.glia.router.discovery.EnginePort;
+import dev.glia.router.discovery.Selector;
 import io.quarkus.runtime.Quarkus;
 import java.net.URI;
 import java.nio.file.Path;
@@ -27,10 +30,29 @@ public class RouterCommand implements Callable<Integer> {
     @Option(names = "--port", defaultValue = "8080", description = "Port to listen on (default: ${DEFAULT-VALUE}).")
     int port;
 
-    @Option(names = "--engine", required = true, split = ",", paramLabel = "URL",
+    @Option(names = "--engine", split = ",", paramLabel = "URL",
             description = "An engine's base URL (http://host:port); repeat or separate with commas. Its position is"
-                    + " its replica id.")
+                    + " its replica id. Required with --discovery static.")
     List<URI> engines;
+
+    @Option(names = "--discovery", defaultValue = "static", paramLabel = "static|kubernetes",
+            description = "Where the engines come from: the --engine list, or the ready pods matching --selector in"
+                    + " --namespace (default: ${DEFAULT-VALUE}).")
+    String discovery;
+
+    @Option(names = "--namespace", paramLabel = "NAME",
+            description = "With --discovery kubernetes: the engine pods' namespace (default: the router's own).")
+    String namespace;
+
+    @Option(names = "--selector", paramLabel = "SELECTOR",
+            description = "With --discovery kubernetes: the engine pods' label selector, as kubectl -l takes it"
+                    + " (e.g. app=vllm).")
+    String selector;
+
+    @Option(names = "--engine-port", paramLabel = "PORT|NAME",
+            description = "With --discovery kubernetes: the engine pods' port, a number or the name of a container"
+                    + " port (e.g. http) (default: 8000).")
+    String enginePort;
 
     @Option(names = "--router", paramLabel = "NAME|FILE",
             description = "The routing policy: a built-in (${COMPLETION-CANDIDATES}), a bundled reference (hra,"
@@ -85,11 +107,15 @@ public class RouterCommand implements Callable<Integer> {
     public Integer call() {
         return Cli.guard(() -> {
             RouterOptions options = options();
+            if (options.discovery() != EngineDiscovery.Kind.STATIC) {
+                throw new IllegalArgumentException("--discovery kubernetes: the flags are checked, but the router does"
+                        + " not follow discovered engines yet; give the engines with --engine for now");
+            }
             LoadedPolicy policy = policy();
             try (RouterServer server = RouterServer.start(options, policy)) {
                 System.out.printf("glia router: %s on http://%s:%d/v1 in front of %d engines (/metrics, /health,"
                         + " /ready)%s%n", policy == null ? options.policyFile() : policy.name(), host, server.port(),
-                        engines.size(), server.adminPort() < 0 ? ""
+                        options.engines().size(), server.adminPort() < 0 ? ""
                                 : "; admin API on http://" + options.adminHost() + ":" + server.adminPort() + "/admin");
                 Quarkus.waitForExit();
             }
@@ -102,9 +128,34 @@ public class RouterCommand implements Callable<Integer> {
         if (!schedulingPolicy.equals("fcfs") && !schedulingPolicy.equals("priority")) {
             throw new IllegalArgumentException("--scheduling-policy must be fcfs or priority, got " + schedulingPolicy);
         }
-        return new RouterOptions(host, port, engines, scrapeInterval, maxQueue, maxQueueSeconds,
-                schedulingPolicy.equals("priority"), adminHost == null ? host : adminHost, adminPort, policyFile,
-                policyFileInterval);
+        EngineDiscovery.Kind kind = switch (discovery) {
+            case "static" -> EngineDiscovery.Kind.STATIC;
+            case "kubernetes" -> EngineDiscovery.Kind.KUBERNETES;
+            default -> throw new IllegalArgumentException("--discovery must be static or kubernetes, got " + discovery);
+        };
+        if (kind == EngineDiscovery.Kind.STATIC && enginePort != null) {
+            throw new IllegalArgumentException("--engine-port applies to --discovery kubernetes only (a static"
+                    + " engine's port is in its --engine URL)");
+        }
+        Selector parsedSelector = null;
+        if (selector != null) {
+            try {
+                parsedSelector = Selector.parse(selector);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("--selector " + selector + ": " + e.getMessage(), e);
+            }
+        }
+        EnginePort port = null;
+        if (enginePort != null) {
+            try {
+                port = EnginePort.parse(enginePort);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("--engine-port " + enginePort + ": " + e.getMessage(), e);
+            }
+        }
+        return new RouterOptions(host, this.port, engines, scrapeInterval, maxQueue, maxQueueSeconds,
+                schedulingPolicy.equals("priority"), kind, namespace, parsedSelector, port,
+                adminHost == null ? host : adminHost, adminPort, policyFile, policyFileInterval);
     }
 
     /** The policy the flags name, loaded (compiled if from source); null when --policy-file gives it. */

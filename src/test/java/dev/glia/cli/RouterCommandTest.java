@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.glia.router.LoadedPolicy;
 import dev.glia.router.RouterOptions;
+import dev.glia.router.discovery.EngineDiscovery;
+import dev.glia.router.discovery.EnginePort;
 import java.net.URI;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
@@ -79,9 +81,11 @@ class RouterCommandTest {
         CommandLine glia = new CommandLine(new GliaCommand()).setOut(new java.io.PrintWriter(out));
 
         assertThat(glia.execute("router", "--help")).isZero();
-        assertThat(out.toString()).contains("--engine=URL", "--scrape-interval=SECONDS", "--max-queue=N",
-                "--max-queue-seconds=SECONDS", "--scheduling-policy=fcfs|priority", "(llq, lor,",
-                "--router=NAME|FILE", "--batch-priority=NAME|FILE", "--policy-file=FILE", "--admin-port=PORT");
+        assertThat(out.toString().replaceAll("\s+", " ")).contains("--engine=URL", "--scrape-interval=SECONDS",
+                "--max-queue=N", "--max-queue-seconds=SECONDS", "--scheduling-policy=fcfs|priority",
+                "llq, lor, round-robin", "--discovery=static|kubernetes", "--namespace=NAME", "--selector=SELECTOR",
+                "--engine-port=PORT|NAME", "--router=NAME|FILE", "--batch-priority=NAME|FILE", "--policy-file=FILE",
+                "--admin-port=PORT");
     }
 
     @Test
@@ -89,5 +93,76 @@ class RouterCommandTest {
         assertThat(parse("--engine", "http://a:8000", "--scheduling-policy", "priority").priorityScheduling()).isTrue();
         assertThatThrownBy(() -> parse("--engine", "http://a:8000", "--scheduling-policy", "lifo"))
                 .hasMessage("--scheduling-policy must be fcfs or priority, got lifo");
+    }
+
+    @Test
+    void staticDiscoveryIsTheDefault() {
+        RouterOptions o = parse("--engine", "http://a:8000");
+
+        assertThat(o.discovery()).isEqualTo(EngineDiscovery.Kind.STATIC);
+        assertThat(o.selector()).isNull();
+        assertThatThrownBy(() -> parse()).hasMessage("--engine: give at least one engine URL (http://host:port)");
+    }
+
+    @Test
+    void kubernetesDiscoveryTakesANamespaceASelectorAndAPort() {
+        RouterOptions o = parse("--discovery", "kubernetes", "--namespace", "serving", "--selector",
+                "app=vllm,tier in (gpu)", "--engine-port", "http");
+
+        assertThat(o.discovery()).isEqualTo(EngineDiscovery.Kind.KUBERNETES);
+        assertThat(o.engines()).isEmpty();
+        assertThat(o.namespace()).isEqualTo("serving");
+        assertThat(o.selector()).hasToString("app=vllm,tier in (gpu)");
+        assertThat(o.enginePort()).isEqualTo(new EnginePort.Named("http"));
+        assertThat(parse("--discovery", "kubernetes", "--selector", "app=vllm").enginePort())
+                .isEqualTo(new EnginePort.Number(8000));
+        assertThat(parse("--discovery", "kubernetes", "--selector", "app=vllm", "--engine-port", "9000")
+                .enginePort()).isEqualTo(new EnginePort.Number(9000));
+    }
+
+    @Test
+    void aMalformedSelectorIsRefusedAtStartupNamingTheFlag() {
+        assertThatThrownBy(() -> parse("--discovery", "kubernetes", "--selector", "app=vllm,,tier=gpu"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageStartingWith("--selector app=vllm,,tier=gpu: empty requirement");
+        assertThatThrownBy(() -> parse("--discovery", "kubernetes", "--selector", "app=v llm"))
+                .hasMessageStartingWith("--selector app=v llm: bad label value \"v llm\"");
+    }
+
+    @Test
+    void discoveryFlagsThatContradictEachOtherSayWhichToChange() {
+        assertThatThrownBy(() -> parse("--discovery", "consul"))
+                .hasMessage("--discovery must be static or kubernetes, got consul");
+        assertThatThrownBy(() -> parse("--discovery", "kubernetes"))
+                .hasMessageStartingWith("--selector: --discovery kubernetes needs the engine pods' label selector");
+        assertThatThrownBy(() -> parse("--discovery", "kubernetes", "--selector", "app=vllm", "--engine",
+                "http://a:8000")).hasMessageStartingWith("--engine and --discovery kubernetes exclude each other");
+        assertThatThrownBy(() -> parse("--discovery", "kubernetes", "--selector", "app=vllm", "--namespace",
+                "Serving")).hasMessageStartingWith("--namespace Serving: expected a namespace name");
+        assertThatThrownBy(() -> parse("--discovery", "kubernetes", "--selector", "app=vllm", "--engine-port",
+                "70000")).hasMessage("--engine-port 70000: a port is 1 to 65535, got 70000");
+        assertThatThrownBy(() -> parse("--engine", "http://a:8000", "--selector", "app=vllm"))
+                .hasMessage("--selector applies to --discovery kubernetes only");
+        assertThatThrownBy(() -> parse("--engine", "http://a:8000", "--engine-port", "8001"))
+                .hasMessageStartingWith("--engine-port applies to --discovery kubernetes only");
+    }
+
+    @Test
+    void kubernetesDiscoveryIsRefusedByTheRouterUntilItFollowsDiscoveredEngines() {
+        java.io.StringWriter err = new java.io.StringWriter();
+        java.io.PrintStream saved = System.err;
+        java.io.ByteArrayOutputStream captured = new java.io.ByteArrayOutputStream();
+        System.setErr(new java.io.PrintStream(captured, true));
+        int code;
+        try {
+            code = new CommandLine(new GliaCommand()).setErr(new java.io.PrintWriter(err))
+                    .execute("router", "--discovery", "kubernetes", "--selector", "app=vllm");
+        } finally {
+            System.setErr(saved);
+        }
+
+        assertThat(code).isEqualTo(2);
+        assertThat(captured.toString()).contains("--discovery kubernetes: the flags are checked, but the router"
+                + " does not follow discovered engines yet");
     }
 }

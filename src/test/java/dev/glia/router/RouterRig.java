@@ -46,7 +46,7 @@ final class RouterRig implements AutoCloseable {
                 .build(), new EngineModelBackends(log::add));
         List<URI> urls = fleet.servers().stream().map(s -> URI.create("http://127.0.0.1:" + s.port())).toList();
         RouterOptions routerOptions = new RouterOptions("127.0.0.1", 0, urls, 0.05, o.maxQueue, o.maxQueueSeconds,
-                o.priorityScheduling, "127.0.0.1", 0, o.policyFile, 0.05);
+                o.priorityScheduling).withAdmin("127.0.0.1", 0, o.policyFile, 0.05);
         RouterServer router = o.policyFile != null && policy == null ? RouterServer.start(routerOptions, (LoadedPolicy) null)
                 : RouterServer.start(routerOptions, policy);
         RouterRig rig = new RouterRig(log, fleet, router);
