@@ -107,15 +107,13 @@ public class RouterCommand implements Callable<Integer> {
     public Integer call() {
         return Cli.guard(() -> {
             RouterOptions options = options();
-            if (options.discovery() != EngineDiscovery.Kind.STATIC) {
-                throw new IllegalArgumentException("--discovery kubernetes: the flags are checked, but the router does"
-                        + " not follow discovered engines yet; give the engines with --engine for now");
-            }
             LoadedPolicy policy = policy();
             try (RouterServer server = RouterServer.start(options, policy)) {
-                System.out.printf("glia router: %s on http://%s:%d/v1 in front of %d engines (/metrics, /health,"
+                System.out.printf("glia router: %s on http://%s:%d/v1 in front of %s (/metrics, /health,"
                         + " /ready)%s%n", policy == null ? options.policyFile() : policy.name(), host, server.port(),
-                        options.engines().size(), server.adminPort() < 0 ? ""
+                        options.discovery() == EngineDiscovery.Kind.STATIC ? options.engines().size() + " engines"
+                                : "the ready pods of " + options.selector() + " in " + (options.namespace() == null
+                                        ? "its namespace" : options.namespace()), server.adminPort() < 0 ? ""
                                 : "; admin API on http://" + options.adminHost() + ":" + server.adminPort() + "/admin");
                 Quarkus.waitForExit();
             }

@@ -1,6 +1,7 @@
 package dev.glia.router;
 
 import dev.glia.policy.Router;
+import dev.glia.router.discovery.EngineDiscovery;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Vertx;
 import java.util.concurrent.ExecutionException;
@@ -32,6 +33,11 @@ public final class RouterServer implements AutoCloseable {
      * policy comes from {@code options.policyFile()}.
      */
     public static RouterServer start(RouterOptions options, LoadedPolicy policy) {
+        return start(options, policy, options.engineDiscovery());
+    }
+
+    /** The same with the engines from {@code discovery} rather than the one {@code options} names. */
+    public static RouterServer start(RouterOptions options, LoadedPolicy policy, EngineDiscovery discovery) {
         String fromFile = null;
         if (policy == null) {
             if (options.policyFile() == null) {
@@ -41,7 +47,7 @@ public final class RouterServer implements AutoCloseable {
             policy = LoadedPolicy.load(PolicySpec.parse(fromFile, options.policyFile().toString()));
         }
         RouterMetrics metrics = new RouterMetrics();
-        RouterVerticle verticle = new RouterVerticle(options, policy, fromFile, metrics);
+        RouterVerticle verticle = new RouterVerticle(options, policy, discovery, fromFile, metrics);
         Vertx vertx = Vertx.vertx();
         try {
             await(vertx.deployVerticle(verticle, new DeploymentOptions()).toCompletionStage().toCompletableFuture());

@@ -26,9 +26,14 @@ import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.http.PoolOptions;
 import io.vertx.core.http.RequestOptions;
+import dev.glia.router.discovery.Endpoint;
+import dev.glia.router.discovery.EngineDiscovery;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -69,13 +74,18 @@ final class RouterVerticle extends AbstractVerticle {
     private double canaryCredit;
     private final PolicyFile policyFile;
 
-    RouterVerticle(RouterOptions options, LoadedPolicy policy, String policyFileContent, RouterMetrics metrics) {
+    private final EngineDiscovery discovery;
+    /** The engines discovery lists now, and those draining after it stopped listing them. */
+    private final Map<Endpoint, Upstream> discovered = new HashMap<>();
+    /** Ids are never reused, so one names the same engine for as long as it lives. */
+    private int nextEngineId;
+
+    RouterVerticle(RouterOptions options, LoadedPolicy policy, EngineDiscovery discovery, String policyFileContent,
+            RouterMetrics metrics) {
         this.options = options;
         this.metrics = metrics;
-        for (int i = 0; i < options.engines().size(); i++) {
-            engines.add(new Upstream(i, options.engines().get(i)));
-        }
-        pools.add(newPool(Pool.STABLE, policy, engines));
+        this.discovery = discovery;
+        pools.add(newPool(Pool.STABLE, policy, List.of()));
         this.policyFile = options.policyFile() == null ? null : new PolicyFile(options.policyFile(), policyFileContent);
     }
 
@@ -120,19 +130,72 @@ final class RouterVerticle extends AbstractVerticle {
         client = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true).setTcpNoDelay(true)
                 .setConnectTimeout(2_000), new PoolOptions().setHttp1MaxSize(1_024));
         long interval = Math.max(1, Math.round(options.scrapeIntervalSeconds() * 1e3));
-        engines.forEach(this::refresh);
         vertx.setPeriodic(interval, id -> engines.forEach(this::refresh));
         if (policyFile != null) {
             long every = Math.max(1, Math.round(options.policyFilePollSeconds() * 1e3));
             vertx.setPeriodic(every, id -> pollPolicyFile());
         }
         server = vertx.createHttpServer(new HttpServerOptions().setTcpNoDelay(true)).requestHandler(this::handle);
-        Future<?> listening = server.listen(options.port(), options.host());
+        io.vertx.core.Context loop = context;
+        Future<?> listening = Future.fromCompletionStage(discovery.start(set -> loop.runOnContext(v -> reconcile(set))),
+                        context)
+                .compose(v -> server.listen(options.port(), options.host()));
         if (options.adminPort() >= 0) {
             adminServer = vertx.createHttpServer().requestHandler(new AdminApi(this)::handle);
             listening = listening.compose(s -> adminServer.listen(options.adminPort(), options.adminHost()));
         }
         listening.<Void>mapEmpty().onComplete(started);
+    }
+
+    @Override
+    public void stop() {
+        discovery.close();
+    }
+
+    /**
+     * Follows discovery: a new engine joins the stable pool (offered to policies after its first scrape); one no
+     * longer listed drains: nothing new is sent to it, and it leaves once its in-flight requests finish.
+     */
+    private void reconcile(List<Endpoint> set) {
+        Set<Endpoint> listed = new HashSet<>(set);
+        for (Endpoint e : set) {
+            Upstream known = discovered.get(e);
+            if (known != null) {
+                known.draining = false; // listed again before it finished draining
+                continue;
+            }
+            Upstream engine = new Upstream(nextEngineId++, e.url());
+            discovered.put(e, engine);
+            engines.add(engine);
+            Pool stable = pools.get(0);
+            stable.cluster.add(engine);
+            engine.pool = stable;
+            LOG.info("engine " + engine.id + " discovered: " + e);
+            refresh(engine);
+        }
+        for (Map.Entry<Endpoint, Upstream> e : List.copyOf(discovered.entrySet())) {
+            if (!listed.contains(e.getKey()) && !e.getValue().draining) {
+                e.getValue().draining = true;
+                LOG.info("engine " + e.getValue().id + " no longer discovered: draining " + e.getValue().inflight()
+                        + " requests in flight");
+                leaveIfDrained(e.getValue());
+            }
+        }
+    }
+
+    /** A draining engine with nothing in flight leaves its pool, the router and the metrics. */
+    private void leaveIfDrained(Upstream engine) {
+        if (!engine.draining || engine.inflight() > 0) {
+            return;
+        }
+        if (engine.pool != null) {
+            engine.pool.cluster.remove(engine);
+            engine.pool = null;
+        }
+        engines.remove(engine);
+        discovered.values().remove(engine);
+        metrics.inflight.remove(engine.toString());
+        metrics.scrapeAge.remove(engine.toString());
     }
 
     int adminPort() {
@@ -344,7 +407,7 @@ final class RouterVerticle extends AbstractVerticle {
             r.engine.gone(r);
             metrics.inflight.labels(r.engine.toString()).set(r.engine.inflight());
             freed = r.engine.pool;
-            r.engine.drainedIfIdle();
+            leaveIfDrained(r.engine);
         }
         r.series.count(outcome);
         if (outcome == Outcome.COMPLETED) {
@@ -496,6 +559,7 @@ final class RouterVerticle extends AbstractVerticle {
         engine.failed();
         engine.gone(r);
         metrics.inflight.labels(engine.toString()).set(engine.inflight());
+        leaveIfDrained(engine);
         if (r.upstream != null) {
             r.upstream.reset();
         }
@@ -562,10 +626,10 @@ final class RouterVerticle extends AbstractVerticle {
         Pool stable = pools.get(0);
         List<Upstream> moving = new ArrayList<>();
         for (int id : engineIds) {
-            Upstream e = id >= 0 && id < engines.size() ? engines.get(id) : null;
-            if (e == null || e.pool != stable) {
-                throw new IllegalArgumentException("engine " + id + " is not in the stable pool (engines: 0.."
-                        + (engines.size() - 1) + ")");
+            Upstream e = engines.stream().filter(u -> u.id == id).findFirst().orElse(null);
+            if (e == null || e.pool != stable || e.draining) {
+                throw new IllegalArgumentException("engine " + id + " is not in the stable pool (its engines: "
+                        + stable.cluster.replicas().stream().map(u -> u.id).toList() + ")");
             }
             if (!moving.contains(e)) {
                 moving.add(e);
@@ -648,7 +712,7 @@ final class RouterVerticle extends AbstractVerticle {
 
     /** A scrape of the engine's {@code /metrics}; an engine out of service must first answer {@code /health}. */
     private void refresh(Upstream engine) {
-        if (engine.refreshing) {
+        if (engine.refreshing || engine.draining) {
             return;
         }
         engine.refreshing = true;
@@ -667,7 +731,9 @@ final class RouterVerticle extends AbstractVerticle {
                 return;
             }
             engine.scraped(engines.get(0), issued, System.nanoTime());
-            route(engine.pool);
+            if (engine.pool != null) {
+                route(engine.pool);
+            }
         });
     }
 

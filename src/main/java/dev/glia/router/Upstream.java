@@ -146,14 +146,6 @@ final class Upstream implements ReplicaView {
         return healthy && !draining;
     }
 
-    /** Called when a request leaves it: a draining engine with nothing in flight leaves its pool. */
-    void drainedIfIdle() {
-        if (draining && inflight() == 0 && pool != null) {
-            pool.cluster.remove(this);
-            pool = null;
-        }
-    }
-
     @Override
     public String toString() {
         return url.toString();

@@ -81,7 +81,7 @@ class RouterCommandTest {
         CommandLine glia = new CommandLine(new GliaCommand()).setOut(new java.io.PrintWriter(out));
 
         assertThat(glia.execute("router", "--help")).isZero();
-        assertThat(out.toString().replaceAll("\s+", " ")).contains("--engine=URL", "--scrape-interval=SECONDS",
+        assertThat(out.toString().replaceAll("\\s+", " ")).contains("--engine=URL", "--scrape-interval=SECONDS",
                 "--max-queue=N", "--max-queue-seconds=SECONDS", "--scheduling-policy=fcfs|priority",
                 "llq, lor, round-robin", "--discovery=static|kubernetes", "--namespace=NAME", "--selector=SELECTOR",
                 "--engine-port=PORT|NAME", "--router=NAME|FILE", "--batch-priority=NAME|FILE", "--policy-file=FILE",
@@ -145,24 +145,5 @@ class RouterCommandTest {
                 .hasMessage("--selector applies to --discovery kubernetes only");
         assertThatThrownBy(() -> parse("--engine", "http://a:8000", "--engine-port", "8001"))
                 .hasMessageStartingWith("--engine-port applies to --discovery kubernetes only");
-    }
-
-    @Test
-    void kubernetesDiscoveryIsRefusedByTheRouterUntilItFollowsDiscoveredEngines() {
-        java.io.StringWriter err = new java.io.StringWriter();
-        java.io.PrintStream saved = System.err;
-        java.io.ByteArrayOutputStream captured = new java.io.ByteArrayOutputStream();
-        System.setErr(new java.io.PrintStream(captured, true));
-        int code;
-        try {
-            code = new CommandLine(new GliaCommand()).setErr(new java.io.PrintWriter(err))
-                    .execute("router", "--discovery", "kubernetes", "--selector", "app=vllm");
-        } finally {
-            System.setErr(saved);
-        }
-
-        assertThat(code).isEqualTo(2);
-        assertThat(captured.toString()).contains("--discovery kubernetes: the flags are checked, but the router"
-                + " does not follow discovered engines yet");
     }
 }
