@@ -42,7 +42,7 @@ final class RouterRig implements AutoCloseable {
         options.accept(o);
         ConcurrentLinkedQueue<WallClockEngine.FinishedRequest> log = new ConcurrentLinkedQueue<>();
         EngineFleet fleet = EngineFleet.start(EngineOptions.builder().host("127.0.0.1").port(0).model(MODEL).gpu("a10")
-                .numGpuBlocksOverride(2240).maxNumSeqs(o.maxNumSeqs).maxModelLen(8192).timeScale(timeScale).replicas(replicas)
+                .numGpuBlocksOverride(o.numGpuBlocks).maxNumSeqs(o.maxNumSeqs).maxModelLen(8192).timeScale(timeScale).replicas(replicas)
                 .build(), new EngineModelBackends(log::add));
         List<URI> urls = fleet.servers().stream().map(s -> URI.create("http://127.0.0.1:" + s.port())).toList();
         RouterOptions routerOptions = new RouterOptions("127.0.0.1", 0, urls, 0.05, o.maxQueue, o.maxQueueSeconds,
@@ -58,6 +58,7 @@ final class RouterRig implements AutoCloseable {
     /** The router's limits and the engines' batch size, which a test may change. */
     static final class Options {
         int maxNumSeqs = 128;
+        int numGpuBlocks = 2240;
         int maxQueue = 10_000;
         double maxQueueSeconds = 60;
         boolean priorityScheduling;
