@@ -131,6 +131,45 @@ class RouterHotSwapTest {
         }
     }
 
+    @Test
+    void aCanaryTakesItsEnginesAndShareThenIsPromotedOrRolledBackWithoutLosingARequest() throws Exception {
+        try (RouterRig rig = RouterRig.start(3, 20, BuiltinRouters.create("llq"), o -> { });
+             Load load = new Load(rig, 40)) {
+            HttpResponse<String> canary = rig.admin("PUT", "/admin/canary",
+                    "{policy: {router: {name: hra-spf}}, engines: [2], share: 0.5}");
+            assertThat(canary.statusCode()).as(canary.body()).isEqualTo(200);
+            assertThat(canary.body()).contains("\"pool\" : \"canary\"", "\"share\" : 0.5");
+            assertThat(rig.admin("PUT", "/admin/canary", "{policy: {router: {name: lor}}}").statusCode())
+                    .as("one canary at a time").isEqualTo(409);
+            await(() -> rig.metric("glia_router_requests_total{pool=\"canary\",policy=\""
+                    + hash(canary.body(), "canary") + "\",outcome=\"completed\",}"), 10);
+
+            HttpResponse<String> promoted = rig.admin("POST", "/admin/canary/promote", null);
+            assertThat(promoted.statusCode()).isEqualTo(200);
+            assertThat(promoted.body()).doesNotContain("\"canary\"").contains("\"name\" : \"hra-spf\"")
+                    .contains("\"id\" : 0", "\"id\" : 1", "\"id\" : 2");
+
+            assertThat(rig.admin("PUT", "/admin/canary", "{policy: {router: {name: round-robin}}, engines: 1}")
+                    .statusCode()).isEqualTo(200);
+            RouterRig.sleep(500);
+            HttpResponse<String> rolledBack = rig.admin("POST", "/admin/canary/rollback", null);
+            assertThat(rolledBack.body()).doesNotContain("\"canary\"", "round-robin").contains("\"name\" : \"hra-spf\"");
+            assertThat(rig.admin("POST", "/admin/canary/rollback", null).statusCode()).as("no canary runs").isEqualTo(409);
+            assertThat(rig.admin("PUT", "/admin/canary", "{policy: {router: {name: lor}}, engines: [7]}").body())
+                    .contains("engine 7 is not in the stable pool");
+
+            load.stopAndAwaitEveryResponse();
+            assertThat(rig.router.requests("completed")).isEqualTo(load.sent());
+        }
+    }
+
+    /** The policy hash of {@code pool} in an admin API answer. */
+    static String hash(String state, String pool) {
+        String key = "\"hash\" : \"";
+        int at = state.indexOf(key, state.indexOf("\"pool\" : \"" + pool + "\"")) + key.length();
+        return state.substring(at, state.indexOf('"', at));
+    }
+
     /** Policy hashes that made at least one decision. */
     static List<String> decisionsByPolicy(RouterRig rig) {
         return rig.get(rig.url("/metrics")).body().lines().filter(l -> l.startsWith("glia_router_decisions_total{"))

@@ -91,12 +91,29 @@ final class RouterRig implements AutoCloseable {
     }
 
     private void awaitReady() {
+        awaitReady(client, router.port());
+    }
+
+    /** Until the router on {@code port} answers /ready with 200 (an engine scraped), at most 10 s. */
+    static void awaitReady(HttpClient client, int port) {
         long deadline = System.nanoTime() + 10_000_000_000L;
-        while (get(url("/ready")).statusCode() != 200) {
+        HttpRequest ready = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/ready")).GET().build();
+        while (statusOf(client, ready) != 200) {
             if (System.nanoTime() > deadline) {
                 throw new IllegalStateException("the router never became ready");
             }
             sleep(10);
+        }
+    }
+
+    private static int statusOf(HttpClient client, HttpRequest request) {
+        try {
+            return client.send(request, HttpResponse.BodyHandlers.discarding()).statusCode();
+        } catch (IOException e) {
+            return -1;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
         }
     }
 
