@@ -111,7 +111,7 @@ class RouterHotSwapTest {
     void theWatchedPolicyFileInstallsWhatItSaysAndKeepsThePolicyWhenItBreaks(@TempDir Path dir) throws Exception {
         Path file = dir.resolve("policy.yaml");
         Files.writeString(file, "router: {name: llq}\n");
-        try (RouterRig rig = RouterRig.start(2, 20, null, o -> o.policyFile = file);
+        try (RouterRig rig = RouterRig.start(2, 20, (LoadedPolicy) null, o -> o.policyFile = file);
              Load load = new Load(rig, 30)) {
             assertThat(rig.admin("GET", "/admin/policy", null).body()).contains("\"name\" : \"llq\"");
 

@@ -5,6 +5,7 @@ import dev.glia.engine.EngineModelBackends;
 import dev.glia.engine.EngineOptions;
 import dev.glia.engine.WallClockEngine;
 import dev.glia.policy.Router;
+import dev.glia.vllm.SchedulingPolicy;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -38,17 +39,22 @@ final class RouterRig implements AutoCloseable {
 
     /** {@code replicas} A10s serving llama-3-8b at {@code timeScale}, behind a router tuned by {@code options}. */
     static RouterRig start(int replicas, double timeScale, Router policy, Consumer<Options> options) {
+        return start(replicas, timeScale, policy == null ? null : LoadedPolicy.of("custom", policy), options);
+    }
+
+    /** The same with a loaded policy (a router and a batch priority), or none when a policy file gives it. */
+    static RouterRig start(int replicas, double timeScale, LoadedPolicy policy, Consumer<Options> options) {
         Options o = new Options();
         options.accept(o);
         ConcurrentLinkedQueue<WallClockEngine.FinishedRequest> log = new ConcurrentLinkedQueue<>();
         EngineFleet fleet = EngineFleet.start(EngineOptions.builder().host("127.0.0.1").port(0).model(MODEL).gpu("a10")
-                .numGpuBlocksOverride(o.numGpuBlocks).maxNumSeqs(o.maxNumSeqs).maxModelLen(8192).timeScale(timeScale).replicas(replicas)
+                .numGpuBlocksOverride(o.numGpuBlocks).maxNumSeqs(o.maxNumSeqs)
+                .schedulingPolicy(o.priorityScheduling ? SchedulingPolicy.PRIORITY : SchedulingPolicy.FCFS).maxModelLen(8192).timeScale(timeScale).replicas(replicas)
                 .build(), new EngineModelBackends(log::add));
         List<URI> urls = fleet.servers().stream().map(s -> URI.create("http://127.0.0.1:" + s.port())).toList();
         RouterOptions routerOptions = new RouterOptions("127.0.0.1", 0, urls, 0.05, o.maxQueue, o.maxQueueSeconds,
                 o.priorityScheduling).withAdmin("127.0.0.1", 0, o.policyFile, 0.05);
-        RouterServer router = o.policyFile != null && policy == null ? RouterServer.start(routerOptions, (LoadedPolicy) null)
-                : RouterServer.start(routerOptions, policy);
+        RouterServer router = RouterServer.start(routerOptions, policy);
         RouterRig rig = new RouterRig(log, fleet, router);
         log.clear();
         rig.awaitReady();
