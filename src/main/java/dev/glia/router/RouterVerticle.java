@@ -1,7 +1,5 @@
 package dev.glia.router;
 
-import dev.glia.metrics.ExpositionFormat;
-import dev.glia.metrics.Scrape;
 import dev.glia.metrics.VllmMetrics;
 import dev.glia.policy.ReplicaView;
 import dev.glia.policy.RequestView;
@@ -434,7 +432,7 @@ final class RouterVerticle extends AbstractVerticle {
         metrics.inflight.labels(engine.toString()).set(engine.inflight());
         Buffer body = options.priorityScheduling() ? Buffer.buffer(r.parsed.withPriority(r.priority)) : r.body;
         RequestOptions request = new RequestOptions().setMethod(HttpMethod.POST)
-                .setAbsoluteURI(engine.url.resolve(r.client.uri()).toString());
+                .setAbsoluteURI(engine.target(r.client.uri()));
         client.request(request).onComplete(created -> {
             if (stale(r, attempt)) {
                 if (created.succeeded()) {
@@ -724,8 +722,7 @@ final class RouterVerticle extends AbstractVerticle {
                 engine.failed();
                 return;
             }
-            Scrape scrape = Scrape.parse(scraped.result().toString(), ExpositionFormat.PROMETHEUS_TEXT);
-            List<VllmMetrics> engines = VllmMetrics.engines(scrape);
+            List<VllmMetrics> engines = EngineScrape.engines(scraped.result().toString());
             if (engines.isEmpty()) {
                 engine.failed();
                 return;

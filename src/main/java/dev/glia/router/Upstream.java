@@ -38,9 +38,22 @@ final class Upstream implements ReplicaView {
     private int totalBlocks;
     private int blockSize = 16;
 
+    /** The absolute URI of the last path sent to, resolved once: clients send the same one or two paths. */
+    private String lastPath;
+    private String lastTarget;
+
     Upstream(int id, URI url) {
         this.id = id;
         this.url = url;
+    }
+
+    /** The engine's absolute URI for a client's request URI (path and query). */
+    String target(String uri) {
+        if (!uri.equals(lastPath)) {
+            lastTarget = url.resolve(uri).toString();
+            lastPath = uri;
+        }
+        return lastTarget;
     }
 
     void sent(RoutedRequest r) {
