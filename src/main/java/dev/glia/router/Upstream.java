@@ -2,8 +2,8 @@ package dev.glia.router;
 
 import dev.glia.metrics.VllmMetrics;
 import dev.glia.policy.ReplicaView;
+import dev.glia.policy.runtime.RouterAccounting;
 import java.net.URI;
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -13,28 +13,19 @@ import java.util.List;
 final class Upstream implements ReplicaView {
     final int id;
     final URI url;
-    /** Sent, no first byte back yet, in send order. */
-    private final List<RoutedRequest> waiting = new ArrayList<>();
-    /** Streaming: a first byte came back, the last has not. */
-    private final List<RoutedRequest> running = new ArrayList<>();
+    /** What the router sent, what streams, and the last scrape: the simulator's own computation of the views. */
+    private final RouterAccounting<RoutedRequest> seen = new RouterAccounting<>();
     /** The pool whose policy sends to it. */
     Pool pool;
     /** Leaving (discovery lost it): takes nothing new, and goes once its in-flight requests finish. */
     boolean draining;
     /** A scrape (or health probe) is in flight: the next tick skips this engine rather than pile up. */
     boolean refreshing;
-    private long sent;
-    private long completed;
     private long failures;
 
     /** False until the first scrape succeeds, and from a failure until {@code /health} answers 200 again. */
     private boolean healthy;
     private long scrapedAtNanos = -1;
-    private long sentAtScrape;
-    private long completedAtScrape;
-    private int scrapedWaiting;
-    private int scrapedRunning;
-    private double kvCacheUsage;
     private int totalBlocks;
     private int blockSize = 16;
 
@@ -57,43 +48,36 @@ final class Upstream implements ReplicaView {
     }
 
     void sent(RoutedRequest r) {
-        waiting.add(r);
-        sent++;
+        seen.sent(r);
     }
 
     void firstByte(RoutedRequest r) {
-        waiting.remove(r);
-        running.add(r);
+        seen.firstToken(r);
     }
 
     /** The engine holds the request no more: it finished, failed or was aborted. */
     void gone(RoutedRequest r) {
-        if (waiting.remove(r) || running.remove(r)) {
-            completed++;
-        }
+        seen.finished(r);
     }
 
     int inflight() {
-        return waiting.size() + running.size();
+        return seen.inflight();
     }
 
-    /** The router's counts when a scrape is issued: the scrape includes what was sent and completed by then. */
-    record Issued(long sent, long completed, long failures) {
+    /** When a scrape is issued: the router's counts, which the scrape includes, and the failures so far. */
+    record Issued(RouterAccounting.Issued counts, long failures) {
     }
 
     Issued issue() {
-        return new Issued(sent, completed, failures);
+        return new Issued(seen.issue(), failures);
     }
 
     /** Re-admits the engine only if nothing failed on it since the scrape was issued. */
     void scraped(VllmMetrics m, Issued issued, long nowNanos) {
-        scrapedWaiting = (int) m.waiting().orElse(0);
-        scrapedRunning = (int) m.running().orElse(0);
-        kvCacheUsage = m.kvCacheUsage().orElse(0);
         totalBlocks = m.numGpuBlocks().orElse(totalBlocks);
         blockSize = m.blockSize().orElse(blockSize);
-        sentAtScrape = issued.sent();
-        completedAtScrape = issued.completed();
+        seen.scraped((int) m.waiting().orElse(0), (int) m.running().orElse(0),
+                (int) Math.round(m.kvCacheUsage().orElse(0) * totalBlocks), issued.counts());
         scrapedAtNanos = nowNanos;
         healthy = issued.failures() == failures;
     }
@@ -117,31 +101,29 @@ final class Upstream implements ReplicaView {
         return id;
     }
 
-    /** Scraped waiting plus what was sent since that scrape. */
     @Override
     public int numWaiting() {
-        return scrapedWaiting + (int) (sent - sentAtScrape);
+        return seen.numWaiting();
     }
 
-    /** Scraped running less what completed since that scrape (never below 0). */
     @Override
     public int numRunning() {
-        return Math.max(0, scrapedRunning - (int) (completed - completedAtScrape));
+        return seen.numRunning();
     }
 
     @Override
     public List<? extends RoutedRequest> waiting() {
-        return waiting;
+        return seen.waiting();
     }
 
     @Override
     public List<? extends RoutedRequest> running() {
-        return running;
+        return seen.running();
     }
 
     @Override
     public int allocatedBlocks() {
-        return (int) Math.round(kvCacheUsage * totalBlocks);
+        return seen.allocatedBlocks();
     }
 
     @Override

@@ -1,63 +1,41 @@
 package dev.glia.sim.engine;
 
 import dev.glia.policy.ReplicaView;
-import java.util.ArrayList;
-import java.util.Collections;
+import dev.glia.policy.runtime.RouterAccounting;
 import java.util.List;
 
 /**
  * One replica as a live router sees it, for a simulation with a scrape interval: the last scrape
  * of the engine's metrics (exact but stale) plus the router's own accounting since that scrape
- * (exact and immediate). Computed as {@code dev.glia.router.Upstream} computes it live
+ * (exact and immediate), through the same {@link RouterAccounting} as {@code dev.glia.router.Upstream}
  * (docs/router.md): a scrape here is instantaneous, so it includes exactly what was sent and
  * completed before it.
  */
 final class ScrapedReplica implements ReplicaView {
     final Replica replica;
-    /** Sent, no first token yet, in send order. */
-    private final ArrayList<Request> waiting = new ArrayList<>();
-    /** A first token came back, the last has not. */
-    private final ArrayList<Request> running = new ArrayList<>();
-    private final List<Request> waitingView = Collections.unmodifiableList(waiting);
-    private final List<Request> runningView = Collections.unmodifiableList(running);
-    private long sent;
-    private long completed;
-    private long sentAtScrape;
-    private long completedAtScrape;
-    private int scrapedWaiting;
-    private int scrapedRunning;
-    private int scrapedBlocks;
+    private final RouterAccounting<Request> seen = new RouterAccounting<>();
 
     ScrapedReplica(Replica replica) {
         this.replica = replica;
     }
 
-    /** Reads the engine's metrics now; the engine must be synced to now. */
+    /** Reads the engine's metrics now (instantly: the scrape includes all sent so far); the engine must be synced. */
     void scrape() {
-        scrapedWaiting = replica.numWaiting();
-        scrapedRunning = replica.numRunning();
-        scrapedBlocks = replica.allocatedBlocks();
-        sentAtScrape = sent;
-        completedAtScrape = completed;
+        seen.scraped(replica.numWaiting(), replica.numRunning(), replica.allocatedBlocks(), seen.issue());
     }
 
     void sent(Request r) {
-        waiting.add(r);
-        sent++;
+        seen.sent(r);
     }
 
     /** The request's first token came back (a no-op for a request not waiting here). */
     void firstToken(Request r) {
-        if (waiting.remove(r)) {
-            running.add(r);
-        }
+        seen.firstToken(r);
     }
 
     /** The request's last token came back. */
     void finished(Request r) {
-        if (waiting.remove(r) || running.remove(r)) {
-            completed++;
-        }
+        seen.finished(r);
     }
 
     @Override
@@ -65,32 +43,29 @@ final class ScrapedReplica implements ReplicaView {
         return replica.id();
     }
 
-    /** Scraped waiting plus what was sent since that scrape. */
     @Override
     public int numWaiting() {
-        return scrapedWaiting + (int) (sent - sentAtScrape);
+        return seen.numWaiting();
     }
 
-    /** Scraped running less what completed since that scrape (never below 0). */
     @Override
     public int numRunning() {
-        return Math.max(0, scrapedRunning - (int) (completed - completedAtScrape));
+        return seen.numRunning();
     }
 
     @Override
     public List<Request> waiting() {
-        return waitingView;
+        return seen.waiting();
     }
 
     @Override
     public List<Request> running() {
-        return runningView;
+        return seen.running();
     }
 
-    /** As scraped: blocks of requests sent since then show in {@link #waiting()}, not here. */
     @Override
     public int allocatedBlocks() {
-        return scrapedBlocks;
+        return seen.allocatedBlocks();
     }
 
     @Override
