@@ -1,0 +1,93 @@
+package dev.glia.delivery;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+
+/**
+ * The operator's permissions as data: what {@code helm/glia} grants the operator's ServiceAccount, one grant per API
+ * group and resource, each with its reason (the chart's {@code operator-rbac.yaml} says the same in comments).
+ * {@link HelmChartTest} fails when the rendered ClusterRole grants anything else; the operator's lifecycle tests can
+ * hold the verbs the operator actually requested against {@link #allows}.
+ */
+public final class OperatorRbac {
+
+    /** Verbs on one resource ({@code plural} or {@code plural/subresource}) of one API group ("" is the core group). */
+    public record Grant(String apiGroup, String resource, Set<String> verbs, String reason) {
+        public Grant {
+            verbs = Set.copyOf(verbs);
+        }
+    }
+
+    public static final List<Grant> GRANTS = List.of(
+            new Grant("glia.dev", "gliaoptimizations", Set.of("get", "list", "watch", "patch", "update"),
+                    "the reconciler's informer; metadata (finalizers, handled promote/rollback annotations)"),
+            new Grant("glia.dev", "gliaoptimizations/status", Set.of("get", "patch", "update"),
+                    "phase, conditions, progress, best vs baseline"),
+            new Grant("glia.dev", "gliapolicies", Set.of("get", "list", "watch", "create", "patch", "update"),
+                    "a research result becomes a GliaPolicy owned by its optimisation (deleted by garbage collection)"),
+            new Grant("glia.dev", "gliapolicies/status", Set.of("get", "patch", "update"),
+                    "verification and rollout state"),
+            new Grant("", "events", Set.of("create"), "an Event for every transition"),
+            new Grant("batch", "jobs", Set.of("create", "get", "list", "watch", "delete"),
+                    "research runs as a Job: started, watched, re-attached after a restart, removed on reset"),
+            new Grant("", "secrets", Set.of("get"),
+                    "only to check that the research model's key Secret exists; never listed or watched"),
+            new Grant("", "configmaps", Set.of("create", "get", "update"),
+                    "large research reports, and the router's policy document on rollout"));
+
+    private OperatorRbac() {
+    }
+
+    /** Whether the chart lets the operator do {@code verb} on {@code resource} of {@code apiGroup}. */
+    public static boolean allows(String apiGroup, String resource, String verb) {
+        return GRANTS.stream().anyMatch(g -> g.apiGroup().equals(apiGroup) && g.resource().equals(resource)
+                && g.verbs().contains(verb));
+    }
+
+    /** The grants as "group/resource" → sorted verbs, the shape {@link #granted} returns. */
+    public static Map<String, Set<String>> documented() {
+        Map<String, Set<String>> out = new TreeMap<>();
+        for (Grant g : GRANTS) {
+            out.computeIfAbsent(key(g.apiGroup(), g.resource()), k -> new TreeSet<>()).addAll(g.verbs());
+        }
+        return out;
+    }
+
+    /**
+     * What a Role's or ClusterRole's {@code rules} grant, as "group/resource" → verbs (a rule naming several groups
+     * and resources grants each pair). Fails on what a least-privilege role never needs: wildcards, resource names,
+     * non-resource URLs.
+     */
+    @SuppressWarnings("unchecked")
+    public static Map<String, Set<String>> granted(List<Map<String, Object>> rules) {
+        Map<String, Set<String>> out = new TreeMap<>();
+        for (Map<String, Object> rule : rules) {
+            for (String field : List.of("resourceNames", "nonResourceURLs")) {
+                if (rule.containsKey(field)) {
+                    throw new AssertionError("a rule with " + field + ": " + rule);
+                }
+            }
+            List<String> groups = (List<String>) rule.get("apiGroups");
+            List<String> resources = (List<String>) rule.get("resources");
+            List<String> verbs = (List<String>) rule.get("verbs");
+            for (List<String> names : List.of(groups, resources, verbs)) {
+                if (names == null || names.isEmpty() || names.contains("*")) {
+                    throw new AssertionError("a rule without explicit groups, resources and verbs: " + rule);
+                }
+            }
+            for (String group : groups) {
+                for (String resource : resources) {
+                    out.computeIfAbsent(key(group, resource), k -> new TreeSet<>()).addAll(verbs);
+                }
+            }
+        }
+        return out;
+    }
+
+    private static String key(String apiGroup, String resource) {
+        return (apiGroup.isEmpty() ? "core" : apiGroup) + "/" + resource;
+    }
+}
