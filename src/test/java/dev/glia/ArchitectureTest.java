@@ -137,11 +137,35 @@ class ArchitectureTest {
     @ArchTest
     static final ArchRule plainJavaLayersUseNoFramework = noClasses().that()
             .resideInAnyPackage("dev.glia.policy..", "dev.glia.vllm..", "dev.glia.sim..", "dev.glia.metrics..",
-                    "dev.glia.catalog..")
+                    "dev.glia.catalog..", "dev.glia.control..")
             .should().dependOnClassesThat().resideInAnyPackage("io.quarkus..", "io.quarkiverse..",
                     "dev.langchain4j..", "jakarta..", "io.vertx..", "io.fabric8..")
-            .because("policy, catalog, the engine model, sim and metrics are plain Java: the same classes run in a worker JVM,"
+            .because("policy, catalog, the engine model, sim, metrics and control are plain Java: the same classes run in a worker JVM,"
                     + " in tests and behind any adapter; frameworks belong to the adapters (router, operator, cli)");
+
+    @ArchTest
+    static final ArchRule controlIsPlainJava = classes().that().resideInAPackage("dev.glia.control..")
+            .should().onlyDependOnClassesThat(resideInAnyPackage("java..", "dev.glia.control..", "dev.glia.policy..",
+                    "dev.glia.vllm..", "dev.glia.sim..", "dev.glia.metrics..", "dev.glia.catalog.."))
+            .because("control holds the control plane's decisions (rollout, canary verdict, drift, autoscaling) in"
+                    + " plain Java, unit-tested without Kubernetes: nothing of fabric8, Quarkus, Vert.x, Jackson, the"
+                    + " router's or the operator's code; it may use the plain layers below it");
+
+    @ArchTest
+    static final ArchRule controlDecidesAndAdaptersTalk = noClasses().that().resideInAPackage("dev.glia.control..")
+            .should().dependOnClassesThat().resideInAnyPackage("java.net.http..", "java.nio.channels..")
+            .orShould().dependOnClassesThat().haveFullyQualifiedName("java.net.Socket")
+            .orShould().dependOnClassesThat().haveFullyQualifiedName("java.lang.ProcessBuilder")
+            .because("control decides from what it is handed (state, event, the time); the operator's adapters"
+                    + " talk to the router (operator.router), Kubernetes and Prometheus and feed it");
+
+    @ArchTest
+    static final ArchRule onlyTheOperatorAndTheCommandLineUseControl = classes().that()
+            .resideInAPackage("dev.glia.control..")
+            .should().onlyHaveDependentClassesThat(resideInAnyPackage("dev.glia.control..", "dev.glia.operator..",
+                    "dev.glia.cli.."))
+            .because("control sits above the simulator, research and metrics and below the adapters: the operator"
+                    + " asks it, the command line may show its decisions, and nothing below it may know it");
 
     /** {@code root} itself and each package right under it (with its subpackages) as one slice. */
     private static SliceAssignment packagesUnder(String root) {

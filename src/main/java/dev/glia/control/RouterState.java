@@ -1,0 +1,35 @@
+package dev.glia.control;
+
+import java.util.List;
+
+/** What {@code GET /admin/policy} shows: each pool (stable, and canary while one runs) with its policy and engines. */
+public record RouterState(List<Pool> pools) {
+
+    public RouterState {
+        pools = List.copyOf(pools);
+    }
+
+    /**
+     * One pool.
+     *
+     * @param share the canary's share of arrivals; NaN for the stable pool
+     */
+    public record Pool(String pool, String policyName, String policyHash, List<Engine> engines, int queued,
+            double share) {
+        public Pool {
+            engines = List.copyOf(engines);
+        }
+    }
+
+    public record Engine(int id, String url, boolean accepting, int inflight) {
+    }
+
+    /** The pool named {@code name} ({@code stable} or {@code canary}), or null. */
+    public Pool pool(String name) {
+        return pools.stream().filter(p -> p.pool().equals(name)).findFirst().orElse(null);
+    }
+
+    public boolean canaryRuns() {
+        return pool("canary") != null;
+    }
+}
