@@ -143,6 +143,23 @@ class ArchitectureTest {
             .because("policy, catalog, the engine model, sim and metrics are plain Java: the same classes run in a worker JVM,"
                     + " in tests and behind any adapter; frameworks belong to the adapters (router, operator, cli)");
 
+    @ArchTest
+    static final ArchRule customResourcesKnowOnlyFabric8AndJackson = classes().that()
+            .resideInAPackage("dev.glia.operator.crd..")
+            .should().onlyDependOnClassesThat(resideInAnyPackage("java..", "io.fabric8..", "com.fasterxml.jackson..",
+                    "dev.glia.operator.crd.."))
+            .because("the custom resources are the Kubernetes API of Glia: the CRDs are generated from them at build,"
+                    + " and GitOps tools, tests and other clients read them without the operator, the simulator or"
+                    + " Quarkus");
+
+    @ArchTest
+    static final ArchRule nothingBelowTheAdaptersUsesTheOperator = noClasses().that()
+            .resideInAnyPackage("dev.glia.policy..", "dev.glia.catalog..", "dev.glia.vllm..", "dev.glia.sim..",
+                    "dev.glia.metrics..", "dev.glia.research..", "dev.glia.control..")
+            .should().dependOnClassesThat().resideInAPackage("dev.glia.operator..")
+            .because("the operator is an adapter to Kubernetes: the decisions it asks for (rollout, canary verdict,"
+                    + " drift) live below it in plain Java and cannot know its custom resources");
+
     /** {@code root} itself and each package right under it (with its subpackages) as one slice. */
     private static SliceAssignment packagesUnder(String root) {
         return new SliceAssignment() {
