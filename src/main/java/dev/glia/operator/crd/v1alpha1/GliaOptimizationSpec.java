@@ -381,6 +381,7 @@ public class GliaOptimizationSpec {
         public String name;
         @Required
         @Pattern("^[-._a-zA-Z0-9]+$")
+        @Size(max = 253)
         public String key;
     }
 
@@ -391,6 +392,7 @@ public class GliaOptimizationSpec {
         public String name;
         @Required
         @Pattern("^[-._a-zA-Z0-9]+$")
+        @Size(max = 253)
         public String key;
     }
 }

@@ -18,11 +18,14 @@ import java.util.Map;
  * an optional {@code reportRef}.
  *
  * <p><b>Immutable but for {@code approved}.</b> Each other field carries the CEL transition rule
- * {@code self == oldSelf}, and the spec a rule that no optional field appears or disappears, so the API
- * server refuses any change to an existing policy except its approval. {@code workload.profile} is free-form
- * ({@code x-kubernetes-preserve-unknown-fields}), which CEL cannot compare: the operator's check
- * ({@code status.specSha256}, the digest of the spec without {@code approved} when first verified) covers it
- * and whatever a cluster without CEL (before Kubernetes 1.25) lets through.
+ * {@code self == oldSelf} (in {@code workload} and {@code evidence}, their bounded fields), and the spec a
+ * rule that no optional section appears or disappears, so the API server refuses any change to what decides
+ * behaviour (kind, class, source, hash, parameters) and to the evidence's figures. Comparing unbounded
+ * content would exceed the API server's CEL cost budget and get the CRD refused, so
+ * {@code workload.profile} (free-form, which CEL cannot see into), {@code evidence.secondary} and
+ * {@code evidence.tailRegressions} carry no rule: the operator's check covers them, and whatever a cluster
+ * without CEL (before Kubernetes 1.25) lets through: {@code status.specSha256} is the digest of the spec
+ * without {@code approved} when first verified, and a spec that no longer matches is refused.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @ValidationRule(value = "has(self.parameters) == has(oldSelf.parameters) && has(self.workload) == has(oldSelf.workload)"
@@ -56,6 +59,7 @@ public class GliaPolicySpec {
 
     @Required
     @Pattern("^[0-9a-f]{64}$")
+    @Size(max = 64)
     @ValidationRule(value = IMMUTABLE, message = IMMUTABLE_MESSAGE)
     @JsonPropertyDescription("SHA-256 of source (hex): the bytes that run are matched to the evidence.")
     public String sha256;
@@ -73,7 +77,7 @@ public class GliaPolicySpec {
     @JsonPropertyDescription("The scenario and workload the policy was judged on.")
     public Workload workload;
 
-    @ValidationRule(value = IMMUTABLE, message = IMMUTABLE_MESSAGE)
+    @JsonPropertyDescription("The candidate against the baseline on the same seeds.")
     public Evidence evidence;
 
     @ValidationRule(value = IMMUTABLE, message = IMMUTABLE_MESSAGE)
@@ -106,30 +110,39 @@ public class GliaPolicySpec {
     public static class Evidence {
         @Required
         @Pattern(GliaOptimizationSpec.STATISTIC)
+        @Size(max = 64)
+        @ValidationRule(value = IMMUTABLE, message = IMMUTABLE_MESSAGE)
         public String metric;
 
         @Required
+        @ValidationRule(value = IMMUTABLE, message = IMMUTABLE_MESSAGE)
         public Goal goal;
 
         @Required
         @Size(min = 1, max = 1000)
+        @ValidationRule(value = IMMUTABLE, message = IMMUTABLE_MESSAGE)
         public List<Long> seeds;
 
         @Size(max = 1000)
+        @ValidationRule(value = IMMUTABLE, message = IMMUTABLE_MESSAGE)
         public List<Long> searchSeeds;
 
         @Required
+        @ValidationRule(value = IMMUTABLE, message = IMMUTABLE_MESSAGE)
         public Result baseline;
 
         @Required
+        @ValidationRule(value = IMMUTABLE, message = IMMUTABLE_MESSAGE)
         public Result candidate;
 
         @Required
         @JsonPropertyDescription("candidate mean / baseline mean.")
+        @ValidationRule(value = IMMUTABLE, message = IMMUTABLE_MESSAGE)
         public Double ratio;
 
         @Required
         @JsonPropertyDescription("Whether the 90% confidence intervals separate in the goal's direction.")
+        @ValidationRule(value = IMMUTABLE, message = IMMUTABLE_MESSAGE)
         public Boolean significant;
 
         @Size(max = 128)
