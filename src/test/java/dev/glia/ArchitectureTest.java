@@ -167,6 +167,23 @@ class ArchitectureTest {
             .because("control sits above the simulator, research and metrics and below the adapters: the operator"
                     + " asks it, the command line may show its decisions, and nothing below it may know it");
 
+    @ArchTest
+    static final ArchRule customResourcesKnowOnlyFabric8AndJackson = classes().that()
+            .resideInAPackage("dev.glia.operator.crd..")
+            .should().onlyDependOnClassesThat(resideInAnyPackage("java..", "io.fabric8..", "com.fasterxml.jackson..",
+                    "dev.glia.operator.crd.."))
+            .because("the custom resources are the Kubernetes API of Glia: the CRDs are generated from them at build,"
+                    + " and GitOps tools, tests and other clients read them without the operator, the simulator or"
+                    + " Quarkus");
+
+    @ArchTest
+    static final ArchRule nothingBelowTheAdaptersUsesTheOperator = noClasses().that()
+            .resideInAnyPackage("dev.glia.policy..", "dev.glia.catalog..", "dev.glia.vllm..", "dev.glia.sim..",
+                    "dev.glia.metrics..", "dev.glia.research..", "dev.glia.control..")
+            .should().dependOnClassesThat().resideInAPackage("dev.glia.operator..")
+            .because("the operator is an adapter to Kubernetes: the decisions it asks for (rollout, canary verdict,"
+                    + " drift) live below it in plain Java and cannot know its custom resources");
+
     /** {@code root} itself and each package right under it (with its subpackages) as one slice. */
     private static SliceAssignment packagesUnder(String root) {
         return new SliceAssignment() {

@@ -1,0 +1,101 @@
+package dev.glia.operator.crd.v1alpha1;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.crd.generator.annotation.PrinterColumn;
+import io.fabric8.kubernetes.api.model.Condition;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * What the operator reports about a {@link GliaOptimization}, written through the status subresource.
+ * {@code kubectl get gliaoptimizations} shows phase, progress, improvement and the active policy from here.
+ * Conditions are Kubernetes' own ({@code type, status, reason, message, observedGeneration,
+ * lastTransitionTime}); times are RFC 3339 strings.
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public class GliaOptimizationStatus {
+
+    @PrinterColumn(name = "Phase")
+    @JsonPropertyDescription("Where the optimisation is (Pending, FittingScenario, Researching, AwaitingApproval, Canary,"
+            + " Active, RolledBack, Failed).")
+    public Phase phase;
+
+    @JsonPropertyDescription("The metadata.generation this status describes.")
+    public Long observedGeneration;
+
+    public List<Condition> conditions = new ArrayList<>();
+
+    public Progress progress;
+
+    @JsonPropertyDescription("The best candidate against the baseline, on the held-out seeds.")
+    public Best best;
+
+    @PrinterColumn(name = "Active")
+    @JsonPropertyDescription("The GliaPolicy the router runs for this optimisation.")
+    public String activePolicy;
+
+    @JsonPropertyDescription("The GliaPolicy under review or in canary.")
+    public String candidatePolicy;
+
+    @JsonPropertyDescription("The research session's Job (absent in process), so a restarted operator re-attaches to it.")
+    public String researchJob;
+
+    @JsonPropertyDescription("The scenario the research simulated.")
+    public ScenarioUsed scenario;
+
+    public DriftCheck lastDriftCheck;
+
+    /** The phases, in the order an optimisation usually passes them. */
+    public enum Phase {
+        Pending, FittingScenario, Researching, AwaitingApproval, Canary, Active, RolledBack, Failed
+    }
+
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public static class Progress {
+        @PrinterColumn(name = "Progress")
+        @JsonPropertyDescription("For people: simulations used of the budget, e.g. 120/200.")
+        public String summary;
+        public Integer simulationsUsed;
+        public Integer simulationsBudget;
+        public Double dollarsUsed;
+        public Double dollarsBudget;
+        public String startedAt;
+    }
+
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public static class Best {
+        public String statistic;
+        public String goal;
+        public String policy;
+        public String baselinePolicy;
+        public Double value;
+        public Double baseline;
+        @JsonPropertyDescription("value / baseline.")
+        public Double ratio;
+        @PrinterColumn(name = "Improvement")
+        @JsonPropertyDescription("For people: the change against the baseline, e.g. -40.8% e2e.mean.")
+        public String improvement;
+        @JsonPropertyDescription("Whether the 90% confidence intervals of candidate and baseline separate.")
+        public Boolean significant;
+    }
+
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public static class ScenarioUsed {
+        public String source;
+        public String name;
+        public String description;
+        @JsonPropertyDescription("The ConfigMap holding the scenario's YAML, when it was fitted or built for this optimisation.")
+        public String configMap;
+        public String fittedAt;
+    }
+
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public static class DriftCheck {
+        public String time;
+        public Boolean drifted;
+        @JsonPropertyDescription("The largest relative change of the workload's figures against the active policy's.")
+        public Double change;
+        public String message;
+    }
+}
