@@ -7,6 +7,7 @@ import picocli.CommandLine.Command;
 @Command(name = "glia", mixinStandardHelpOptions = true, versionProvider = Version.class,
         description = "Designs serving policies for vLLM clusters in a fast, faithful simulator.",
         subcommands = {OptimizeCommand.class, SimulateCommand.class, CompareCommand.class, ScenariosCommand.class,
-                PolicyCommand.class, BenchCommand.class, EngineCommand.class, LoadCommand.class, RouterCommand.class})
+                PolicyCommand.class, BenchCommand.class, EngineCommand.class, LoadCommand.class, RouterCommand.class,
+                OperatorCommand.class})
 public class GliaCommand {
 }

@@ -46,6 +46,9 @@ public class GliaOptimizationStatus {
 
     public DriftCheck lastDriftCheck;
 
+    @JsonPropertyDescription("What the rollout's state machine keeps between reconciles (the operator's bookkeeping).")
+    public RolloutRecord rollout;
+
     /** The phases, in the order an optimisation usually passes them. */
     public enum Phase {
         Pending, FittingScenario, Researching, AwaitingApproval, Canary, Active, RolledBack, Failed
@@ -97,5 +100,28 @@ public class GliaOptimizationStatus {
         @JsonPropertyDescription("The largest relative change of the workload's figures against the active policy's.")
         public Double change;
         public String message;
+    }
+
+    /** The rollout state machine's own fields (dev.glia.control.RolloutState) that the rest of the status does not carry. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public static class RolloutRecord {
+        @JsonPropertyDescription("The state machine's phase: Pending, Researching, CandidateReady, AwaitingApproval, Canary,"
+                + " Promoted, RolledBack, Failed.")
+        public String phase;
+        @JsonPropertyDescription("When the phase began (RFC 3339).")
+        public String since;
+        @JsonPropertyDescription("Research sessions started for this candidate.")
+        public Integer attempt;
+        public Boolean approved;
+        public String canaryStartedAt;
+        public String canaryDeadline;
+        @JsonPropertyDescription("A router call made and not answered yet: CANARY, PROMOTE, ROLL_BACK or INSTALL.")
+        public String pendingCall;
+        public String pendingRetryAt;
+        public Integer pendingTries;
+        public String failureReason;
+        public String failureMessage;
+        @JsonPropertyDescription("The in-process research session's id, so that a restarted operator knows it lost it.")
+        public String session;
     }
 }

@@ -1,0 +1,77 @@
+package dev.glia.cli;
+
+import dev.glia.operator.GliaOperator;
+import dev.glia.operator.OptimizationReconciler;
+import dev.glia.operator.ResearchSessions;
+import dev.glia.operator.router.HttpRouterAdmin;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.javaoperatorsdk.operator.Operator;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+@Command(name = "operator", mixinStandardHelpOptions = true,
+        description = "Run the Glia operator: reconcile GliaOptimizations (research in process, a GliaPolicy with its "
+                + "evidence, canary and promotion through the router's admin API) and verify GliaPolicies. The "
+                + "Kubernetes client is configured from the environment (in-cluster service account or kubeconfig).")
+public class OperatorCommand implements Callable<Integer> {
+    @Option(names = "--namespace", paramLabel = "NS", description = "Watch this namespace only (default: all).")
+    String namespace;
+
+    @Option(names = "--research-image", paramLabel = "IMAGE", description = "The image of research Jobs (not used yet:"
+            + " research runs in process, spec.research.inProcess: true).")
+    String researchImage;
+
+    @Option(names = "--research-threads", defaultValue = "1", description = "In-process research sessions that run at"
+            + " once (default: ${DEFAULT-VALUE}).")
+    int researchThreads;
+
+    @Option(names = "--research-dir", defaultValue = "${java.io.tmpdir}/glia-research", paramLabel = "DIR",
+            description = "Where in-process sessions write their runs and reports (default: ${DEFAULT-VALUE}).")
+    Path researchDir;
+
+    @Option(names = "--seeds", defaultValue = "10", description = "Seeds of the search; the judgement runs on twice as"
+            + " many held-out seeds (default: ${DEFAULT-VALUE}).")
+    int seeds;
+
+    @Option(names = "--screen-seeds", defaultValue = "3", description = "Seeds of the tuner's screening (default: ${DEFAULT-VALUE}).")
+    int screenSeeds;
+
+    @Option(names = "--poll-seconds", defaultValue = "10", description = "How often to look again while research runs or"
+            + " a candidate waits (default: ${DEFAULT-VALUE}).")
+    long pollSeconds;
+
+    @Option(names = "--router-retry-seconds", defaultValue = "30", description = "Retry an unanswered router call after"
+            + " this long (default: ${DEFAULT-VALUE}).")
+    long routerRetrySeconds;
+
+    @Override
+    public Integer call() {
+        return Cli.guard(() -> {
+            KubernetesClient client = new KubernetesClientBuilder().build();
+            ResearchSessions sessions = new ResearchSessions(researchThreads, researchDir);
+            Operator operator = GliaOperator.create(client, sessions,
+                    url -> new HttpRouterAdmin(url, Duration.ofSeconds(60)), Clock.systemUTC(),
+                    new OptimizationReconciler.Options(Duration.ofSeconds(pollSeconds),
+                            Duration.ofSeconds(routerRetrySeconds), seeds, screenSeeds),
+                    namespace == null ? Set.of() : Set.of(namespace));
+            CountDownLatch stopped = new CountDownLatch(1);
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                operator.stop();
+                sessions.close();
+                client.close();
+                stopped.countDown();
+            }, "glia-operator-stop"));
+            operator.start();
+            System.err.println("glia operator: watching " + (namespace == null ? "all namespaces" : namespace));
+            stopped.await();
+            return 0;
+        });
+    }
+}

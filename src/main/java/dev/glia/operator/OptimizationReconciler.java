@@ -1,0 +1,368 @@
+package dev.glia.operator;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.glia.control.CanaryVerdict;
+import dev.glia.control.Candidate;
+import dev.glia.control.ManualVerdict;
+import dev.glia.control.Progress;
+import dev.glia.control.Rollout;
+import dev.glia.control.RolloutAction;
+import dev.glia.control.RolloutEvent;
+import dev.glia.control.RolloutPhase;
+import dev.glia.control.RolloutSettings;
+import dev.glia.control.RolloutState;
+import dev.glia.control.RouterAdmin;
+import dev.glia.control.RouterCall;
+import dev.glia.control.RouterResult;
+import dev.glia.operator.crd.v1alpha1.GliaOptimization;
+import dev.glia.operator.crd.v1alpha1.GliaOptimizationStatus;
+import dev.glia.operator.crd.v1alpha1.GliaPolicy;
+import dev.glia.operator.crd.v1alpha1.GliaPolicySpec;
+import dev.glia.policy.PolicyArtifact;
+import io.fabric8.kubernetes.api.model.ConditionBuilder;
+import io.fabric8.kubernetes.api.model.EventBuilder;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.utils.Serialization;
+import io.javaoperatorsdk.operator.api.reconciler.Context;
+import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
+import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
+import java.net.URI;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
+
+/**
+ * Reconciles a GliaOptimization, thinly: it reads the world (the optimisation, its candidate GliaPolicy, the
+ * in-process research session, the verdict annotation), hands what it saw to {@link Rollout#step} as events, does
+ * the actions it answers (start research, create or approve the GliaPolicy, the router's admin calls, Kubernetes
+ * Events), writes the state back into the status, and comes back at the state's {@code WakeAt} (or the poll
+ * interval while something is under way). A spec this operator cannot act on becomes the {@code SpecValid}
+ * condition naming the field, never an exception.
+ */
+public final class OptimizationReconciler implements Reconciler<GliaOptimization> {
+    /** The operator's own condition (beside the rollout's): whether the spec is one this operator can act on. */
+    public static final String SPEC_VALID = "SpecValid";
+    /** Whether the candidate GliaPolicy passed verification (GliaPolicyReconciler). */
+    public static final String POLICY_VERIFIED = "PolicyVerified";
+    /** Labels a GliaPolicy with the optimisation that created it. */
+    public static final String OPTIMIZATION_LABEL = "glia.dev/optimization";
+
+    /**
+     * @param poll        how often to look again while research runs or a candidate waits for approval or a verdict
+     * @param routerRetry how long after an unanswered router call it is made again
+     * @param fullSeeds   seeds of the search (the held-out judgement runs on twice as many)
+     * @param screenSeeds seeds of the tuner's first screening
+     */
+    public record Options(Duration poll, Duration routerRetry, int fullSeeds, int screenSeeds) {
+        public static Options defaults() {
+            return new Options(Duration.ofSeconds(10), Duration.ofSeconds(30), 10, 3);
+        }
+    }
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final AtomicLong EVENTS = new AtomicLong();
+
+    private final KubernetesClient client;
+    private final ResearchSessions sessions;
+    private final Function<URI, RouterAdmin> routers;
+    private final Clock clock;
+    private final Options options;
+
+    public OptimizationReconciler(KubernetesClient client, ResearchSessions sessions, Function<URI, RouterAdmin> routers,
+            Clock clock, Options options) {
+        this.client = client;
+        this.sessions = sessions;
+        this.routers = routers;
+        this.clock = clock;
+        this.options = options;
+    }
+
+    @Override
+    public UpdateControl<GliaOptimization> reconcile(GliaOptimization o, Context<GliaOptimization> context) {
+        return new Pass(o).run();
+    }
+
+    /** One reconcile of one optimisation. */
+    private final class Pass {
+        final GliaOptimization o;
+        final String ns;
+        final Instant now = clock.instant();
+        final long generation;
+        final GliaOptimizationStatus status;
+        final String before;
+        final Map<String, GliaPolicy> found = new HashMap<>();
+        final Deque<RolloutEvent> queue = new ArrayDeque<>();
+        Instant wake;
+        String session;
+        RolloutState state;
+
+        Pass(GliaOptimization o) {
+            this.o = o;
+            ns = o.getMetadata().getNamespace();
+            generation = o.getMetadata().getGeneration() == null ? 1 : o.getMetadata().getGeneration();
+            status = o.getStatus() == null ? new GliaOptimizationStatus() : o.getStatus();
+            before = Serialization.asJson(status);
+            session = status.rollout == null ? null : status.rollout.session;
+        }
+
+        UpdateControl<GliaOptimization> run() {
+            List<OptimizationSpecs.Problem> problems = OptimizationSpecs.problems(o.getSpec());
+            if (!problems.isEmpty()) {
+                OptimizationSpecs.Problem first = problems.get(0);
+                String message = String.join("; ", problems.stream().map(OptimizationSpecs.Problem::message).toList());
+                if (own(SPEC_VALID, false, first.reason(), message)) {
+                    event("Warning", first.reason(), message);
+                }
+                if (status.phase == null) {
+                    status.phase = GliaOptimizationStatus.Phase.Pending;
+                }
+                return finish(null);
+            }
+            own(SPEC_VALID, true, "Valid", "");
+            RolloutSettings settings = OptimizationSpecs.settings(o.getSpec(), options.routerRetry());
+            GliaPolicy candidate = status.candidatePolicy == null ? null : policy(status.candidatePolicy);
+            state = RolloutStatus.read(status, settings, candidate);
+            if (state == null) {
+                state = RolloutState.initial(generation, settings, now);
+            } else if (generation > state.generation()) {
+                queue.add(new RolloutEvent.SpecChanged(generation, settings));
+            }
+            queue.add(RolloutEvent.tick());
+            drain();
+            observeResearch();
+            observePolicy();
+            observeVerdict();
+            RolloutStatus.write(state, status);
+            status.rollout.session = session;
+            if (status.scenario == null) {
+                status.scenario = new GliaOptimizationStatus.ScenarioUsed();
+                status.scenario.source = "synthetic";
+                status.scenario.name = o.getSpec().scenario.synthetic.name;
+            }
+            return finish(state);
+        }
+
+        private UpdateControl<GliaOptimization> finish(RolloutState state) {
+            Duration delay = options.poll();
+            if (state != null) {
+                Instant at = wake == null ? state.wakeAt() : state.wakeAt() == null || wake.isBefore(state.wakeAt())
+                        ? wake : state.wakeAt();
+                boolean waiting = !state.phase().isTerminal() && state.phase() != RolloutPhase.PENDING;
+                if (at != null) {
+                    Duration until = Duration.between(now, at);
+                    delay = !waiting || until.compareTo(delay) < 0 ? until : delay;
+                }
+                if (delay.compareTo(Duration.ofMillis(50)) < 0) {
+                    delay = Duration.ofMillis(50);
+                }
+                if (at == null && !waiting) {
+                    delay = null;
+                }
+            }
+            UpdateControl<GliaOptimization> control;
+            if (Serialization.asJson(status).equals(before)) {
+                control = UpdateControl.noUpdate();
+            } else {
+                o.setStatus(status);
+                control = UpdateControl.patchStatus(o);
+            }
+            return delay == null ? control : control.rescheduleAfter(delay);
+        }
+
+        // ---- the world, as events
+
+        private void observeResearch() {
+            if (state.phase() != RolloutPhase.RESEARCHING) {
+                return;
+            }
+            ResearchSessions.Session s = session == null ? null : sessions.get(session);
+            if (s == null) {
+                queue.add(new RolloutEvent.ResearchFailed("SessionLost", "the in-process research session "
+                        + session + " is gone (the operator restarted)"));
+            } else {
+                double dollars = o.getSpec().research.budgets == null || o.getSpec().research.budgets.dollars == null
+                        ? 5 : o.getSpec().research.budgets.dollars;
+                queue.add(new RolloutEvent.ResearchProgress(new Progress(s.simulations(), s.budget(), 0, dollars)));
+                if (s.done() && s.artifact() != null) {
+                    GliaPolicy p = policyFrom(s.artifact());
+                    found.put(p.getMetadata().getName(), p);
+                    queue.add(new RolloutEvent.ResearchFinished(RolloutStatus.candidate(p)));
+                } else if (s.done()) {
+                    queue.add(new RolloutEvent.ResearchFailed(s.failureReason(), s.failureMessage()));
+                }
+            }
+            drain();
+        }
+
+        private void observePolicy() {
+            if (state.candidate() == null || (state.phase() != RolloutPhase.CANDIDATE_READY
+                    && state.phase() != RolloutPhase.AWAITING_APPROVAL)) {
+                return;
+            }
+            String name = state.candidate().policyName();
+            GliaPolicy p = policy(name);
+            if (p == null) {
+                return;
+            }
+            queue.add(new RolloutEvent.PolicyCreated(name));
+            if (Boolean.TRUE.equals(p.getSpec().approved)) {
+                Boolean verified = p.getStatus() == null ? null : p.getStatus().verified;
+                if (Boolean.TRUE.equals(verified)) {
+                    own(POLICY_VERIFIED, true, "Verified", "GliaPolicy " + name + " is verified");
+                    queue.add(new RolloutEvent.PolicyApproved(name));
+                } else if (Boolean.FALSE.equals(verified)) {
+                    if (own(POLICY_VERIFIED, false, "PolicyNotVerified", "GliaPolicy " + name + ": "
+                            + p.getStatus().reason)) {
+                        event("Warning", "PolicyNotVerified", "GliaPolicy " + name + " is approved but not verified: "
+                                + p.getStatus().reason);
+                    }
+                }
+            }
+            drain();
+        }
+
+        private void observeVerdict() {
+            if (state.phase() != RolloutPhase.CANARY) {
+                return;
+            }
+            Map<String, String> annotations = o.getMetadata().getAnnotations();
+            String value = annotations == null ? null : annotations.get(ManualVerdict.ANNOTATION);
+            RolloutState.CanaryRun run = state.canary();
+            CanaryVerdict.Verdict v = ManualVerdict.of(value).judge(new CanaryVerdict.Canary(
+                    state.candidate().policyName(), state.settings().canaryEngines(), state.settings().canaryShare(),
+                    run == null ? null : run.startedAt(), run == null ? null : run.deadline()), now);
+            if (v.decision() == CanaryVerdict.Decision.ROLL_BACK
+                    || (v.decision() == CanaryVerdict.Decision.PROMOTE && run != null)) {
+                queue.add(new RolloutEvent.VerdictReached(v));
+                drain();
+            }
+        }
+
+        // ---- steps and actions
+
+        private void drain() {
+            while (!queue.isEmpty()) {
+                Rollout.Step step = Rollout.step(state, queue.poll(), now);
+                state = step.state();
+                for (RolloutAction a : step.actions()) {
+                    act(a);
+                }
+            }
+        }
+
+        private void act(RolloutAction action) {
+            if (action instanceof RolloutAction.CreateResearchJob a) {
+                session = o.getMetadata().getUid() + "-g" + a.generation() + "-a" + a.attempt();
+                sessions.start(session, OptimizationSpecs.request(o.getSpec(), options.fullSeeds(),
+                        options.screenSeeds()));
+                status.progress = null;
+            } else if (action instanceof RolloutAction.CreatePolicy a) {
+                createPolicy(a.candidate(), a.approved());
+            } else if (action instanceof RolloutAction.ApprovePolicy a) {
+                client.resources(GliaPolicy.class).inNamespace(ns).withName(a.policyName()).edit(p -> {
+                    p.getSpec().approved = true;
+                    return p;
+                });
+            } else if (action instanceof RolloutAction.ConfigureCanary a) {
+                router(RouterCall.CANARY, r -> r.startCanary(a.policy(), a.engines(), a.share()));
+            } else if (action instanceof RolloutAction.Promote) {
+                router(RouterCall.PROMOTE, RouterAdmin::promote);
+            } else if (action instanceof RolloutAction.RollBack) {
+                router(RouterCall.ROLL_BACK, RouterAdmin::rollback);
+            } else if (action instanceof RolloutAction.InstallPolicy a) {
+                router(RouterCall.INSTALL, r -> r.installPolicy(a.policy()));
+            } else if (action instanceof RolloutAction.EmitEvent a) {
+                event(a.type() == RolloutAction.EmitEvent.Type.WARNING ? "Warning" : "Normal", a.reason(), a.message());
+            } else if (action instanceof RolloutAction.WakeAt a) {
+                wake = wake == null || a.at().isBefore(wake) ? a.at() : wake;
+            }
+            // SetCondition: the state's conditions are written with the status
+        }
+
+        private void router(RouterCall call, Function<RouterAdmin, RouterResult> request) {
+            URI url = OptimizationSpecs.adminUrl(o);
+            RouterResult r = request.apply(routers.apply(url));
+            if (!r.applied()) {
+                r = RouterResult.failed(r.outcome(), r.status(), "spec.target.router (" + url + "): " + r.message());
+            }
+            queue.add(RolloutEvent.fromRouter(call, r));
+        }
+
+        private void createPolicy(Candidate candidate, boolean approved) {
+            String name = candidate.policyName();
+            GliaPolicy p = found.get(name);
+            if (p == null || policy(name) != null) {
+                queue.add(new RolloutEvent.PolicyCreated(name));
+                return;
+            }
+            p.getSpec().approved = approved;
+            client.resource(p).inNamespace(ns).create();
+            queue.add(new RolloutEvent.PolicyCreated(name));
+        }
+
+        /** The GliaPolicy of a research result: the artifact's spec, owned by the optimisation. */
+        private GliaPolicy policyFrom(PolicyArtifact artifact) {
+            GliaPolicy p = new GliaPolicy();
+            String name = (o.getMetadata().getName() + "-" + artifact.spec().sha256().substring(0, 10))
+                    .toLowerCase(Locale.ROOT);
+            p.setMetadata(new ObjectMetaBuilder().withName(name).withNamespace(ns)
+                    .addToLabels(OPTIMIZATION_LABEL, o.getMetadata().getName())
+                    .withOwnerReferences(new OwnerReferenceBuilder().withApiVersion(o.getApiVersion())
+                            .withKind(o.getKind()).withName(o.getMetadata().getName()).withUid(o.getMetadata().getUid())
+                            .withController(true).withBlockOwnerDeletion(true).build())
+                    .build());
+            p.setSpec(JSON.convertValue(artifact.spec(), GliaPolicySpec.class));
+            return p;
+        }
+
+        private GliaPolicy policy(String name) {
+            return client.resources(GliaPolicy.class).inNamespace(ns).withName(name).get();
+        }
+
+        /** Sets one of the operator's own conditions; true when it changed. */
+        private boolean own(String type, boolean ok, String reason, String message) {
+            String value = ok ? "True" : "False";
+            io.fabric8.kubernetes.api.model.Condition old = status.conditions.stream()
+                    .filter(c -> c.getType().equals(type)).findFirst().orElse(null);
+            if (old != null && old.getStatus().equals(value) && old.getReason().equals(reason)
+                    && Objects.equals(old.getMessage(), message) && Objects.equals(old.getObservedGeneration(), generation)) {
+                return false;
+            }
+            List<io.fabric8.kubernetes.api.model.Condition> next = new ArrayList<>(status.conditions);
+            next.remove(old);
+            next.add(new ConditionBuilder().withType(type).withStatus(value).withReason(reason).withMessage(message)
+                    .withObservedGeneration(generation).withLastTransitionTime(old != null
+                            && old.getStatus().equals(value) ? old.getLastTransitionTime() : now.toString()).build());
+            status.conditions = next;
+            return true;
+        }
+
+        /** A core/v1 Event on the optimisation. */
+        private void event(String type, String reason, String message) {
+            String time = now.toString();
+            client.v1().events().inNamespace(ns).resource(new EventBuilder()
+                    .withNewMetadata().withName(o.getMetadata().getName() + "." + Long.toHexString(now.toEpochMilli())
+                            + "." + EVENTS.incrementAndGet()).withNamespace(ns).endMetadata()
+                    .withNewInvolvedObject().withApiVersion(o.getApiVersion()).withKind(o.getKind())
+                    .withName(o.getMetadata().getName()).withNamespace(ns).withUid(o.getMetadata().getUid())
+                    .endInvolvedObject()
+                    .withType(type).withReason(reason).withMessage(message.length() > 1000
+                            ? message.substring(0, 997) + "..." : message)
+                    .withFirstTimestamp(time).withLastTimestamp(time).withCount(1)
+                    .withNewSource().withComponent("glia-operator").endSource()
+                    .withReportingComponent("glia-operator").build()).create();
+        }
+    }
+}

@@ -1,0 +1,158 @@
+package dev.glia.operator;
+
+import dev.glia.control.CanaryEngines;
+import dev.glia.control.RolloutMode;
+import dev.glia.control.RolloutSettings;
+import dev.glia.operator.crd.v1alpha1.GliaOptimization;
+import dev.glia.operator.crd.v1alpha1.GliaOptimizationSpec;
+import dev.glia.research.Objective;
+import dev.glia.research.Optimization;
+import dev.glia.research.ResearchBudget;
+import dev.glia.sim.scenario.Scenario;
+import dev.glia.sim.scenario.ScenarioLoader;
+import java.net.URI;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * What a GliaOptimization's spec means to the operator: the rollout settings, the research request, the router's
+ * admin URL, and what this operator cannot do with it (a {@link Problem} naming the field), checked before anything
+ * runs. The CRD schema has refused wrong types and ranges already; these are the semantic checks.
+ */
+final class OptimizationSpecs {
+    /** A field the operator cannot act on, with a CamelCase reason and a message that names it. */
+    record Problem(String reason, String message) {
+    }
+
+    private static final Pattern DURATION = Pattern.compile("([0-9]+(?:\\.[0-9]+)?)(ms|s|m|h)");
+
+    private OptimizationSpecs() {
+    }
+
+    static RolloutSettings settings(GliaOptimizationSpec spec, Duration routerRetry) {
+        GliaOptimizationSpec.Rollout r = spec.rollout == null ? new GliaOptimizationSpec.Rollout() : spec.rollout;
+        RolloutMode mode = r.mode == null ? RolloutMode.MANUAL : switch (r.mode) {
+            case MANUAL -> RolloutMode.MANUAL;
+            case AUTO -> RolloutMode.AUTO;
+            case GITOPS -> RolloutMode.GITOPS;
+        };
+        return new RolloutSettings(mode, CanaryEngines.count(r.canaryEngines == null ? 1 : r.canaryEngines),
+                r.canaryShare == null ? 0.25 : r.canaryShare, duration(r.canaryDuration, Duration.ofMinutes(15)),
+                RolloutSettings.OnTimeout.ROLL_BACK, routerRetry, 2);
+    }
+
+    /** The problems that stop this operator from acting on {@code spec}, each naming its field; empty when none. */
+    static List<Problem> problems(GliaOptimizationSpec spec) {
+        List<Problem> out = new ArrayList<>();
+        if (spec.target == null || spec.target.router == null
+                || (spec.target.router.url == null) == (spec.target.router.service == null)) {
+            out.add(new Problem("RouterTargetMissing", "spec.target.router: give exactly one of service and url"));
+        }
+        GliaOptimizationSpec.Research research = spec.research;
+        if (research == null || !Boolean.TRUE.equals(research.inProcess)) {
+            out.add(new Problem("JobModeNotSupported", "spec.research.inProcess: false asks for a research Job, which"
+                    + " this operator does not run yet; set spec.research.inProcess: true"));
+        }
+        if (research != null && research.strategy != null && research.strategy != GliaOptimizationSpec.Strategy.TUNER) {
+            out.add(new Problem("StrategyNotSupported", "spec.research.strategy: " + research.strategy.name()
+                    .toLowerCase(Locale.ROOT) + " needs an LLM, which in-process research does not use yet; use tuner"));
+        }
+        GliaOptimizationSpec.Scenario scenario = spec.scenario;
+        if (scenario == null || scenario.source != GliaOptimizationSpec.ScenarioSource.SYNTHETIC
+                || scenario.synthetic == null) {
+            out.add(new Problem("ScenarioSourceNotSupported", "spec.scenario.source: only synthetic (a bundled"
+                    + " scenario in spec.scenario.synthetic.name) is supported yet"));
+        } else {
+            try {
+                ScenarioLoader.load(scenario.synthetic.name);
+            } catch (RuntimeException e) {
+                out.add(new Problem("UnknownScenario", "spec.scenario.synthetic.name: " + e.getMessage()));
+            }
+        }
+        if (spec.components != null && (Boolean.TRUE.equals(spec.components.batchPriority)
+                || Boolean.TRUE.equals(spec.components.autoscaler))) {
+            out.add(new Problem("ComponentNotSupported", "spec.components: only the router is designed in process yet"));
+        }
+        if (spec.objective == null || spec.objective.statistic == null) {
+            out.add(new Problem("ObjectiveMissing", "spec.objective.statistic: required"));
+        } else {
+            try {
+                objective(spec.objective);
+            } catch (RuntimeException e) {
+                out.add(new Problem("ObjectiveInvalid", "spec.objective: " + e.getMessage()));
+            }
+        }
+        return out;
+    }
+
+    /** The research {@code spec} asks for; call only when {@link #problems} found none. */
+    static ResearchSessions.Request request(GliaOptimizationSpec spec, int fullSeeds, int screenSeeds) {
+        Scenario scenario = ScenarioLoader.load(spec.scenario.synthetic.name);
+        if (spec.scenario.duration != null) {
+            scenario = scenario.withDuration(spec.scenario.duration);
+        }
+        GliaOptimizationSpec.Budgets b = spec.research.budgets == null ? new GliaOptimizationSpec.Budgets()
+                : spec.research.budgets;
+        ResearchBudget budget = new ResearchBudget(b.simulations == null ? 200 : b.simulations,
+                b.dollars == null ? 5 : b.dollars, duration(b.wallClock, Duration.ofHours(1)).toMillis() / 1000.0);
+        return new ResearchSessions.Request(scenario, "router", objective(spec.objective), budget, fullSeeds,
+                screenSeeds);
+    }
+
+    static Objective objective(GliaOptimizationSpec.Objective o) {
+        StringBuilder text = new StringBuilder(o.goal == GliaOptimizationSpec.Goal.MAXIMIZE ? "maximize " : "minimize ")
+                .append(o.statistic);
+        if (o.constraints != null && !o.constraints.isEmpty()) {
+            List<String> parts = new ArrayList<>();
+            for (GliaOptimizationSpec.Constraint c : o.constraints) {
+                if (c.max != null) {
+                    parts.add(c.statistic + " <= " + c.max);
+                }
+                if (c.min != null) {
+                    parts.add(c.statistic + " >= " + c.min);
+                }
+            }
+            text.append(" subject to ").append(String.join(", ", parts));
+        }
+        return Objective.parse(text.toString(), Optimization.metrics());
+    }
+
+    /** The router's admin API: {@code url}'s host at {@code adminPort}, or the Service's cluster DNS name. */
+    static URI adminUrl(GliaOptimization o) {
+        GliaOptimizationSpec.RouterTarget r = o.getSpec().target.router;
+        int port = r.adminPort == null ? 8081 : r.adminPort;
+        if (r.url != null) {
+            URI u = URI.create(r.url);
+            return URI.create(u.getScheme() + "://" + u.getHost() + ":" + port);
+        }
+        return URI.create("http://" + r.service + "." + o.getMetadata().getNamespace() + ".svc:" + port);
+    }
+
+    /** A Go-style duration (90s, 15m, 1h30m, 250ms), or {@code fallback} when absent. */
+    static Duration duration(String text, Duration fallback) {
+        if (text == null || text.isBlank()) {
+            return fallback;
+        }
+        Matcher m = DURATION.matcher(text);
+        double millis = 0;
+        int end = 0;
+        while (m.find() && m.start() == end) {
+            double v = Double.parseDouble(m.group(1));
+            millis += v * switch (m.group(2)) {
+                case "ms" -> 1;
+                case "s" -> 1000;
+                case "m" -> 60_000;
+                default -> 3_600_000;
+            };
+            end = m.end();
+        }
+        if (end != text.length() || millis <= 0) {
+            throw new IllegalArgumentException("not a duration: " + text);
+        }
+        return Duration.ofMillis(Math.round(millis));
+    }
+}

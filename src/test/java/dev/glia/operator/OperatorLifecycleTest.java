@@ -1,0 +1,344 @@
+package dev.glia.operator;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.glia.control.ManualVerdict;
+import dev.glia.control.RouterResult;
+import dev.glia.control.RouterState;
+import dev.glia.engine.EngineFleet;
+import dev.glia.engine.EngineModelBackends;
+import dev.glia.engine.EngineOptions;
+import dev.glia.operator.crd.v1alpha1.GliaOptimization;
+import dev.glia.operator.crd.v1alpha1.GliaOptimizationSpec;
+import dev.glia.operator.crd.v1alpha1.GliaOptimizationStatus;
+import dev.glia.operator.crd.v1alpha1.GliaPolicy;
+import dev.glia.operator.router.HttpRouterAdmin;
+import dev.glia.policy.builtin.BuiltinRouters;
+import dev.glia.router.RouterOptions;
+import dev.glia.router.RouterServer;
+import io.fabric8.kubernetes.api.model.Condition;
+import io.fabric8.kubernetes.api.model.Event;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
+import io.javaoperatorsdk.operator.Operator;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+import java.util.function.Supplier;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The operator's first slice end to end on fabric8's mock API server (CRUD mode): k8s-examples/optimization.yaml,
+ * adapted to in-process research on a short scenario and to a real router (with three emulated engines) started by
+ * the test, goes from research to a GliaPolicy with evidence to a canary in that router, then promotion, rollback,
+ * or a wait for approval, as its rollout mode says; conditions and Events checked at each step.
+ */
+@EnableKubernetesMockClient(crud = true)
+class OperatorLifecycleTest {
+    private static final String NS = "serving";
+    private static final Duration WAIT = Duration.ofSeconds(120);
+
+    static KubernetesClient client;
+
+    @TempDir
+    Path research;
+
+    private EngineFleet engines;
+    private RouterServer router;
+    private HttpRouterAdmin admin;
+    private ResearchSessions sessions;
+    private Operator operator;
+
+    @BeforeEach
+    void start() throws Exception {
+        for (String crd : List.of("crds/gliaoptimizations.glia.dev-v1.yml", "crds/gliapolicies.glia.dev-v1.yml")) {
+            var item = client.apiextensions().v1().customResourceDefinitions().load(Path.of(crd).toFile()).item();
+            if (client.apiextensions().v1().customResourceDefinitions().withName(item.getMetadata().getName()).get()
+                    == null) {
+                client.apiextensions().v1().customResourceDefinitions().resource(item).create();
+            }
+        }
+        engines = EngineFleet.start(EngineOptions.builder().host("127.0.0.1").port(0).model("llama-3-8b").gpu("a10")
+                .maxModelLen(8192).timeScale(20).replicas(3).build(), new EngineModelBackends(r -> { }));
+        List<URI> urls = engines.servers().stream().map(s -> URI.create("http://127.0.0.1:" + s.port())).toList();
+        router = RouterServer.start(new RouterOptions("127.0.0.1", 0, urls, 0.05, 1000, 60, false)
+                .withAdmin("127.0.0.1", 0, null, 1), BuiltinRouters.create("llq"));
+        admin = new HttpRouterAdmin(URI.create("http://127.0.0.1:" + router.adminPort()), Duration.ofSeconds(60));
+        sessions = new ResearchSessions(1, research);
+        operator = GliaOperator.create(client, sessions, url -> new HttpRouterAdmin(url, Duration.ofSeconds(60)),
+                Clock.systemUTC(), new OptimizationReconciler.Options(Duration.ofMillis(200), Duration.ofSeconds(1), 3,
+                        1), Set.of(NS));
+        operator.start();
+    }
+
+    @AfterEach
+    void stop() {
+        operator.stop();
+        sessions.close();
+        router.close();
+        engines.close();
+        client.resources(GliaOptimization.class).inNamespace(NS).delete();
+        client.resources(GliaPolicy.class).inNamespace(NS).delete();
+        client.v1().events().inNamespace(NS).delete();
+    }
+
+    /** k8s-examples/optimization.yaml with in-process research on a short scenario, and the test's router. */
+    private GliaOptimization example(String name, GliaOptimizationSpec.RolloutMode mode, String canaryDuration)
+            throws Exception {
+        GliaOptimization o = client.resources(GliaOptimization.class)
+                .load(Files.newInputStream(Path.of("k8s-examples/optimization.yaml"))).item();
+        o.getMetadata().setName(name);
+        o.getMetadata().setNamespace(NS);
+        GliaOptimizationSpec spec = o.getSpec();
+        spec.target.router.service = null;
+        spec.target.router.url = "http://127.0.0.1:" + router.port();
+        spec.target.router.adminPort = router.adminPort();
+        spec.objective.constraints = null;
+        spec.scenario.source = GliaOptimizationSpec.ScenarioSource.SYNTHETIC;
+        spec.scenario.synthetic = new GliaOptimizationSpec.SyntheticScenario();
+        spec.scenario.synthetic.name = "glia-sharegpt-a10";
+        spec.scenario.duration = null;
+        spec.research.strategy = GliaOptimizationSpec.Strategy.TUNER;
+        spec.research.model = null;
+        spec.research.apiKeySecretRef = null;
+        spec.research.inProcess = true;
+        spec.research.budgets.simulations = 40;
+        spec.rollout.mode = mode;
+        spec.rollout.canaryDuration = canaryDuration;
+        spec.rollout.canaryEngines = 1;
+        return o;
+    }
+
+    private GliaOptimization apply(GliaOptimization o) {
+        return client.resource(o).create();
+    }
+
+    private GliaOptimization get(String name) {
+        return client.resources(GliaOptimization.class).inNamespace(NS).withName(name).get();
+    }
+
+    private static Condition condition(GliaOptimization o, String type) {
+        return o.getStatus() == null ? null : o.getStatus().conditions.stream().filter(c -> c.getType().equals(type))
+                .findFirst().orElse(null);
+    }
+
+    private static boolean is(GliaOptimization o, String type, String status, String reason) {
+        Condition c = condition(o, type);
+        return c != null && c.getStatus().equals(status) && c.getReason().equals(reason);
+    }
+
+    private GliaOptimization awaitPhase(String name, GliaOptimizationStatus.Phase phase) {
+        try {
+            return await(() -> {
+                GliaOptimization o = get(name);
+                return o.getStatus() != null && o.getStatus().phase == phase ? o : null;
+            }, name + " in phase " + phase);
+        } catch (AssertionError e) {
+            throw new AssertionError(e.getMessage() + "; status: "
+                    + io.fabric8.kubernetes.client.utils.Serialization.asYaml(get(name).getStatus())
+                    + "; events: " + eventReasons(name), e);
+        }
+    }
+
+    private static <T> T await(Supplier<T> probe, String what) {
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (System.nanoTime() < deadline) {
+            T t = probe.get();
+            if (t != null && !Boolean.FALSE.equals(t)) {
+                return t;
+            }
+            try {
+                Thread.sleep(50);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new AssertionError(e);
+            }
+        }
+        throw new AssertionError("timed out waiting for " + what);
+    }
+
+    private List<String> eventReasons(String name) {
+        return client.v1().events().inNamespace(NS).list().getItems().stream()
+                .filter(e -> e.getInvolvedObject().getName().equals(name)).map(Event::getReason).toList();
+    }
+
+    private void annotate(String name, String verdict) {
+        client.resources(GliaOptimization.class).inNamespace(NS).withName(name).edit(o -> {
+            o.getMetadata().getAnnotations().put(ManualVerdict.ANNOTATION, verdict);
+            return o;
+        });
+    }
+
+    private GliaPolicy candidate(GliaOptimization o) {
+        return client.resources(GliaPolicy.class).inNamespace(NS).withName(o.getStatus().candidatePolicy).get();
+    }
+
+    private void assertPolicyWithEvidence(GliaOptimization o, GliaPolicy p) {
+        assertThat(p.getMetadata().getOwnerReferences()).singleElement().satisfies(ref -> {
+            assertThat(ref.getKind()).isEqualTo("GliaOptimization");
+            assertThat(ref.getUid()).isEqualTo(o.getMetadata().getUid());
+        });
+        assertThat(p.getSpec().source).contains("class " + p.getSpec().className);
+        assertThat(p.getSpec().sha256).matches("[0-9a-f]{64}");
+        assertThat(p.getSpec().evidence.metric).isEqualTo("e2e.mean");
+        assertThat(p.getSpec().evidence.seeds).hasSize(6);
+        assertThat(p.getSpec().evidence.candidate.mean).isLessThan(p.getSpec().evidence.baseline.mean);
+        assertThat(p.getSpec().workload.scenario).isEqualTo("glia-sharegpt-a10");
+        assertThat(o.getStatus().best.policy).isEqualTo(p.getMetadata().getName());
+        assertThat(o.getStatus().progress.simulationsUsed).isPositive().isLessThanOrEqualTo(40);
+        assertThat(o.getStatus().progress.summary).endsWith("/40");
+    }
+
+    @Test
+    void autoResearchesCreatesTheGliaPolicyStartsTheCanaryInTheRouterAndPromotesOnTheVerdict() throws Exception {
+        GliaOptimization applied = apply(example("auto-promote", GliaOptimizationSpec.RolloutMode.AUTO, "10m"));
+        GliaOptimization o = await(() -> {
+            GliaOptimization x = get("auto-promote");
+            return is(x, "Canary", "True", "CanaryRunning") ? x : null;
+        }, "the canary to run");
+
+        assertThat(o.getStatus().phase).isEqualTo(GliaOptimizationStatus.Phase.Canary);
+        assertThat(is(o, "Approved", "True", "ApprovedByEvidence")).as("%s", o.getStatus().conditions).isTrue();
+        assertThat(is(o, "SpecValid", "True", "Valid")).isTrue();
+        assertThat(is(o, "RouterReachable", "True", "Answered")).isTrue();
+        assertThat(condition(o, "Ready").getObservedGeneration()).isEqualTo(applied.getMetadata().getGeneration());
+        assertThat(condition(o, "Ready").getLastTransitionTime()).isNotBlank();
+        GliaPolicy policy = candidate(o);
+        assertPolicyWithEvidence(o, policy);
+        assertThat(policy.getSpec().approved).isTrue();
+        RouterResult live = admin.state();
+        assertThat(live.applied()).as(live.message()).isTrue();
+        RouterState.Pool canary = live.state().pool("canary");
+        assertThat(canary).as("GET /admin/policy shows the canary").isNotNull();
+        assertThat(canary.engines()).hasSize(1);
+        assertThat(canary.share()).isEqualTo(0.25);
+        assertThat(eventReasons("auto-promote")).contains("ResearchStarted", "CandidateFound", "CanaryConfiguring",
+                "CanaryStarted");
+
+        annotate("auto-promote", "promote");
+        o = awaitPhase("auto-promote", GliaOptimizationStatus.Phase.Active);
+        assertThat(o.getStatus().activePolicy).isEqualTo(policy.getMetadata().getName());
+        assertThat(is(o, "Ready", "True", "Promoted")).isTrue();
+        assertThat(is(o, "Canary", "False", "Promoted")).isTrue();
+        RouterState after = await(() -> {
+            RouterResult r = admin.state();
+            return r.applied() && !r.state().canaryRuns() ? r.state() : null;
+        }, "the router to promote");
+        assertThat(after.pool("stable").engines()).hasSize(3);
+        assertThat(after.pool("stable").policyName()).isEqualTo(canary.policyName());
+        assertThat(eventReasons("auto-promote")).contains("Promoted");
+        assertThat(get("auto-promote").getStatus().rollout.pendingCall).as("the promotion was answered").isNull();
+    }
+
+    @Test
+    void autoRollsTheCanaryBackWhenNoVerdictArrivesBeforeTheTimeout() throws Exception {
+        String stable = admin.state().state().pool("stable").policyName();
+        apply(example("auto-timeout", GliaOptimizationSpec.RolloutMode.AUTO, "2s"));
+        GliaOptimization o = awaitPhase("auto-timeout", GliaOptimizationStatus.Phase.RolledBack);
+
+        assertThat(is(o, "Canary", "False", "CanaryTimedOut")).as("%s", o.getStatus().conditions).isTrue();
+        assertThat(is(o, "Ready", "False", "RolledBack")).isTrue();
+        assertThat(o.getStatus().activePolicy).isNull();
+        assertThat(eventReasons("auto-timeout")).contains("CanaryStarted", "RolledBack");
+        RouterState after = await(() -> {
+            RouterResult r = admin.state();
+            return r.applied() && !r.state().canaryRuns() ? r.state() : null;
+        }, "the router to roll back");
+        assertThat(after.pool("stable").policyName()).as("the stable policy as before").isEqualTo(stable);
+        assertThat(after.pool("stable").engines()).hasSize(3);
+    }
+
+    @Test
+    void manualWaitsForApprovalThenRunsTheCanaryAndRollsBackOnTheVerdict() throws Exception {
+        apply(example("manual", GliaOptimizationSpec.RolloutMode.MANUAL, "10m"));
+        GliaOptimization waiting = awaitPhase("manual", GliaOptimizationStatus.Phase.AwaitingApproval);
+        GliaOptimization o = waiting;
+        assertThat(is(o, "Approved", "False", "AwaitingApproval")).as("%s", o.getStatus().conditions).isTrue();
+        assertThat(condition(o, "Approved").getMessage()).contains("kubectl patch gliapolicy");
+        GliaPolicy policy = candidate(o);
+        assertPolicyWithEvidence(o, policy);
+        assertThat(policy.getSpec().approved).isFalse();
+        await(() -> {
+            GliaPolicy p = candidate(waiting);
+            return p.getStatus() != null && Boolean.TRUE.equals(p.getStatus().verified);
+        }, "the GliaPolicy to be verified");
+        long reconciles = eventReasons("manual").size();
+        assertThat(get("manual").getStatus().phase).as("still waiting once verified")
+                .isEqualTo(GliaOptimizationStatus.Phase.AwaitingApproval);
+        assertThat(admin.state().state().canaryRuns()).isFalse();
+        assertThat(eventReasons("manual")).hasSize((int) reconciles).contains("AwaitingApproval");
+
+        client.resources(GliaPolicy.class).inNamespace(NS).withName(policy.getMetadata().getName()).edit(p -> {
+            p.getSpec().approved = true;
+            return p;
+        });
+        GliaOptimization canary = await(() -> {
+            GliaOptimization x = get("manual");
+            return is(x, "Canary", "True", "CanaryRunning") ? x : null;
+        }, "the canary to run");
+        assertThat(is(canary, "Approved", "True", "ApprovedBySpec")).isTrue();
+        assertThat(admin.state().state().canaryRuns()).isTrue();
+
+        annotate("manual", "rollback");
+        o = awaitPhase("manual", GliaOptimizationStatus.Phase.RolledBack);
+        assertThat(is(o, "Canary", "False", "ManualRollback")).as("%s", o.getStatus().conditions).isTrue();
+        await(() -> !admin.state().state().canaryRuns(), "the router to roll back");
+        assertThat(eventReasons("manual")).contains("CanaryStarted", "RolledBack");
+    }
+
+    @Test
+    void gitopsNeverApprovesItsCandidateItself() throws Exception {
+        apply(example("gitops", GliaOptimizationSpec.RolloutMode.GITOPS, "10m"));
+        GliaOptimization o = awaitPhase("gitops", GliaOptimizationStatus.Phase.AwaitingApproval);
+        assertThat(is(o, "Approved", "False", "AwaitingGitApproval")).as("%s", o.getStatus().conditions).isTrue();
+        GliaPolicy policy = await(() -> {
+            GliaPolicy p = candidate(o);
+            return p.getStatus() != null && Boolean.TRUE.equals(p.getStatus().verified) ? p : null;
+        }, "the GliaPolicy to be verified");
+        assertThat(policy.getSpec().approved).isFalse();
+        assertThat(get("gitops").getStatus().phase).isEqualTo(GliaOptimizationStatus.Phase.AwaitingApproval);
+        assertThat(admin.state().state().canaryRuns()).isFalse();
+        assertThat(eventReasons("gitops")).contains("ResearchStarted", "CandidateFound", "AwaitingGitApproval")
+                .doesNotContain("CanaryConfiguring");
+    }
+
+    @Test
+    void aSpecThisOperatorCannotRunYetIsAConditionNamingTheFieldNotACrash() throws Exception {
+        GliaOptimization o = example("job-mode", GliaOptimizationSpec.RolloutMode.AUTO, "10m");
+        o.getSpec().research.inProcess = false;
+        apply(o);
+        GliaOptimization seen = await(() -> {
+            GliaOptimization x = get("job-mode");
+            return is(x, "SpecValid", "False", "JobModeNotSupported") ? x : null;
+        }, "the SpecValid condition");
+        assertThat(condition(seen, "SpecValid").getMessage()).contains("spec.research.inProcess");
+        assertThat(seen.getStatus().phase).isEqualTo(GliaOptimizationStatus.Phase.Pending);
+        await(() -> eventReasons("job-mode").contains("JobModeNotSupported"), "a Warning event");
+    }
+
+    @Test
+    void aGliaPolicyWhoseHashDoesNotMatchItsSourceIsNotVerified() throws Exception {
+        GliaPolicy p = client.resources(GliaPolicy.class)
+                .load(Files.newInputStream(Path.of("k8s-examples/glia-policy.yaml"))).item();
+        p.getMetadata().setNamespace(NS);
+        p.getSpec().sha256 = "0".repeat(64);
+        client.resource(p).create();
+        GliaPolicy seen = await(() -> {
+            GliaPolicy x = client.resources(GliaPolicy.class).inNamespace(NS).withName(p.getMetadata().getName()).get();
+            return x.getStatus() != null && x.getStatus().verified != null ? x : null;
+        }, "verification");
+        assertThat(seen.getStatus().verified).isFalse();
+        assertThat(seen.getStatus().reason).startsWith("spec.sha256 does not match spec.source");
+        assertThat(seen.getStatus().conditions).singleElement().satisfies(c -> {
+            assertThat(c.getType()).isEqualTo("Verified");
+            assertThat(c.getReason()).isEqualTo("HashMismatch");
+        });
+    }
+}
