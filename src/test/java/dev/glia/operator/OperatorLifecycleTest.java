@@ -294,6 +294,36 @@ class OperatorLifecycleTest {
     }
 
     @Test
+    void anOperatorRestartedMidResearchRestartsTheSessionOnceAndCreatesOneGliaPolicy() throws Exception {
+        GliaOptimization o = example("restart", GliaOptimizationSpec.RolloutMode.GITOPS, "10m");
+        o.getSpec().research.budgets.simulations = 80;
+        apply(o);
+        await(() -> {
+            GliaOptimization x = get("restart");
+            return x.getStatus() != null && x.getStatus().phase == GliaOptimizationStatus.Phase.Researching
+                    && x.getStatus().progress != null && x.getStatus().progress.simulationsUsed > 0;
+        }, "research under way");
+        operator.stop();
+        sessions.close();
+        assertThat(get("restart").getStatus().phase).as("stopped mid-research")
+                .isEqualTo(GliaOptimizationStatus.Phase.Researching);
+
+        sessions = new ResearchSessions(1, research.resolve("after-restart"));
+        operator = GliaOperator.create(client, sessions, url -> new HttpRouterAdmin(url, Duration.ofSeconds(60)),
+                Clock.systemUTC(), new OptimizationReconciler.Options(Duration.ofMillis(200), Duration.ofSeconds(1), 3,
+                        1), Set.of(NS));
+        operator.start();
+        GliaOptimization after = awaitPhase("restart", GliaOptimizationStatus.Phase.AwaitingApproval);
+
+        assertThat(after.getStatus().rollout.attempt).isEqualTo(2);
+        assertThat(eventReasons("restart")).containsOnlyOnce("ResearchRestarted").containsOnlyOnce("CandidateFound");
+        assertThat(client.resources(GliaPolicy.class).inNamespace(NS)
+                .withLabel(OptimizationReconciler.OPTIMIZATION_LABEL, "restart").list().getItems())
+                .as("one result").singleElement()
+                .satisfies(p -> assertThat(p.getMetadata().getName()).isEqualTo(after.getStatus().candidatePolicy));
+    }
+
+    @Test
     void gitopsNeverApprovesItsCandidateItself() throws Exception {
         apply(example("gitops", GliaOptimizationSpec.RolloutMode.GITOPS, "10m"));
         GliaOptimization o = awaitPhase("gitops", GliaOptimizationStatus.Phase.AwaitingApproval);
