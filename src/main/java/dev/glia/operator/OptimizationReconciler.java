@@ -144,6 +144,7 @@ public final class OptimizationReconciler implements Reconciler<GliaOptimization
             observeResearch();
             observePolicy();
             observeVerdict();
+            clearSpentVerdict();
             RolloutStatus.write(state, status);
             status.rollout.session = session;
             if (status.scenario == null) {
@@ -248,6 +249,24 @@ public final class OptimizationReconciler implements Reconciler<GliaOptimization
                 queue.add(new RolloutEvent.VerdictReached(v));
                 drain();
             }
+        }
+
+        /**
+         * Once the canary has ended and the router answered, the verdict annotation has done its work: it goes, so
+         * that it cannot decide the next canary.
+         */
+        private void clearSpentVerdict() {
+            Map<String, String> annotations = o.getMetadata().getAnnotations();
+            if (!state.phase().isTerminal() || state.pending() != null || annotations == null
+                    || !annotations.containsKey(ManualVerdict.ANNOTATION)) {
+                return;
+            }
+            client.resources(GliaOptimization.class).inNamespace(ns).withName(o.getMetadata().getName()).edit(x -> {
+                if (x.getMetadata().getAnnotations() != null) {
+                    x.getMetadata().getAnnotations().remove(ManualVerdict.ANNOTATION);
+                }
+                return x;
+            });
         }
 
         // ---- steps and actions

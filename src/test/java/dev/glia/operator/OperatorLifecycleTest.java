@@ -235,6 +235,9 @@ class OperatorLifecycleTest {
         assertThat(after.pool("stable").policyName()).isEqualTo(canary.policyName());
         assertThat(eventReasons("auto-promote")).contains("Promoted");
         assertThat(get("auto-promote").getStatus().rollout.pendingCall).as("the promotion was answered").isNull();
+        await(() -> !get("auto-promote").getMetadata().getAnnotations().containsKey(ManualVerdict.ANNOTATION),
+                "the spent verdict annotation to go");
+        assertThat(get("auto-promote").getStatus().phase).isEqualTo(GliaOptimizationStatus.Phase.Active);
     }
 
     @Test
@@ -291,6 +294,8 @@ class OperatorLifecycleTest {
         assertThat(is(o, "Canary", "False", "ManualRollback")).as("%s", o.getStatus().conditions).isTrue();
         await(() -> !admin.state().state().canaryRuns(), "the router to roll back");
         assertThat(eventReasons("manual")).contains("CanaryStarted", "RolledBack");
+        await(() -> !get("manual").getMetadata().getAnnotations().containsKey(ManualVerdict.ANNOTATION),
+                "the spent verdict annotation to go");
     }
 
     @Test

@@ -1,0 +1,139 @@
+package dev.glia.operator;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.glia.control.CanaryEngines;
+import dev.glia.control.Condition;
+import dev.glia.control.Evidence;
+import dev.glia.control.Candidate;
+import dev.glia.control.PolicyDocument;
+import dev.glia.control.Progress;
+import dev.glia.control.RolloutMode;
+import dev.glia.control.RolloutPhase;
+import dev.glia.control.RolloutSettings;
+import dev.glia.control.RolloutState;
+import dev.glia.control.RouterCall;
+import dev.glia.operator.crd.v1alpha1.GliaOptimization;
+import dev.glia.operator.crd.v1alpha1.GliaOptimizationSpec;
+import dev.glia.operator.crd.v1alpha1.GliaOptimizationStatus;
+import dev.glia.operator.crd.v1alpha1.GliaPolicy;
+import io.fabric8.kubernetes.client.utils.Serialization;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** What the operator makes of a spec, and the rollout state's round trip through the status; no cluster needed. */
+class OptimizationSpecsTest {
+
+    private static GliaOptimization example() throws IOException {
+        return Serialization.unmarshal(Files.newInputStream(Path.of("k8s-examples/optimization.yaml")),
+                GliaOptimization.class);
+    }
+
+    @Test
+    void durationsAreReadAsKubernetesWritesThem() {
+        assertThat(OptimizationSpecs.duration("90s", null)).isEqualTo(Duration.ofSeconds(90));
+        assertThat(OptimizationSpecs.duration("1h30m", null)).isEqualTo(Duration.ofMinutes(90));
+        assertThat(OptimizationSpecs.duration("250ms", null)).isEqualTo(Duration.ofMillis(250));
+        assertThat(OptimizationSpecs.duration(null, Duration.ofMinutes(15))).isEqualTo(Duration.ofMinutes(15));
+        assertThatThrownBy(() -> OptimizationSpecs.duration("15 minutes", null)).hasMessageContaining("15 minutes");
+    }
+
+    @Test
+    void theExampleAsShippedIsReportedFieldByFieldBecauseItAsksForAJobAnLlmAndLiveMetrics() throws IOException {
+        List<OptimizationSpecs.Problem> problems = OptimizationSpecs.problems(example().getSpec());
+
+        assertThat(problems).extracting(OptimizationSpecs.Problem::reason).containsExactly("JobModeNotSupported",
+                "StrategyNotSupported", "ScenarioSourceNotSupported");
+        assertThat(problems).extracting(OptimizationSpecs.Problem::message).allMatch(m -> m.startsWith("spec."));
+    }
+
+    @Test
+    void aRouterTargetWithNeitherServiceNorUrlAndAnUnknownScenarioAreNamed() throws IOException {
+        GliaOptimizationSpec spec = example().getSpec();
+        spec.target.router.service = null;
+        spec.research.inProcess = true;
+        spec.research.strategy = GliaOptimizationSpec.Strategy.TUNER;
+        spec.scenario.source = GliaOptimizationSpec.ScenarioSource.SYNTHETIC;
+        spec.scenario.synthetic = new GliaOptimizationSpec.SyntheticScenario();
+        spec.scenario.synthetic.name = "no-such-scenario";
+
+        assertThat(OptimizationSpecs.problems(spec)).extracting(OptimizationSpecs.Problem::message)
+                .anyMatch(m -> m.startsWith("spec.target.router:"))
+                .anyMatch(m -> m.startsWith("spec.scenario.synthetic.name:"));
+    }
+
+    @Test
+    void theAdminUrlIsTheServicesClusterNameOrTheUrlsHostOnTheAdminPort() throws IOException {
+        GliaOptimization o = example();
+        assertThat(OptimizationSpecs.adminUrl(o)).hasToString("http://glia-router.serving.svc:8081");
+        o.getSpec().target.router.service = null;
+        o.getSpec().target.router.url = "http://router.example:8080";
+        o.getSpec().target.router.adminPort = 9091;
+        assertThat(OptimizationSpecs.adminUrl(o)).hasToString("http://router.example:9091");
+    }
+
+    @Test
+    void theSettingsFollowSpecRollout() throws IOException {
+        RolloutSettings s = OptimizationSpecs.settings(example().getSpec(), Duration.ofSeconds(30));
+        assertThat(s.mode()).isEqualTo(RolloutMode.MANUAL);
+        assertThat(s.canaryShare()).isEqualTo(0.25);
+        assertThat(s.canaryDuration()).isEqualTo(Duration.ofMinutes(15));
+        assertThat(s.canaryEngines()).isEqualTo(CanaryEngines.count(1));
+    }
+
+    @Test
+    void theRolloutStateSurvivesTheStatus() throws IOException {
+        GliaPolicy policy = Serialization.unmarshal(Files.newInputStream(Path.of("k8s-examples/glia-policy.yaml")),
+                GliaPolicy.class);
+        Candidate candidate = RolloutStatus.candidate(policy);
+        RolloutSettings settings = RolloutSettings.of(RolloutMode.AUTO);
+        Instant t = Instant.parse("2026-01-02T03:04:05Z");
+        RolloutState initial = RolloutState.initial(3, settings, t);
+        RolloutState state = new RolloutState(RolloutPhase.CANARY, 3, settings, t, 1, new Progress(12, 40, 0, 5),
+                candidate, true, new RolloutState.CanaryRun(t, t.plusSeconds(900)),
+                new RolloutState.PendingCall(RouterCall.PROMOTE, t.plusSeconds(30), 2), null,
+                Condition.put(initial.conditions(), new Condition("Canary", Condition.Status.TRUE, "CanaryRunning",
+                        "x", 3, t)));
+        GliaOptimizationStatus status = new GliaOptimizationStatus();
+        RolloutStatus.write(state, status);
+        GliaOptimizationStatus back = Serialization.unmarshal(Serialization.asJson(status), GliaOptimizationStatus.class);
+
+        RolloutState read = RolloutStatus.read(back, settings, policy);
+        assertThat(read).isEqualTo(state);
+        assertThat(back.phase).isEqualTo(GliaOptimizationStatus.Phase.Canary);
+        assertThat(back.progress.summary).isEqualTo("12/40");
+        assertThat(back.candidatePolicy).isEqualTo(policy.getMetadata().getName());
+        assertThat(candidate.policy().router()).isEqualTo(PolicyDocument.Part.source(policy.getSpec().source,
+                policy.getSpec().parameters));
+        assertThat(candidate.evidence().goal()).isEqualTo(Evidence.Goal.MINIMIZE);
+    }
+
+    @Test
+    void aPolicyWhoseSourceFailsTheSandboxOrWhoseSpecChangedIsNotVerified() throws IOException {
+        GliaPolicy policy = Serialization.unmarshal(Files.newInputStream(Path.of("k8s-examples/glia-policy.yaml")),
+                GliaPolicy.class);
+        PolicyVerification.Result ok = PolicyVerification.verify(policy.getSpec(), null);
+        assertThat(ok.verified()).as(ok.message()).isTrue();
+        policy.getSpec().approved = true;
+        assertThat(PolicyVerification.verify(policy.getSpec(), ok.specSha256()).verified())
+                .as("approving changes nothing else").isTrue();
+
+        policy.getSpec().parameters = java.util.Map.of("other", 1.0);
+        PolicyVerification.Result changed = PolicyVerification.verify(policy.getSpec(), ok.specSha256());
+        assertThat(changed.verified()).isFalse();
+        assertThat(changed.reason()).isEqualTo("SpecChanged");
+
+        policy.getSpec().source = "class Evil { void f() { System.exit(1); } }";
+        policy.getSpec().sha256 = dev.glia.policy.sandbox.PolicySource.sha256(policy.getSpec().source);
+        PolicyVerification.Result evil = PolicyVerification.verify(policy.getSpec(), null);
+        assertThat(evil.verified()).isFalse();
+        assertThat(evil.reason()).isEqualTo("SandboxRefused");
+        assertThat(evil.message()).startsWith("spec.source fails the sandbox");
+    }
+}
