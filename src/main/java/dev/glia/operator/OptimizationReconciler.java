@@ -19,7 +19,9 @@ import dev.glia.operator.crd.v1alpha1.GliaOptimizationStatus;
 import dev.glia.operator.crd.v1alpha1.GliaPolicy;
 import dev.glia.operator.crd.v1alpha1.GliaPolicySpec;
 import dev.glia.policy.PolicyArtifact;
+import dev.glia.operator.crd.v1alpha1.GliaOptimizationSpec;
 import io.fabric8.kubernetes.api.model.ConditionBuilder;
+import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.api.model.EventBuilder;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
@@ -103,6 +105,7 @@ public final class OptimizationReconciler implements Reconciler<GliaOptimization
         final GliaOptimizationStatus status;
         final String before;
         final Map<String, GliaPolicy> found = new HashMap<>();
+        final Map<String, String> reports = new HashMap<>();
         final Deque<RolloutEvent> queue = new ArrayDeque<>();
         Instant wake;
         String session;
@@ -147,6 +150,13 @@ public final class OptimizationReconciler implements Reconciler<GliaOptimization
             clearSpentVerdict();
             RolloutStatus.write(state, status);
             status.rollout.session = session;
+            if (status.best != null && status.best.baselinePolicy == null && state.candidate() != null) {
+                GliaPolicy p = found.containsKey(state.candidate().policyName()) ? found.get(state.candidate()
+                        .policyName()) : policy(state.candidate().policyName());
+                if (p != null && p.getSpec().evidence != null && p.getSpec().evidence.baseline != null) {
+                    status.best.baselinePolicy = p.getSpec().evidence.baseline.policy;
+                }
+            }
             if (status.scenario == null) {
                 status.scenario = new GliaOptimizationStatus.ScenarioUsed();
                 status.scenario.source = "synthetic";
@@ -198,6 +208,12 @@ public final class OptimizationReconciler implements Reconciler<GliaOptimization
                 queue.add(new RolloutEvent.ResearchProgress(new Progress(s.simulations(), s.budget(), 0, dollars)));
                 if (s.done() && s.artifact() != null) {
                     GliaPolicy p = policyFrom(s.artifact());
+                    if (s.report() != null) {
+                        p.getSpec().reportRef = new GliaOptimizationSpec.ConfigMapKeyRef();
+                        p.getSpec().reportRef.name = p.getMetadata().getName() + "-report";
+                        p.getSpec().reportRef.key = "report.md";
+                        reports.put(p.getMetadata().getName(), s.report());
+                    }
                     found.put(p.getMetadata().getName(), p);
                     queue.add(new RolloutEvent.ResearchFinished(RolloutStatus.candidate(p)));
                 } else if (s.done()) {
@@ -327,6 +343,14 @@ public final class OptimizationReconciler implements Reconciler<GliaOptimization
                 return;
             }
             p.getSpec().approved = approved;
+            if (p.getSpec().reportRef != null && client.configMaps().inNamespace(ns)
+                    .withName(p.getSpec().reportRef.name).get() == null) {
+                client.configMaps().inNamespace(ns).resource(new ConfigMapBuilder()
+                        .withMetadata(new ObjectMetaBuilder().withName(p.getSpec().reportRef.name).withNamespace(ns)
+                                .withLabels(p.getMetadata().getLabels())
+                                .withOwnerReferences(p.getMetadata().getOwnerReferences()).build())
+                        .addToData(p.getSpec().reportRef.key, reports.get(name)).build()).create();
+            }
             client.resource(p).inNamespace(ns).create();
             queue.add(new RolloutEvent.PolicyCreated(name));
         }

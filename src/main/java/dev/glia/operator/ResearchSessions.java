@@ -37,6 +37,7 @@ public final class ResearchSessions implements AutoCloseable {
         final AtomicInteger simulations = new AtomicInteger();
         volatile boolean done;
         volatile PolicyArtifact artifact;
+        volatile String report;
         volatile String failureReason;
         volatile String failureMessage;
 
@@ -66,6 +67,14 @@ public final class ResearchSessions implements AutoCloseable {
             return artifact;
         }
 
+        /**
+         * The research report (Markdown) for a ConfigMap: whole when it fits in {@link #REPORT_LIMIT} characters,
+         * else its head with a last line that says so and where the whole one lies; null when none was written.
+         */
+        public String report() {
+            return report;
+        }
+
         /** CamelCase, e.g. {@code NoBetterPolicy}, {@code ResearchError}; null unless it failed. */
         public String failureReason() {
             return failureReason;
@@ -75,6 +84,9 @@ public final class ResearchSessions implements AutoCloseable {
             return failureMessage;
         }
     }
+
+    /** The most report text a ConfigMap takes here (the API server refuses objects over 1 MiB). */
+    public static final int REPORT_LIMIT = 900_000;
 
     private final Map<String, Session> sessions = new ConcurrentHashMap<>();
     private final ExecutorService workers;
@@ -116,6 +128,7 @@ public final class ResearchSessions implements AutoCloseable {
                 s.failureMessage = "nothing beat the baseline " + outcome.baseline().candidate().label()
                         + " on held-out seeds (" + outcome.stop().code() + ")";
             } else {
+                s.report = report(outcome.report());
                 s.artifact = Artifacts.read(outcome.artifact());
             }
         } catch (IOException e) {
@@ -125,6 +138,19 @@ public final class ResearchSessions implements AutoCloseable {
         } finally {
             s.done = true;
         }
+    }
+
+    static String report(Path file) throws IOException {
+        if (file == null || !Files.exists(file)) {
+            return null;
+        }
+        String text = Files.readString(file);
+        if (text.length() <= REPORT_LIMIT) {
+            return text;
+        }
+        String note = "\n\n---\n*Report shortened to fit a ConfigMap: " + (REPORT_LIMIT - 400) + " of " + text.length()
+                + " characters kept. The whole report is " + file + " in the operator's research directory.*\n";
+        return text.substring(0, REPORT_LIMIT - 400) + note;
     }
 
     private static void fail(Session s, Throwable e) {

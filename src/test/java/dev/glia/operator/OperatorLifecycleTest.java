@@ -192,6 +192,12 @@ class OperatorLifecycleTest {
         assertThat(p.getSpec().evidence.candidate.mean).isLessThan(p.getSpec().evidence.baseline.mean);
         assertThat(p.getSpec().workload.scenario).isEqualTo("glia-sharegpt-a10");
         assertThat(o.getStatus().best.policy).isEqualTo(p.getMetadata().getName());
+        assertThat(o.getStatus().best.baselinePolicy).isEqualTo(p.getSpec().evidence.baseline.policy);
+        assertThat(o.getStatus().best.improvement).endsWith("% e2e.mean");
+        var report = client.configMaps().inNamespace(NS).withName(p.getSpec().reportRef.name).get();
+        assertThat(report.getData().get(p.getSpec().reportRef.key)).contains("#");
+        assertThat(report.getMetadata().getOwnerReferences()).singleElement()
+                .satisfies(ref -> assertThat(ref.getUid()).isEqualTo(o.getMetadata().getUid()));
         assertThat(o.getStatus().progress.simulationsUsed).isPositive().isLessThanOrEqualTo(40);
         assertThat(o.getStatus().progress.summary).endsWith("/40");
     }
