@@ -253,6 +253,12 @@ final class RouterVerticle extends AbstractVerticle {
                 refuse(req.response(), OpenAiError.queueFull(options.maxQueue()));
                 return;
             }
+            if (queuedTokens() + parsed.promptTokens() > options.maxQueueTokens() && queued() > 0) {
+                series.count(Outcome.QUEUE_FULL); // one request alone is never refused for its size: the engine judges it
+                req.response().putHeader(HttpHeaders.RETRY_AFTER, RETRY_AFTER_SECONDS);
+                refuse(req.response(), OpenAiError.queueFullOfTokens(options.maxQueueTokens(), parsed.promptTokens()));
+                return;
+            }
             RoutedRequest r = new RoutedRequest(nextId++, req, parsed, body, arrival, (arrival - startNanos) / 1e9);
             r.pool = pool.cluster.replicas().isEmpty() ? pools.get(0) : pool;
             r.series = r.pool.series;
@@ -275,6 +281,14 @@ final class RouterVerticle extends AbstractVerticle {
             return canary;
         }
         return pools.get(0);
+    }
+
+    private long queuedTokens() {
+        long n = 0;
+        for (Pool p : pools) {
+            n += p.cluster.queuedTokens();
+        }
+        return n;
     }
 
     /** Requests in every pool's queue: the global queue's bound holds across pools. */
