@@ -103,6 +103,11 @@ public class RouterCommand implements Callable<Integer> {
                     + " (default: ${DEFAULT-VALUE}).")
     long maxQueueTokens;
 
+    @Option(names = "--first-byte-timeout", defaultValue = "0", paramLabel = "SECONDS",
+            description = "How long an engine may hold a request without its first byte before it is retried on"
+                    + " another engine (an engine that stalls without failing); 0: no limit (default: ${DEFAULT-VALUE}).")
+    double firstByteTimeout;
+
     @Option(names = "--scheduling-policy", defaultValue = "fcfs", paramLabel = "fcfs|priority",
             description = "What the engines run: priority makes the router stamp each request's `priority`"
                     + " (default: ${DEFAULT-VALUE}).")
@@ -158,7 +163,8 @@ public class RouterCommand implements Callable<Integer> {
         }
         return new RouterOptions(host, this.port, engines, scrapeInterval, maxQueue, maxQueueSeconds,
                 schedulingPolicy.equals("priority"), kind, namespace, parsedSelector, port,
-                adminHost == null ? host : adminHost, adminPort, policyFile, policyFileInterval, maxQueueTokens);
+                adminHost == null ? host : adminHost, adminPort, policyFile, policyFileInterval, maxQueueTokens,
+                firstByteTimeout);
     }
 
     /** The policy the flags name, loaded (compiled if from source); null when --policy-file gives it. */
