@@ -27,6 +27,7 @@ for r in "${routers[@]}"; do
   # no queue-time limit within the run, as in the simulator: HRA+SPF keeps a few long prompts queued for
   # minutes of model time, and the default 60 s of wall clock is 600 s of model time at time scale 10
   ./glia router --port $router --admin-port $admin --engine "$urls" --router "$r" --max-queue-seconds 3600 \
+      --max-queue-tokens 1000000000000 \
       > "$out/$r-router.log" 2>&1 &
   router_pid=$!
   for _ in $(seq 600); do curl -sf "http://127.0.0.1:$router/ready" >/dev/null && break; sleep 0.2; done

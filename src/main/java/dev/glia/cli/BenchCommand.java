@@ -121,6 +121,7 @@ public class BenchCommand implements Callable<Integer> {
             o.put("policyDecisionMicros", round(decision.instrumentedMicros()));
             o.put("policyDecisionMicrosUninstrumented", round(decision.plainMicros()));
             o.put("instrumentationOverhead", round(decision.ratio()));
+            o.put("policyDecisionMicrosThroughRuntime", round(decision.hostedMicros()));
             if (json) {
                 System.out.println(RunWriter.JSON.writeValueAsString(o));
                 return 0;
@@ -147,6 +148,10 @@ public class BenchCommand implements Callable<Integer> {
                 policy, decision.queued(), decision.replicas());
         if (!Double.isNaN(decision.instrumentedMicros())) {
             System.out.printf(Locale.ROOT, "    sandboxed (budget-instrumented) %8.2f µs%n", decision.instrumentedMicros());
+        }
+        if (!Double.isNaN(decision.hostedMicros())) {
+            System.out.printf(Locale.ROOT, "    through the policy runtime      %8.2f µs   (every send checked, fallback armed:"
+                    + " as glia router and the simulator call it)%n", decision.hostedMicros());
         }
         if (!Double.isNaN(decision.plainMicros())) {
             System.out.printf(Locale.ROOT, "    same bytecode uninstrumented    %8.2f µs%s%n", decision.plainMicros(),

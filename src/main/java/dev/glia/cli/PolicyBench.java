@@ -1,11 +1,14 @@
 package dev.glia.cli;
 
 import dev.glia.catalog.PolicyCatalog;
+import dev.glia.policy.BatchPriority;
 import dev.glia.policy.ClusterView;
 import dev.glia.policy.Dispatch;
 import dev.glia.policy.ReplicaView;
 import dev.glia.policy.RequestView;
 import dev.glia.policy.Router;
+import dev.glia.policy.runtime.OnFailure;
+import dev.glia.policy.runtime.PolicyRuntime;
 import dev.glia.policy.sandbox.PolicySource;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -20,14 +23,51 @@ import java.util.random.RandomGenerator;
  * queue. Dispatches are counted, not applied, so every call does the same work.
  */
 final class PolicyBench {
-    record Result(String policy, int queued, int replicas, double instrumentedMicros, double plainMicros) {
+    /**
+     * @param hostedMicros the sandboxed router through the shared policy runtime in the router's mode (every send
+     *                     checked, fallback armed), as {@code glia router} and the simulator call it
+     */
+    record Result(String policy, int queued, int replicas, double instrumentedMicros, double plainMicros,
+                  double hostedMicros) {
         double ratio() {
             return instrumentedMicros / plainMicros;
         }
     }
 
-    private record Request(long id, double arrivalTime, int promptTokens, int generatedTokens, int priority)
-            implements RequestView {
+    private static final class Request implements RequestView {
+        private final long id;
+        private final double arrivalTime;
+        private final int promptTokens;
+        private final int generatedTokens;
+        /** The runtime's routing call that last sent it (sends are counted, never applied). */
+        int routeCall = -1;
+
+        Request(long id, double arrivalTime, int promptTokens, int generatedTokens) {
+            this.id = id;
+            this.arrivalTime = arrivalTime;
+            this.promptTokens = promptTokens;
+            this.generatedTokens = generatedTokens;
+        }
+
+        public long id() {
+            return id;
+        }
+
+        public double arrivalTime() {
+            return arrivalTime;
+        }
+
+        public int promptTokens() {
+            return promptTokens;
+        }
+
+        public int generatedTokens() {
+            return generatedTokens;
+        }
+
+        public int priority() {
+            return 0;
+        }
     }
 
     private record Replica(int id, List<Request> waiting, List<Request> running, int allocatedBlocks, int totalBlocks,
@@ -43,6 +83,41 @@ final class PolicyBench {
 
     private record Cluster(double now, List<Replica> replicas, List<Request> queue, RandomGenerator random)
             implements ClusterView {
+    }
+
+    /** The frozen cluster as the runtime checks sends against it: every request queued, each send only counted. */
+    private record Frozen(long[] sent) implements dev.glia.policy.runtime.Cluster<Request, Replica> {
+        public Request request(RequestView view) {
+            return view instanceof Request r ? r : null;
+        }
+
+        public Replica replica(ReplicaView view) {
+            return view instanceof Replica r ? r : null;
+        }
+
+        public boolean queued(Request request) {
+            return true;
+        }
+
+        public String state(Request request) {
+            return "queued";
+        }
+
+        public String state(Replica replica) {
+            return "accepting";
+        }
+
+        public int sentInCall(Request request) {
+            return request.routeCall;
+        }
+
+        public void accept(Request request, Replica replica, int call, int priority) {
+            request.routeCall = call;
+            sent[0]++;
+        }
+
+        public void dequeueSent() {
+        }
     }
 
     private PolicyBench() {
@@ -67,34 +142,42 @@ final class PolicyBench {
         Cluster cluster = cluster(queued, replicaCount);
         long[] sent = new long[1];
         Dispatch counting = (request, replica) -> sent[0]++;
-        time(instrumented, cluster, counting, 20_000);
-        time(plain, cluster, counting, 20_000);
+        PolicyRuntime<Request, Replica> runtime = instrumented == null ? null
+                : new PolicyRuntime<>(new Frozen(sent), cluster, resolved.factory().get(), BatchPriority.FCFS, false, null,
+                        OnFailure.fallBack((failure, to) -> {
+                            throw new IllegalStateException(policy + " failed in the benchmark: " + failure.getMessage());
+                        }));
+        List<Runnable> variants = new ArrayList<>();
+        variants.add(instrumented == null ? null : () -> instrumented.route(cluster, counting));
+        variants.add(plain == null ? null : () -> plain.route(cluster, counting));
+        variants.add(runtime == null ? null : runtime::route);
+        for (Runnable v : variants) {
+            time(v, 20_000);
+        }
         int rounds = 31;
         int calls = 500;
-        double[] a = new double[rounds];
-        double[] b = new double[rounds];
+        double[][] micros = new double[3][rounds];
         for (int r = 0; r < rounds; r++) {
-            // the order alternates, so neither variant always runs in the other's wake (caches, frequency)
-            boolean instrumentedFirst = r % 2 == 0;
-            double first = time(instrumentedFirst ? instrumented : plain, cluster, counting, calls);
-            double second = time(instrumentedFirst ? plain : instrumented, cluster, counting, calls);
-            a[r] = instrumentedFirst ? first : second;
-            b[r] = instrumentedFirst ? second : first;
+            // the order rotates, so no variant always runs in another's wake (caches, frequency)
+            for (int k = 0; k < 3; k++) {
+                int v = (r + k) % 3;
+                micros[v][r] = time(variants.get(v), calls);
+            }
         }
         if (sent[0] == 0) {
             throw new IllegalStateException(policy + " sent nothing in the benchmark state; the measurement would be empty");
         }
-        return new Result(policy, queued, replicaCount, median(a), median(b));
+        return new Result(policy, queued, replicaCount, median(micros[0]), median(micros[1]), median(micros[2]));
     }
 
     /** Microseconds per call over {@code calls} calls; NaN for a build not measured. */
-    private static double time(Router router, Cluster cluster, Dispatch dispatch, int calls) {
-        if (router == null) {
+    private static double time(Runnable call, int calls) {
+        if (call == null) {
             return Double.NaN;
         }
         long t0 = System.nanoTime();
         for (int i = 0; i < calls; i++) {
-            router.route(cluster, dispatch);
+            call.run();
         }
         return (System.nanoTime() - t0) / 1e3 / calls;
     }
@@ -107,18 +190,18 @@ final class PolicyBench {
         for (int i = 0; i < replicaCount; i++) {
             List<Request> waiting = new ArrayList<>();
             for (int w = random.nextInt(5); w > 0; w--) {
-                waiting.add(new Request(id++, 0, prompt(random), 0, 0));
+                waiting.add(new Request(id++, 0, prompt(random), 0));
             }
             List<Request> running = new ArrayList<>();
             for (int w = 30 + random.nextInt(40); w > 0; w--) {
-                running.add(new Request(id++, 0, prompt(random), random.nextInt(400), 0));
+                running.add(new Request(id++, 0, prompt(random), random.nextInt(400)));
             }
             replicas.add(new Replica(i, List.copyOf(waiting), List.copyOf(running),
                     (int) (2240 * (0.70 + 0.25 * random.nextDouble())), 2240, 16, true));
         }
         List<Request> queue = new ArrayList<>();
         for (int q = 0; q < queued; q++) {
-            queue.add(new Request(id++, q * 0.01, prompt(random), 0, 0));
+            queue.add(new Request(id++, q * 0.01, prompt(random), 0));
         }
         return new Cluster(100, List.copyOf(replicas), List.copyOf(queue), random);
     }

@@ -98,6 +98,16 @@ public class RouterCommand implements Callable<Integer> {
             description = "Longest wait in the global queue; then 503 (default: ${DEFAULT-VALUE}).")
     double maxQueueSeconds;
 
+    @Option(names = "--max-queue-tokens", defaultValue = "1000000", paramLabel = "N",
+            description = "Most prompt tokens in the global queue; a request that would pass it is answered 429"
+                    + " (default: ${DEFAULT-VALUE}).")
+    long maxQueueTokens;
+
+    @Option(names = "--first-byte-timeout", defaultValue = "0", paramLabel = "SECONDS",
+            description = "How long an engine may hold a request without its first byte before it is retried on"
+                    + " another engine (an engine that stalls without failing); 0: no limit (default: ${DEFAULT-VALUE}).")
+    double firstByteTimeout;
+
     @Option(names = "--scheduling-policy", defaultValue = "fcfs", paramLabel = "fcfs|priority",
             description = "What the engines run: priority makes the router stamp each request's `priority`"
                     + " (default: ${DEFAULT-VALUE}).")
@@ -153,7 +163,8 @@ public class RouterCommand implements Callable<Integer> {
         }
         return new RouterOptions(host, this.port, engines, scrapeInterval, maxQueue, maxQueueSeconds,
                 schedulingPolicy.equals("priority"), kind, namespace, parsedSelector, port,
-                adminHost == null ? host : adminHost, adminPort, policyFile, policyFileInterval);
+                adminHost == null ? host : adminHost, adminPort, policyFile, policyFileInterval, maxQueueTokens,
+                firstByteTimeout);
     }
 
     /** The policy the flags name, loaded (compiled if from source); null when --policy-file gives it. */

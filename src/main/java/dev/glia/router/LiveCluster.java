@@ -17,6 +17,7 @@ final class LiveCluster implements ClusterView {
     private final List<RoutedRequest> queue = new ArrayList<>();
     private final List<RoutedRequest> queueView = Collections.unmodifiableList(queue);
     private final RandomGenerator random = new SplittableRandom(0);
+    private long queuedTokens;
 
     LiveCluster(long startNanos, List<Upstream> engines) {
         this.startNanos = startNanos;
@@ -64,7 +65,13 @@ final class LiveCluster implements ClusterView {
         return queue.size();
     }
 
+    /** Prompt tokens of the queued requests. */
+    long queuedTokens() {
+        return queuedTokens;
+    }
+
     void enqueue(RoutedRequest r) {
+        queuedTokens += r.promptTokens();
         int at = queue.size();
         while (at > 0 && queue.get(at - 1).id > r.id) {
             at--;
@@ -73,13 +80,18 @@ final class LiveCluster implements ClusterView {
     }
 
     boolean dequeue(RoutedRequest r) {
-        return queue.remove(r);
+        if (queue.remove(r)) {
+            queuedTokens -= r.promptTokens();
+            return true;
+        }
+        return false;
     }
 
     /** Every queued request, leaving the queue empty (they move to another pool's queue). */
     List<RoutedRequest> drain() {
         List<RoutedRequest> all = new ArrayList<>(queue);
         queue.clear();
+        queuedTokens = 0;
         return all;
     }
 }

@@ -14,6 +14,12 @@ record OpenAiError(int status, String type, String message, String reason) {
                 + " requests, --max-queue): retry later.", "queue-full");
     }
 
+    static OpenAiError queueFullOfTokens(long maxTokens, int promptTokens) {
+        return new OpenAiError(429, "RateLimitError", "The router's global queue holds too many prompt tokens for"
+                + " this request's " + promptTokens + " (--max-queue-tokens " + maxTokens + "): retry later.",
+                "queue-full");
+    }
+
     static OpenAiError queueTimeout(double seconds) {
         return new OpenAiError(503, "ServiceUnavailableError", "The request waited " + seconds
                 + " s in the router's global queue (--max-queue-seconds) without an engine taking it.",

@@ -26,6 +26,8 @@ final class RoutedRequest implements RequestView {
     /** Engines tried so far: a failure before the first byte retries on another, a bounded number of times. */
     int attempts;
     long queueTimer = -1;
+    /** The timer of {@code --first-byte-timeout} for the current attempt; -1 when none. */
+    long firstByteTimer = -1;
     final TextEvents streamed = new TextEvents();
     int priority;
     /** The pool whose queue holds it, or whose policy sent it. */

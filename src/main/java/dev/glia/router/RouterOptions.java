@@ -27,11 +27,17 @@ import java.util.regex.Pattern;
  * @param adminHost, adminPort where the admin API listens ({@code -1}: no admin API; 0: any free port)
  * @param policyFile the watched policy document ({@code --policy-file}); null when there is none
  * @param policyFilePollSeconds how often the policy file is read for changes
+ * @param maxQueueTokens most prompt tokens the global queue holds; a request that would exceed it is refused with 429
+ * @param firstByteTimeoutSeconds how long an engine may hold a request without its first byte before the router
+ *                                retries it on another engine, as a failure before the first byte; 0: no limit
  */
 public record RouterOptions(String host, int port, List<URI> engines, double scrapeIntervalSeconds,
         int maxQueue, double maxQueueSeconds, boolean priorityScheduling, EngineDiscovery.Kind discovery,
         String namespace, Selector selector, EnginePort enginePort, String adminHost, int adminPort,
-        Path policyFile, double policyFilePollSeconds) {
+        Path policyFile, double policyFilePollSeconds, long maxQueueTokens, double firstByteTimeoutSeconds) {
+    /** The default token bound: about 2,000 ShareGPT prompts, a few seconds of prefill on a large cluster. */
+    public static final long DEFAULT_MAX_QUEUE_TOKENS = 1_000_000;
+
     /** The engine port when none is given: vLLM's default. */
     public static final EnginePort DEFAULT_ENGINE_PORT = new EnginePort.Number(8000);
     /** A namespace's name: an RFC 1123 label. */
@@ -41,7 +47,7 @@ public record RouterOptions(String host, int port, List<URI> engines, double scr
     public RouterOptions(String host, int port, List<URI> engines, double scrapeIntervalSeconds, int maxQueue,
             double maxQueueSeconds, boolean priorityScheduling) {
         this(host, port, engines, scrapeIntervalSeconds, maxQueue, maxQueueSeconds, priorityScheduling,
-                EngineDiscovery.Kind.STATIC, null, null, null, host, -1, null, 1);
+                EngineDiscovery.Kind.STATIC, null, null, null, host, -1, null, 1, DEFAULT_MAX_QUEUE_TOKENS, 0);
     }
 
     public RouterOptions {
@@ -70,6 +76,9 @@ public record RouterOptions(String host, int port, List<URI> engines, double scr
         require(scrapeIntervalSeconds > 0 && Double.isFinite(scrapeIntervalSeconds),
                 "--scrape-interval must be a positive number of seconds, got " + scrapeIntervalSeconds);
         require(maxQueue >= 1, "--max-queue must be at least 1 request, got " + maxQueue);
+        require(maxQueueTokens >= 1, "--max-queue-tokens must be at least 1 prompt token, got " + maxQueueTokens);
+        require(firstByteTimeoutSeconds >= 0 && Double.isFinite(firstByteTimeoutSeconds),
+                "--first-byte-timeout must be 0 (no limit) or a positive number of seconds, got " + firstByteTimeoutSeconds);
         require(maxQueueSeconds > 0 && Double.isFinite(maxQueueSeconds),
                 "--max-queue-seconds must be a positive number of seconds, got " + maxQueueSeconds);
         require(adminPort >= -1 && adminPort <= 65_535, "--admin-port must be 0 to 65535 (or -1 for none), got "
@@ -83,7 +92,21 @@ public record RouterOptions(String host, int port, List<URI> engines, double scr
     public RouterOptions withAdmin(String adminHost, int adminPort, Path policyFile, double policyFilePollSeconds) {
         return new RouterOptions(host, port, engines, scrapeIntervalSeconds, maxQueue, maxQueueSeconds,
                 priorityScheduling, discovery, namespace, selector, enginePort, adminHost, adminPort, policyFile,
-                policyFilePollSeconds);
+                policyFilePollSeconds, maxQueueTokens, firstByteTimeoutSeconds);
+    }
+
+    /** These options with another bound on the prompt tokens queued. */
+    public RouterOptions withMaxQueueTokens(long tokens) {
+        return new RouterOptions(host, port, engines, scrapeIntervalSeconds, maxQueue, maxQueueSeconds,
+                priorityScheduling, discovery, namespace, selector, enginePort, adminHost, adminPort, policyFile,
+                policyFilePollSeconds, tokens, firstByteTimeoutSeconds);
+    }
+
+    /** These options with another first-byte timeout (0: none). */
+    public RouterOptions withFirstByteTimeout(double seconds) {
+        return new RouterOptions(host, port, engines, scrapeIntervalSeconds, maxQueue, maxQueueSeconds,
+                priorityScheduling, discovery, namespace, selector, enginePort, adminHost, adminPort, policyFile,
+                policyFilePollSeconds, maxQueueTokens, seconds);
     }
 
     /**

@@ -15,6 +15,7 @@ import io.vertx.core.Promise;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpClientRequest;
 import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
@@ -253,6 +254,12 @@ final class RouterVerticle extends AbstractVerticle {
                 refuse(req.response(), OpenAiError.queueFull(options.maxQueue()));
                 return;
             }
+            if (queuedTokens() + parsed.promptTokens() > options.maxQueueTokens() && queued() > 0) {
+                series.count(Outcome.QUEUE_FULL); // one request alone is never refused for its size: the engine judges it
+                req.response().putHeader(HttpHeaders.RETRY_AFTER, RETRY_AFTER_SECONDS);
+                refuse(req.response(), OpenAiError.queueFullOfTokens(options.maxQueueTokens(), parsed.promptTokens()));
+                return;
+            }
             RoutedRequest r = new RoutedRequest(nextId++, req, parsed, body, arrival, (arrival - startNanos) / 1e9);
             r.pool = pool.cluster.replicas().isEmpty() ? pools.get(0) : pool;
             r.series = r.pool.series;
@@ -275,6 +282,14 @@ final class RouterVerticle extends AbstractVerticle {
             return canary;
         }
         return pools.get(0);
+    }
+
+    private long queuedTokens() {
+        long n = 0;
+        for (Pool p : pools) {
+            n += p.cluster.queuedTokens();
+        }
+        return n;
     }
 
     /** Requests in every pool's queue: the global queue's bound holds across pools. */
@@ -380,18 +395,16 @@ final class RouterVerticle extends AbstractVerticle {
     }
 
     private void clientGone(RoutedRequest r) {
+        HttpClientRequest abandoned = null;
         switch (r.state) {
             case QUEUED -> dequeue(r);
-            case SENT, STREAMING -> {
-                if (r.upstream != null) {
-                    r.upstream.reset(); // aborts the engine's request: vLLM frees its KV blocks on disconnect
-                }
-            }
+            case SENT, STREAMING -> abandoned = r.upstream; // vLLM frees its KV blocks when it is reset
             case DONE -> {
                 return;
             }
         }
         end(r, Outcome.CLIENT_DISCONNECTED);
+        abort(abandoned); // after end(): its callbacks must not retry a request whose client is gone
     }
 
     /**
@@ -400,6 +413,7 @@ final class RouterVerticle extends AbstractVerticle {
      */
     private void end(RoutedRequest r, Outcome outcome) {
         r.state = RoutedRequest.State.DONE;
+        vertx.cancelTimer(r.firstByteTimer);
         Pool freed = r.pool;
         if (r.engine != null) {
             r.engine.gone(r);
@@ -429,6 +443,14 @@ final class RouterVerticle extends AbstractVerticle {
         r.state = RoutedRequest.State.SENT;
         r.engine = engine;
         engine.sent(r);
+        if (options.firstByteTimeoutSeconds() > 0) {
+            r.firstByteTimer = vertx.setTimer(Math.max(1, Math.round(options.firstByteTimeoutSeconds() * 1e3)), id -> {
+                if (!stale(r, attempt) && r.state == RoutedRequest.State.SENT) {
+                    failedBeforeFirstByte(r, "no first byte within " + options.firstByteTimeoutSeconds()
+                            + " s (--first-byte-timeout)");
+                }
+            });
+        }
         metrics.inflight.labels(engine.toString()).set(engine.inflight());
         Buffer body = options.priorityScheduling() ? Buffer.buffer(r.parsed.withPriority(r.priority)) : r.body;
         RequestOptions request = new RequestOptions().setMethod(HttpMethod.POST)
@@ -518,6 +540,7 @@ final class RouterVerticle extends AbstractVerticle {
 
     private void firstByte(RoutedRequest r, HttpClientResponse answer) {
         r.state = RoutedRequest.State.STREAMING;
+        vertx.cancelTimer(r.firstByteTimer);
         r.engine.firstByte(r);
         if (r.parsed.stream()) {
             r.series.ttft.observe((System.nanoTime() - r.arrivalNanos) / 1e9);
@@ -558,17 +581,26 @@ final class RouterVerticle extends AbstractVerticle {
         engine.gone(r);
         metrics.inflight.labels(engine.toString()).set(engine.inflight());
         leaveIfDrained(engine);
-        if (r.upstream != null) {
-            r.upstream.reset();
-        }
+        HttpClientRequest abandoned = r.upstream;
         if (r.attempts < MAX_ATTEMPTS) {
             enqueue(r);
             route(r.pool);
-            return;
+        } else {
+            end(r, Outcome.UPSTREAM_FAILED);
+            refuse(r.client.response(), OpenAiError.upstreamFailed("the request failed on " + r.attempts
+                    + " engines before its first token; the last said: " + reason));
         }
-        end(r, Outcome.UPSTREAM_FAILED);
-        refuse(r.client.response(), OpenAiError.upstreamFailed("the request failed on " + r.attempts
-                + " engines before its first token; the last said: " + reason));
+        abort(abandoned);
+    }
+
+    /**
+     * Resets an engine request the router gave up on (vLLM aborts it). Only once the request has moved on: a reset
+     * fails the exchange's futures at once, on this thread, and its callbacks must find their attempt over.
+     */
+    private static void abort(HttpClientRequest upstream) {
+        if (upstream != null) {
+            upstream.reset();
+        }
     }
 
     /** After the first byte: a stream ends with an OpenAI-style error event, anything else is cut. */

@@ -246,5 +246,8 @@ class SimulateCommandTest {
         assertThat(o.get("eventsPerSeed").asLong()).isPositive();
         assertThat(o.get("steppingEventsPerSeed").asLong()).isGreaterThanOrEqualTo(o.get("eventsPerSeed").asLong());
         assertThat(o.get("parallelSeeds").asInt()).isEqualTo(2);
+        // the decision time of the router as glia router hosts it: through the shared policy runtime
+        assertThat(o.get("policyDecisionMicrosThroughRuntime").asDouble()).isPositive()
+                .isGreaterThanOrEqualTo(o.get("policyDecisionMicros").asDouble() * 0.5);
     }
 }

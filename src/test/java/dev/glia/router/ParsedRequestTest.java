@@ -43,6 +43,20 @@ class ParsedRequestTest {
     }
 
     @Test
+    void fieldsOfTheOtherEndpointAndNestedParametersAreSkippedWhole() {
+        ParsedRequest chat = parse("{\"prompt\": [1, [2, 3]], \"logit_bias\": {\"5\": -100},"
+                + " \"messages\": [{\"role\": \"user\", \"content\": \"Hi\"}], \"stream\": true, \"model\": \"m\"}", true);
+        ParsedRequest completion = parse("{\"messages\": [{\"role\": \"user\", \"content\": \"Hi\"}],"
+                + " \"stop\": [\"a\", \"b\"], \"prompt\": [7, 8, 9], \"model\": \"m\"}", false);
+
+        assertThat(chat.promptTokens()).isEqualTo(TOKENIZER.chat(List.of(new PromptTokenizer.Message("user", "Hi"))));
+        assertThat(chat.stream()).isTrue();
+        assertThat(chat.model()).isEqualTo("m");
+        assertThat(completion.promptTokens()).isEqualTo(3);
+        assertThat(completion.model()).isEqualTo("m");
+    }
+
+    @Test
     void onlyAJsonObjectIsARequest() {
         assertThatThrownBy(() -> parse("[1, 2]", false)).hasMessage("the request body must be a JSON object");
         assertThatThrownBy(() -> parse("{\"prompt\": ", false)).hasMessageStartingWith("the request body is not valid JSON");

@@ -46,7 +46,7 @@ class RouterDiscoveryTest {
             }
             RouterOptions options = new RouterOptions("127.0.0.1", 0, List.of(), 0.05, 1000, 60, false,
                     EngineDiscovery.Kind.KUBERNETES, "serving", Selector.parse("app=vllm"), new EnginePort.Named("http"),
-                    "127.0.0.1", -1, null, 1);
+                    "127.0.0.1", -1, null, 1, RouterOptions.DEFAULT_MAX_QUEUE_TOKENS, 0);
             KubernetesDiscovery discovery = new KubernetesDiscovery(client,
                     new PodEndpoints(options.namespace(), options.selector(), options.enginePort()));
             try (RouterServer router = RouterServer.start(options, LoadedPolicy.load(PolicySpec.router("llq",

@@ -41,4 +41,27 @@ class RouterFaultTest {
             assertThat(rig.get(rig.url("/ready")).statusCode()).isEqualTo(200);
         }
     }
+
+    @Test
+    void requestsOnAnEngineThatStallsWithoutFailingAreRetriedElsewhereAfterTheFirstByteTimeout() throws Exception {
+        try (RouterRig rig = RouterRig.start(2, 20, BuiltinRouters.create("llq"), o -> o.firstByteTimeout = 0.5)) {
+            rig.send(HttpRequest.newBuilder(java.net.URI.create(rig.engineUrl(0, "/admin/stall?seconds=60")))
+                    .POST(HttpRequest.BodyPublishers.noBody()).build());
+            long start = System.nanoTime();
+            List<CompletableFuture<HttpResponse<String>>> responses = new ArrayList<>();
+            for (int i = 0; i < 8; i++) {
+                responses.add(rig.postAsync(RouterRig.completion(20, true)));
+            }
+            for (CompletableFuture<HttpResponse<String>> f : responses) {
+                HttpResponse<String> r = f.get(30, TimeUnit.SECONDS);
+                assertThat(r.statusCode()).isEqualTo(200);
+                assertThat(r.body()).endsWith("data: [DONE]\n\n").doesNotContain("\"error\"");
+            }
+            assertThat((System.nanoTime() - start) / 1e9).as("well before the 60 s stall ends").isLessThan(20);
+            assertThat(rig.finished.stream().filter(f -> f.engine() == 1).count())
+                    .as("each request ran once on engine 1: giving up on engine 0 retried it once").isEqualTo(8);
+            assertThat(rig.router.requests("completed")).isEqualTo(8);
+            assertThat(rig.metric("glia_router_inflight")).isZero();
+        }
+    }
 }

@@ -101,6 +101,23 @@ class RouterOverloadTest {
     }
 
     @Test
+    void theQueueIsBoundedInPromptTokensToo() {
+        try (RouterRig rig = RouterRig.start(1, 20, (cluster, dispatch) -> { }, o -> o.maxQueueTokens = 100)) {
+            var first = rig.postAsync(RouterRig.completion(5, true)); // held: the policy sends nothing
+            RouterQueueTest.awaitMetric(rig, "glia_router_queue_length", 1);
+            String longPrompt = RouterRig.completion(5, true).replace("The quick brown fox jumps over the lazy dog",
+                    "word ".repeat(200));
+
+            HttpResponse<String> refused = rig.send(RouterRig.post(rig.url("/v1/completions"), longPrompt));
+            assertThat(refused.statusCode()).isEqualTo(429);
+            assertThat(refused.headers().firstValue("X-Glia-Reject-Reason")).hasValue("queue-full");
+            assertThat(refused.body()).contains("--max-queue-tokens 100");
+            assertThat(rig.router.requests("queue_full")).isEqualTo(1);
+            assertThat(first).isNotDone();
+        }
+    }
+
+    @Test
     void aRequestThatWaitsLongerThanTheQueueTimeLimitIsAnswered503() {
         try (RouterRig rig = RouterRig.start(1, 20, (cluster, dispatch) -> { }, o -> o.maxQueueSeconds = 0.2)) {
             long start = System.nanoTime();

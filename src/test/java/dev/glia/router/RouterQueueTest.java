@@ -91,6 +91,10 @@ class RouterQueueTest {
                 assertThat(System.nanoTime()).as("the engine never aborted the request").isLessThan(deadline);
                 RouterRig.sleep(5);
             }
+            // the reset's own callbacks neither count a second outcome nor retry the request elsewhere
+            assertThat(rig.router.requests("upstream_failed")).isZero();
+            assertThat(rig.metric("glia_router_decisions_total")).isEqualTo(1);
+            assertThat(rig.metric("glia_router_inflight")).isZero();
         }
     }
 

@@ -53,7 +53,8 @@ final class RouterRig implements AutoCloseable {
                 .build(), new EngineModelBackends(log::add));
         List<URI> urls = fleet.servers().stream().map(s -> URI.create("http://127.0.0.1:" + s.port())).toList();
         RouterOptions routerOptions = new RouterOptions("127.0.0.1", 0, urls, 0.05, o.maxQueue, o.maxQueueSeconds,
-                o.priorityScheduling).withAdmin("127.0.0.1", 0, o.policyFile, 0.05);
+                o.priorityScheduling).withAdmin("127.0.0.1", 0, o.policyFile, 0.05).withMaxQueueTokens(o.maxQueueTokens)
+                .withFirstByteTimeout(o.firstByteTimeout);
         RouterServer router = RouterServer.start(routerOptions, policy);
         RouterRig rig = new RouterRig(log, fleet, router);
         log.clear();
@@ -67,6 +68,8 @@ final class RouterRig implements AutoCloseable {
         int numGpuBlocks = 2240;
         int maxQueue = 10_000;
         double maxQueueSeconds = 60;
+        long maxQueueTokens = RouterOptions.DEFAULT_MAX_QUEUE_TOKENS;
+        double firstByteTimeout;
         boolean priorityScheduling;
         /** A watched policy document (polled every 50 ms here); the policy given to start must then be null. */
         java.nio.file.Path policyFile;

@@ -53,7 +53,9 @@ class SimToRealityTest {
                 .replicas(c.replicas()).build();
         try (EngineFleet fleet = EngineFleet.start(engines, new EngineModelBackends(f -> { }))) {
             List<URI> urls = fleet.servers().stream().map(e -> URI.create("http://127.0.0.1:" + e.port())).toList();
-            RouterOptions options = new RouterOptions("127.0.0.1", 0, urls, SCRAPE_SECONDS, 100_000, 3_600, false);
+            // no bound the simulator does not have either
+            RouterOptions options = new RouterOptions("127.0.0.1", 0, urls, SCRAPE_SECONDS, 100_000, 3_600, false)
+                    .withMaxQueueTokens(1L << 40);
             try (RouterServer server = RouterServer.start(options, LoadedPolicy.load(PolicySpec.router(router,
                     Map.of())));
                  LoadGenerator load = new LoadGenerator(new LoadOptions(URI.create("http://127.0.0.1:" + server.port()),

@@ -28,13 +28,28 @@ public final class TraceReader {
         }
     }
 
-    private static final Map<Path, Trace> CACHE = new ConcurrentHashMap<>();
+    /** A trace file as last read: its size and modification time say whether it changed since. */
+    private record Stamp(Path path, long size, java.nio.file.attribute.FileTime modified) {
+        static Stamp of(Path path) {
+            try {
+                return new Stamp(path, Files.size(path), Files.getLastModifiedTime(path));
+            } catch (java.io.IOException e) {
+                throw new IllegalArgumentException("cannot read trace " + path + ": " + e.getMessage(), e);
+            }
+        }
+    }
+
+    /** One entry per file: a changed file is read again (a long-running router or operator sees its edits). */
+    private static final Map<Path, Map.Entry<Stamp, Trace>> CACHE = new ConcurrentHashMap<>();
 
     private TraceReader() {
     }
 
     public static Trace read(Path path) {
-        return CACHE.computeIfAbsent(path.toAbsolutePath().normalize(), TraceReader::parse);
+        Path file = path.toAbsolutePath().normalize();
+        Stamp now = Stamp.of(file);
+        return CACHE.compute(file, (k, cached) -> cached != null && cached.getKey().equals(now) ? cached
+                : Map.entry(now, parse(file))).getValue();
     }
 
     private static Trace parse(Path path) {

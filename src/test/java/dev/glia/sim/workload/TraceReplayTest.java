@@ -109,6 +109,18 @@ class TraceReplayTest {
     }
 
     @Test
+    void aTraceFileEditedSinceItWasReadIsReadAgain() throws IOException {
+        Path file = dir.resolve("edited.csv");
+        Files.writeString(file, "arrived_at,num_prefill_tokens,num_decode_tokens\n0.0,10,5\n1.0,20,5\n");
+        assertThat(TraceReader.read(file).size()).isEqualTo(2);
+
+        Files.writeString(file, "arrived_at,num_prefill_tokens,num_decode_tokens\n0.0,10,5\n1.0,20,5\n2.0,30,5\n");
+        Files.setLastModifiedTime(file, java.nio.file.attribute.FileTime.fromMillis(System.currentTimeMillis() + 5_000));
+
+        assertThat(TraceReader.read(file).size()).as("a long-running process sees the edit").isEqualTo(3);
+    }
+
+    @Test
     void withoutADurationTheWholeTraceIsReplayed() throws IOException {
         Workload.OpenLoop original = (Workload.OpenLoop) WorkloadFactory.build(scenario(SYNTHETIC), 0);
         writeTrace("trace.csv", original);
