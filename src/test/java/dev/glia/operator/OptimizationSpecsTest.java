@@ -136,4 +136,14 @@ class OptimizationSpecsTest {
         assertThat(evil.reason()).isEqualTo("SandboxRefused");
         assertThat(evil.message()).startsWith("spec.source fails the sandbox");
     }
+
+    @Test
+    void theQuickStartExampleIsASpecTheOperatorRunsToday() throws IOException {
+        GliaOptimization quickStart = Serialization.unmarshal(
+                Files.newInputStream(Path.of("k8s-examples/optimization-quickstart.yaml")), GliaOptimization.class);
+
+        assertThat(OptimizationSpecs.problems(quickStart.getSpec())).isEmpty();
+        assertThat(OptimizationSpecs.problems(example().getSpec())).as("the full example asks for what comes next")
+                .isNotEmpty();
+    }
 }
