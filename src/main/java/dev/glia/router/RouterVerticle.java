@@ -416,7 +416,7 @@ final class RouterVerticle extends AbstractVerticle {
         vertx.cancelTimer(r.firstByteTimer);
         Pool freed = r.pool;
         if (r.engine != null) {
-            r.engine.gone(r);
+            r.engine.finished(r);
             metrics.inflight.labels(r.engine.toString()).set(r.engine.inflight());
             freed = r.engine.pool;
             leaveIfDrained(r.engine);
@@ -541,7 +541,7 @@ final class RouterVerticle extends AbstractVerticle {
     private void firstByte(RoutedRequest r, HttpClientResponse answer) {
         r.state = RoutedRequest.State.STREAMING;
         vertx.cancelTimer(r.firstByteTimer);
-        r.engine.firstByte(r);
+        r.engine.firstToken(r);
         if (r.parsed.stream()) {
             r.series.ttft.observe((System.nanoTime() - r.arrivalNanos) / 1e9);
         }
@@ -578,7 +578,7 @@ final class RouterVerticle extends AbstractVerticle {
     private void failedBeforeFirstByte(RoutedRequest r, String reason) {
         Upstream engine = r.engine;
         engine.failed();
-        engine.gone(r);
+        engine.finished(r);
         metrics.inflight.labels(engine.toString()).set(engine.inflight());
         leaveIfDrained(engine);
         HttpClientRequest abandoned = r.upstream;
@@ -746,7 +746,7 @@ final class RouterVerticle extends AbstractVerticle {
             return;
         }
         engine.refreshing = true;
-        Upstream.Issued issued = engine.issue();
+        Upstream.ScrapeIssued issued = engine.issueScrape();
         Future<Buffer> health = engine.healthy() ? Future.succeededFuture() : get(engine, "/health");
         health.compose(ok -> get(engine, "/metrics")).onComplete(scraped -> {
             engine.refreshing = false;

@@ -1,20 +1,16 @@
 package dev.glia.router;
 
 import dev.glia.metrics.VllmMetrics;
-import dev.glia.policy.ReplicaView;
-import dev.glia.policy.runtime.RouterAccounting;
+import dev.glia.policy.runtime.AccountedReplica;
 import java.net.URI;
-import java.util.List;
 
 /**
  * One engine as the router sees it live (docs/router.md): its own accounting, exact and immediate, plus the last
  * scrape of the engine's {@code /metrics}, exact but stale. Touched only on the router's event loop.
  */
-final class Upstream implements ReplicaView {
+final class Upstream extends AccountedReplica<RoutedRequest> {
     final int id;
     final URI url;
-    /** What the router sent, what streams, and the last scrape: the simulator's own computation of the views. */
-    private final RouterAccounting<RoutedRequest> seen = new RouterAccounting<>();
     /** The pool whose policy sends to it. */
     Pool pool;
     /** Leaving (discovery lost it): takes nothing new, and goes once its in-flight requests finish. */
@@ -47,36 +43,19 @@ final class Upstream implements ReplicaView {
         return lastTarget;
     }
 
-    void sent(RoutedRequest r) {
-        seen.sent(r);
-    }
-
-    void firstByte(RoutedRequest r) {
-        seen.firstToken(r);
-    }
-
-    /** The engine holds the request no more: it finished, failed or was aborted. */
-    void gone(RoutedRequest r) {
-        seen.finished(r);
-    }
-
-    int inflight() {
-        return seen.inflight();
-    }
-
     /** When a scrape is issued: the router's counts, which the scrape includes, and the failures so far. */
-    record Issued(RouterAccounting.Issued counts, long failures) {
+    record ScrapeIssued(Issued counts, long failures) {
     }
 
-    Issued issue() {
-        return new Issued(seen.issue(), failures);
+    ScrapeIssued issueScrape() {
+        return new ScrapeIssued(issue(), failures);
     }
 
     /** Re-admits the engine only if nothing failed on it since the scrape was issued. */
-    void scraped(VllmMetrics m, Issued issued, long nowNanos) {
+    void scraped(VllmMetrics m, ScrapeIssued issued, long nowNanos) {
         totalBlocks = m.numGpuBlocks().orElse(totalBlocks);
         blockSize = m.blockSize().orElse(blockSize);
-        seen.scraped((int) m.waiting().orElse(0), (int) m.running().orElse(0),
+        scraped((int) m.waiting().orElse(0), (int) m.running().orElse(0),
                 (int) Math.round(m.kvCacheUsage().orElse(0) * totalBlocks), issued.counts());
         scrapedAtNanos = nowNanos;
         healthy = issued.failures() == failures;
@@ -99,31 +78,6 @@ final class Upstream implements ReplicaView {
     @Override
     public int id() {
         return id;
-    }
-
-    @Override
-    public int numWaiting() {
-        return seen.numWaiting();
-    }
-
-    @Override
-    public int numRunning() {
-        return seen.numRunning();
-    }
-
-    @Override
-    public List<? extends RoutedRequest> waiting() {
-        return seen.waiting();
-    }
-
-    @Override
-    public List<? extends RoutedRequest> running() {
-        return seen.running();
-    }
-
-    @Override
-    public int allocatedBlocks() {
-        return seen.allocatedBlocks();
     }
 
     @Override
