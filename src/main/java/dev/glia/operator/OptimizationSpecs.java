@@ -104,6 +104,11 @@ final class OptimizationSpecs {
     }
 
     static Objective objective(GliaOptimizationSpec.Objective o) {
+        return Objective.parse(objectiveText(o), Optimization.metrics());
+    }
+
+    /** The objective as {@code glia optimize --objective} reads it, e.g. {@code minimize e2e.p90 subject to ttft.p90 <= 1.5}. */
+    static String objectiveText(GliaOptimizationSpec.Objective o) {
         StringBuilder text = new StringBuilder(o.goal == GliaOptimizationSpec.Goal.MAXIMIZE ? "maximize " : "minimize ")
                 .append(o.statistic);
         if (o.constraints != null && !o.constraints.isEmpty()) {
@@ -118,7 +123,7 @@ final class OptimizationSpecs {
             }
             text.append(" subject to ").append(String.join(", ", parts));
         }
-        return Objective.parse(text.toString(), Optimization.metrics());
+        return text.toString();
     }
 
     /** The router's admin API: {@code url}'s host at {@code adminPort}, or the Service's cluster DNS name. */
