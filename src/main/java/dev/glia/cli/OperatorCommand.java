@@ -24,8 +24,9 @@ public class OperatorCommand implements Callable<Integer> {
     @Option(names = "--namespace", paramLabel = "NS", description = "Watch this namespace only (default: all).")
     String namespace;
 
-    @Option(names = "--research-image", paramLabel = "IMAGE", description = "The image of research Jobs (not used yet:"
-            + " research runs in process, spec.research.inProcess: true).")
+    @Option(names = "--research-image", paramLabel = "IMAGE", description = "The image of research Jobs (default: env"
+            + " GLIA_RESEARCH_IMAGE, which the chart sets to the operator's own image). Research Jobs are built"
+            + " (ResearchJob) but not started yet: research runs in process, spec.research.inProcess: true.")
     String researchImage;
 
     @Option(names = "--research-threads", defaultValue = "1", description = "In-process research sessions that run at"
