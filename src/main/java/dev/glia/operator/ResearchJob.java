@@ -1,7 +1,11 @@
 package dev.glia.operator;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.glia.catalog.Artifacts;
 import dev.glia.operator.crd.v1alpha1.GliaOptimization;
 import dev.glia.operator.crd.v1alpha1.GliaOptimizationSpec;
+import dev.glia.policy.PolicyArtifact;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.EnvVarBuilder;
 import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
@@ -10,6 +14,7 @@ import io.fabric8.kubernetes.api.model.ResourceRequirements;
 import io.fabric8.kubernetes.api.model.ResourceRequirementsBuilder;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.api.model.batch.v1.JobBuilder;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -84,6 +89,8 @@ public final class ResearchJob {
                     sa == null || sa.isBlank() ? null : sa, defaultResources(), fullSeeds, screenSeeds);
         }
     }
+
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     private ResearchJob() {
     }
@@ -216,6 +223,54 @@ public final class ResearchJob {
                     .endTemplate()
                 .endSpec()
                 .build();
+    }
+
+    /**
+     * What a finished research Job said: the winner, or why there is none. {@code reason} is CamelCase as the
+     * state machine's {@code ResearchFailed} takes it; {@code simulations} what the session spent.
+     */
+    public record Result(PolicyArtifact artifact, int simulations, String reason, String message) {
+        public boolean succeeded() {
+            return artifact != null;
+        }
+    }
+
+    /**
+     * Reads a research Job's log: its result is the last JSON object of {@code glia optimize --json}, starting at
+     * the beginning of a line (progress lines on stderr come before it). A policy in it becomes the artifact, checked against its hash; no
+     * policy is {@code NoBetterPolicy}; no such line at all is {@code ResearchResultMissing}.
+     */
+    public static Result result(String log) {
+        List<String> lines = log == null ? List.of() : log.lines().toList();
+        for (int i = lines.size() - 1; i >= 0; i--) {
+            if (!lines.get(i).startsWith("{")) {
+                continue;
+            }
+            JsonNode json;
+            try {
+                // the object may span lines (pretty-printed); what follows it (a last error line) is ignored
+                json = JSON.readTree(String.join("\n", lines.subList(i, lines.size())));
+            } catch (IOException e) {
+                continue;
+            }
+            if (!json.has("stopReason")) {
+                continue;
+            }
+            int sims = json.path("simulationsUsed").asInt();
+            if (json.hasNonNull("policy")) {
+                try {
+                    return new Result(Artifacts.parse(json.get("policy").asText(), "the research Job's policy"),
+                            sims, null, null);
+                } catch (RuntimeException e) {
+                    return new Result(null, sims, "ResearchResultInvalid", e.getMessage());
+                }
+            }
+            return new Result(null, sims, "NoBetterPolicy", "nothing beat the baseline "
+                    + json.path("baseline").path("name").asText() + " on held-out seeds ("
+                    + json.path("stopReason").asText() + ")");
+        }
+        return new Result(null, 0, "ResearchResultMissing", "the research Job's log ends without the result of"
+                + " glia optimize --json");
     }
 
     private static List<String> components(GliaOptimizationSpec.Components c) {

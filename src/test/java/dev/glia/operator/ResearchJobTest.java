@@ -13,13 +13,18 @@ import io.fabric8.kubernetes.api.model.PodSpec;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.client.utils.Serialization;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
 /** The research Job the operator creates, built and read back without a cluster. */
@@ -154,6 +159,54 @@ class ResearchJobTest {
         assertThat(container(job).getArgs()).containsSubsequence("--budget-seconds", "7200");
         assertThat(job.getSpec().getActiveDeadlineSeconds()).isEqualTo(7200L + 1800L);
         assertThat(ResearchJob.activeDeadlineSeconds(Duration.ofMinutes(10))).isEqualTo(600L + 300L);
+    }
+
+    /**
+     * The test plays the kubelet: it runs the container's arguments with {@code glia optimize} in this JVM (the
+     * session folder, an emptyDir in the pod, in a temporary directory) and hands its stdout, as the pod's log,
+     * to the operator's reader, which gets back the policy with its evidence.
+     */
+    @Test
+    void theJobsLogCarriesItsResultBackAsAVerifiedPolicy(@TempDir Path session) throws IOException {
+        GliaOptimization o = example();
+        o.getSpec().objective.constraints = null;
+        o.getSpec().research.strategy = GliaOptimizationSpec.Strategy.TUNER;
+        o.getSpec().research.model = null;
+        o.getSpec().research.budgets.simulations = 40;
+        List<String> args = new ArrayList<>(container(ResearchJob.build(o, 1, 1,
+                ResearchJob.Settings.from(null, Map.of(ResearchJob.IMAGE_ENV, "glia"), 3, 1))).getArgs());
+        args.set(args.indexOf("--out") + 1, session.toString());
+
+        ByteArrayOutputStream log = new ByteArrayOutputStream();
+        PrintStream stdout = System.out;
+        int exit;
+        System.setOut(new PrintStream(log, true, StandardCharsets.UTF_8));
+        try {
+            exit = new CommandLine(new OptimizeCommand()).execute(args.subList(1, args.size()).toArray(String[]::new));
+        } finally {
+            System.setOut(stdout);
+        }
+        ResearchJob.Result result = ResearchJob.result("optimizing the router ...\n"
+                + log.toString(StandardCharsets.UTF_8));
+
+        assertThat(exit).isZero();
+        assertThat(result.reason()).isNull();
+        assertThat(result.succeeded()).isTrue();
+        assertThat(result.simulations()).isBetween(1, 40);
+        assertThat(result.artifact().spec().evidence()).isNotNull();
+    }
+
+    @Test
+    void aLogWithoutAResultOrWithoutAWinnerIsAFailureWithItsReason() {
+        assertThat(ResearchJob.result("Exception in thread main\n").reason()).isEqualTo("ResearchResultMissing");
+        assertThat(ResearchJob.result(null).reason()).isEqualTo("ResearchResultMissing");
+        ResearchJob.Result none = ResearchJob.result("{\"strategy\":\"tuner\",\"baseline\":{\"name\":\"llq\"},"
+                + "\"simulationsUsed\":12,\"stopReason\":\"budget\"}\n");
+        assertThat(none.reason()).isEqualTo("NoBetterPolicy");
+        assertThat(none.message()).contains("llq").contains("budget");
+        assertThat(none.simulations()).isEqualTo(12);
+        assertThat(ResearchJob.result("{\"stopReason\":\"budget\",\"policy\":\"kind: Nope\"}").reason())
+                .isEqualTo("ResearchResultInvalid");
     }
 
     @Test
