@@ -2,6 +2,7 @@ package dev.glia.cli;
 
 import dev.glia.operator.GliaOperator;
 import dev.glia.operator.OptimizationReconciler;
+import dev.glia.operator.ResearchJob;
 import dev.glia.operator.ResearchSessions;
 import dev.glia.operator.router.HttpRouterAdmin;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -25,8 +26,8 @@ public class OperatorCommand implements Callable<Integer> {
     String namespace;
 
     @Option(names = "--research-image", paramLabel = "IMAGE", description = "The image of research Jobs (default: env"
-            + " GLIA_RESEARCH_IMAGE, which the chart sets to the operator's own image). Research Jobs are built"
-            + " (ResearchJob) but not started yet: research runs in process, spec.research.inProcess: true.")
+            + " GLIA_RESEARCH_IMAGE, which the chart sets to the operator's own image). Without one, research Jobs"
+            + " (spec.research.inProcess: false) are refused as a condition.")
     String researchImage;
 
     @Option(names = "--research-threads", defaultValue = "1", description = "In-process research sessions that run at"
@@ -52,6 +53,19 @@ public class OperatorCommand implements Callable<Integer> {
             + " this long (default: ${DEFAULT-VALUE}).")
     long routerRetrySeconds;
 
+    /** Research Jobs when an image is known (the flag or GLIA_RESEARCH_IMAGE); else in-process research only. */
+    private OptimizationReconciler.Options jobs(OptimizationReconciler.Options options) {
+        String image = researchImage != null && !researchImage.isBlank() ? researchImage
+                : System.getenv(ResearchJob.IMAGE_ENV);
+        if (image == null || image.isBlank()) {
+            System.err.println("glia operator: no research image (--research-image, " + ResearchJob.IMAGE_ENV
+                    + "): research Jobs are refused, in-process research only");
+            return options;
+        }
+        return options.withJobs(ResearchJob.Settings.from(image, System.getenv(), seeds, screenSeeds),
+                options.jobLogs());
+    }
+
     @Override
     public Integer call() {
         return Cli.guard(() -> {
@@ -59,8 +73,8 @@ public class OperatorCommand implements Callable<Integer> {
             ResearchSessions sessions = new ResearchSessions(researchThreads, researchDir);
             Operator operator = GliaOperator.create(client, sessions,
                     url -> new HttpRouterAdmin(url, Duration.ofSeconds(60)), Clock.systemUTC(),
-                    new OptimizationReconciler.Options(Duration.ofSeconds(pollSeconds),
-                            Duration.ofSeconds(routerRetrySeconds), seeds, screenSeeds),
+                    jobs(new OptimizationReconciler.Options(Duration.ofSeconds(pollSeconds),
+                            Duration.ofSeconds(routerRetrySeconds), seeds, screenSeeds)),
                     namespace == null ? Set.of() : Set.of(namespace));
             CountDownLatch stopped = new CountDownLatch(1);
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {

@@ -105,6 +105,8 @@ class HelmChartTest {
         assertThat(granted.get("core/secrets")).containsExactly("get");
         assertThat(OperatorRbac.allows("", "secrets", "list")).isFalse();
         assertThat(OperatorRbac.allows("batch", "jobs", "create")).isTrue();
+        assertThat(OperatorRbac.allows("", "pods/log", "get")).isTrue();
+        assertThat(OperatorRbac.allows("", "pods", "get")).isFalse();
     }
 
     @Test
