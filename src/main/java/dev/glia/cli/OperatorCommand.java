@@ -11,6 +11,7 @@ import io.javaoperatorsdk.operator.Operator;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -54,15 +55,15 @@ public class OperatorCommand implements Callable<Integer> {
     long routerRetrySeconds;
 
     /** Research Jobs when an image is known (the flag or GLIA_RESEARCH_IMAGE); else in-process research only. */
-    private OptimizationReconciler.Options jobs(OptimizationReconciler.Options options) {
+    OptimizationReconciler.Options jobs(OptimizationReconciler.Options options, Map<String, String> env) {
         String image = researchImage != null && !researchImage.isBlank() ? researchImage
-                : System.getenv(ResearchJob.IMAGE_ENV);
+                : env.get(ResearchJob.IMAGE_ENV);
         if (image == null || image.isBlank()) {
             System.err.println("glia operator: no research image (--research-image, " + ResearchJob.IMAGE_ENV
                     + "): research Jobs are refused, in-process research only");
             return options;
         }
-        return options.withJobs(ResearchJob.Settings.from(image, System.getenv(), seeds, screenSeeds),
+        return options.withJobs(ResearchJob.Settings.from(image, env, seeds, screenSeeds),
                 options.jobLogs());
     }
 
@@ -74,7 +75,7 @@ public class OperatorCommand implements Callable<Integer> {
             Operator operator = GliaOperator.create(client, sessions,
                     url -> new HttpRouterAdmin(url, Duration.ofSeconds(60)), Clock.systemUTC(),
                     jobs(new OptimizationReconciler.Options(Duration.ofSeconds(pollSeconds),
-                            Duration.ofSeconds(routerRetrySeconds), seeds, screenSeeds)),
+                            Duration.ofSeconds(routerRetrySeconds), seeds, screenSeeds), System.getenv()),
                     namespace == null ? Set.of() : Set.of(namespace));
             CountDownLatch stopped = new CountDownLatch(1);
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {
