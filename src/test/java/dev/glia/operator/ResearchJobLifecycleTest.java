@@ -15,7 +15,9 @@ import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.api.model.batch.v1.JobStatusBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.javaoperatorsdk.operator.Operator;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -48,6 +50,7 @@ class ResearchJobLifecycleTest {
     private static final Duration WAIT = Duration.ofSeconds(120);
 
     static KubernetesClient client;
+    static KubernetesMockServer server;
 
     @TempDir
     Path session;
@@ -230,5 +233,19 @@ class ResearchJobLifecycleTest {
         assertThat(failed.getStatus().conditions).extracting(Condition::getMessage)
                 .anyMatch(m -> m.contains("late-research-g1-a2") && m.contains("DeadlineExceeded"));
         assertThat(jobs()).hasSize(2);
+    }
+
+    @Test
+    void theOperatorReadsTheLogOfTheJobsPodFoundByItsJobNameLabel() {
+        Job job = new io.fabric8.kubernetes.api.model.batch.v1.JobBuilder().withNewMetadata()
+                .withName("logs-research-g1-a1").withNamespace(NS).endMetadata().build();
+        client.pods().inNamespace(NS).resource(new PodBuilder().withNewMetadata().withName("logs-research-g1-a1-x7k")
+                .withNamespace(NS).addToLabels("job-name", job.getMetadata().getName()).endMetadata().build()).create();
+        server.expect().get().withPath("/api/v1/namespaces/" + NS + "/pods/logs-research-g1-a1-x7k/log?pretty=false"
+                + "&container=" + ResearchJob.CONTAINER).andReturn(200, "progress\n{\"stopReason\":\"budget\"}\n")
+                .always();
+
+        assertThat(OptimizationReconciler.podLog(client, job)).endsWith("{\"stopReason\":\"budget\"}\n");
+        client.pods().inNamespace(NS).delete();
     }
 }
