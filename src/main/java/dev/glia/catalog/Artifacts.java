@@ -48,7 +48,19 @@ public final class Artifacts {
     /** Reads an artifact and checks that its source still matches its recorded hash. */
     public static PolicyArtifact read(Path file) {
         try {
-            PolicyArtifact a = YAML.readValue(Files.readString(file), PolicyArtifact.class);
+            return parse(Files.readString(file), file.toString());
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Reads an artifact from its YAML text (e.g. the {@code policy} field of {@code glia optimize --json}) and
+     * checks that its source still matches its recorded hash; {@code file} names where it came from in messages.
+     */
+    public static PolicyArtifact parse(String text, String file) {
+        try {
+            PolicyArtifact a = YAML.readValue(text, PolicyArtifact.class);
             if (!PolicyArtifact.KIND.equals(a.kind()) || a.spec() == null || a.spec().source() == null) {
                 throw new IllegalArgumentException(file + " is not a GliaPolicy artifact (kind: " + a.kind() + ")");
             }

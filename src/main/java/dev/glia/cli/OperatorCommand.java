@@ -2,6 +2,7 @@ package dev.glia.cli;
 
 import dev.glia.operator.GliaOperator;
 import dev.glia.operator.OptimizationReconciler;
+import dev.glia.operator.ResearchJob;
 import dev.glia.operator.ResearchSessions;
 import dev.glia.operator.router.HttpRouterAdmin;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -10,6 +11,7 @@ import io.javaoperatorsdk.operator.Operator;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -24,8 +26,9 @@ public class OperatorCommand implements Callable<Integer> {
     @Option(names = "--namespace", paramLabel = "NS", description = "Watch this namespace only (default: all).")
     String namespace;
 
-    @Option(names = "--research-image", paramLabel = "IMAGE", description = "The image of research Jobs (not used yet:"
-            + " research runs in process, spec.research.inProcess: true).")
+    @Option(names = "--research-image", paramLabel = "IMAGE", description = "The image of research Jobs (default: env"
+            + " GLIA_RESEARCH_IMAGE, which the chart sets to the operator's own image). Without one, research Jobs"
+            + " (spec.research.inProcess: false) are refused as a condition.")
     String researchImage;
 
     @Option(names = "--research-threads", defaultValue = "1", description = "In-process research sessions that run at"
@@ -51,6 +54,19 @@ public class OperatorCommand implements Callable<Integer> {
             + " this long (default: ${DEFAULT-VALUE}).")
     long routerRetrySeconds;
 
+    /** Research Jobs when an image is known (the flag or GLIA_RESEARCH_IMAGE); else in-process research only. */
+    OptimizationReconciler.Options jobs(OptimizationReconciler.Options options, Map<String, String> env) {
+        String image = researchImage != null && !researchImage.isBlank() ? researchImage
+                : env.get(ResearchJob.IMAGE_ENV);
+        if (image == null || image.isBlank()) {
+            System.err.println("glia operator: no research image (--research-image, " + ResearchJob.IMAGE_ENV
+                    + "): research Jobs are refused, in-process research only");
+            return options;
+        }
+        return options.withJobs(ResearchJob.Settings.from(image, env, seeds, screenSeeds),
+                options.jobLogs());
+    }
+
     @Override
     public Integer call() {
         return Cli.guard(() -> {
@@ -58,8 +74,8 @@ public class OperatorCommand implements Callable<Integer> {
             ResearchSessions sessions = new ResearchSessions(researchThreads, researchDir);
             Operator operator = GliaOperator.create(client, sessions,
                     url -> new HttpRouterAdmin(url, Duration.ofSeconds(60)), Clock.systemUTC(),
-                    new OptimizationReconciler.Options(Duration.ofSeconds(pollSeconds),
-                            Duration.ofSeconds(routerRetrySeconds), seeds, screenSeeds),
+                    jobs(new OptimizationReconciler.Options(Duration.ofSeconds(pollSeconds),
+                            Duration.ofSeconds(routerRetrySeconds), seeds, screenSeeds), System.getenv()),
                     namespace == null ? Set.of() : Set.of(namespace));
             CountDownLatch stopped = new CountDownLatch(1);
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {

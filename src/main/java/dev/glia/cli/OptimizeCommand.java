@@ -257,6 +257,12 @@ public class OptimizeCommand implements Callable<Integer> {
         root.put("reportPath", o.report().toString());
         if (o.artifact() != null) {
             root.put("artifactPath", o.artifact().toString());
+            try {
+                // the policy itself: a research Job hands its result back through this line of its log
+                root.put("policy", java.nio.file.Files.readString(o.artifact()));
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
         }
         return root;
     }

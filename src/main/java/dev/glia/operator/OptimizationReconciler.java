@@ -25,6 +25,7 @@ import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.api.model.EventBuilder;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
+import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
@@ -43,6 +44,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BiFunction;
 import java.util.function.Function;
 
 /**
@@ -67,10 +69,29 @@ public final class OptimizationReconciler implements Reconciler<GliaOptimization
      * @param fullSeeds   seeds of the search (the held-out judgement runs on twice as many)
      * @param screenSeeds seeds of the tuner's first screening
      */
-    public record Options(Duration poll, Duration routerRetry, int fullSeeds, int screenSeeds) {
+    public record Options(Duration poll, Duration routerRetry, int fullSeeds, int screenSeeds,
+            ResearchJob.Settings jobs, BiFunction<KubernetesClient, Job, String> jobLogs) {
+        /** Without research Jobs: {@code spec.research.inProcess: false} is refused as a condition. */
+        public Options(Duration poll, Duration routerRetry, int fullSeeds, int screenSeeds) {
+            this(poll, routerRetry, fullSeeds, screenSeeds, null, OptimizationReconciler::podLog);
+        }
+
         public static Options defaults() {
             return new Options(Duration.ofSeconds(10), Duration.ofSeconds(30), 10, 3);
         }
+
+        /** Research Jobs with {@code settings}, their result read from their pod's log by {@code logs}. */
+        public Options withJobs(ResearchJob.Settings settings, BiFunction<KubernetesClient, Job, String> logs) {
+            return new Options(poll, routerRetry, fullSeeds, screenSeeds, settings, logs);
+        }
+    }
+
+    /** The log of a finished research Job's pod (the Job controller labels it {@code job-name}); null when none. */
+    static String podLog(KubernetesClient client, Job job) {
+        String ns = job.getMetadata().getNamespace();
+        return client.pods().inNamespace(ns).withLabel("job-name", job.getMetadata().getName()).list().getItems()
+                .stream().findFirst().map(pod -> client.pods().inNamespace(ns).withName(pod.getMetadata().getName())
+                        .inContainer(ResearchJob.CONTAINER).getLog()).orElse(null);
     }
 
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -121,7 +142,7 @@ public final class OptimizationReconciler implements Reconciler<GliaOptimization
         }
 
         UpdateControl<GliaOptimization> run() {
-            List<OptimizationSpecs.Problem> problems = OptimizationSpecs.problems(o.getSpec());
+            List<OptimizationSpecs.Problem> problems = OptimizationSpecs.problems(o.getSpec(), options.jobs() != null);
             if (!problems.isEmpty()) {
                 OptimizationSpecs.Problem first = problems.get(0);
                 String message = String.join("; ", problems.stream().map(OptimizationSpecs.Problem::message).toList());
@@ -198,6 +219,11 @@ public final class OptimizationReconciler implements Reconciler<GliaOptimization
             if (state.phase() != RolloutPhase.RESEARCHING) {
                 return;
             }
+            if (!inProcess()) {
+                observeJob();
+                drain();
+                return;
+            }
             ResearchSessions.Session s = session == null ? null : sessions.get(session);
             if (s == null) {
                 queue.add(new RolloutEvent.ResearchFailed("SessionLost", "the in-process research session "
@@ -221,6 +247,44 @@ public final class OptimizationReconciler implements Reconciler<GliaOptimization
                 }
             }
             drain();
+        }
+
+        private boolean inProcess() {
+            return o.getSpec().research != null && Boolean.TRUE.equals(o.getSpec().research.inProcess);
+        }
+
+        /** The research Job, found by name (status.researchJob): after an operator restart too. */
+        private void observeJob() {
+            String name = status.researchJob;
+            Job job = name == null ? null : client.batch().v1().jobs().inNamespace(ns).withName(name).get();
+            if (job == null) {
+                queue.add(new RolloutEvent.ResearchFailed("ResearchJobLost", "the research Job " + name
+                        + " is gone"));
+                return;
+            }
+            var js = job.getStatus();
+            int budget = o.getSpec().research.budgets == null || o.getSpec().research.budgets.simulations == null
+                    ? 200 : o.getSpec().research.budgets.simulations;
+            double dollars = o.getSpec().research.budgets == null || o.getSpec().research.budgets.dollars == null
+                    ? 5 : o.getSpec().research.budgets.dollars;
+            if (js != null && js.getSucceeded() != null && js.getSucceeded() > 0) {
+                ResearchJob.Result r = ResearchJob.result(options.jobLogs().apply(client, job));
+                queue.add(new RolloutEvent.ResearchProgress(new Progress(r.simulations(), budget, 0, dollars)));
+                if (r.succeeded()) {
+                    GliaPolicy p = policyFrom(r.artifact());
+                    found.put(p.getMetadata().getName(), p);
+                    queue.add(new RolloutEvent.ResearchFinished(RolloutStatus.candidate(p)));
+                } else {
+                    queue.add(new RolloutEvent.ResearchFailed(r.reason(), "research Job " + name + ": " + r.message()));
+                }
+            } else if (js != null && js.getFailed() != null && js.getFailed() > 0) {
+                String why = js.getConditions() == null ? "" : js.getConditions().stream()
+                        .filter(c -> "Failed".equals(c.getType()) && "True".equals(c.getStatus()))
+                        .map(c -> c.getReason() + (c.getMessage() == null ? "" : ": " + c.getMessage()))
+                        .findFirst().orElse("");
+                queue.add(new RolloutEvent.ResearchFailed("ResearchJobFailed", "research Job " + name + " failed"
+                        + (why.isEmpty() ? "" : " (" + why + ")")));
+            }
         }
 
         private void observePolicy() {
@@ -298,7 +362,16 @@ public final class OptimizationReconciler implements Reconciler<GliaOptimization
         }
 
         private void act(RolloutAction action) {
-            if (action instanceof RolloutAction.CreateResearchJob a) {
+            if (action instanceof RolloutAction.CreateResearchJob a && !inProcess()) {
+                Job job = ResearchJob.build(o, a.generation(), a.attempt(), options.jobs());
+                String name = job.getMetadata().getName();
+                if (client.batch().v1().jobs().inNamespace(ns).withName(name).get() == null) {
+                    client.batch().v1().jobs().inNamespace(ns).resource(job).create();
+                }
+                session = name;
+                status.researchJob = name;
+                status.progress = null;
+            } else if (action instanceof RolloutAction.CreateResearchJob a) {
                 session = o.getMetadata().getUid() + "-g" + a.generation() + "-a" + a.attempt();
                 sessions.start(session, OptimizationSpecs.request(o.getSpec(), options.fullSeeds(),
                         options.screenSeeds()));

@@ -47,17 +47,33 @@ final class OptimizationSpecs {
 
     /** The problems that stop this operator from acting on {@code spec}, each naming its field; empty when none. */
     static List<Problem> problems(GliaOptimizationSpec spec) {
+        return problems(spec, false);
+    }
+
+    /**
+     * The problems that stop this operator from acting on {@code spec}, each naming its field; empty when none.
+     *
+     * @param jobs whether this operator runs research Jobs (it knows their image)
+     */
+    static List<Problem> problems(GliaOptimizationSpec spec, boolean jobs) {
         List<Problem> out = new ArrayList<>();
         if (spec.target == null || spec.target.router == null
                 || (spec.target.router.url == null) == (spec.target.router.service == null)) {
             out.add(new Problem("RouterTargetMissing", "spec.target.router: give exactly one of service and url"));
         }
         GliaOptimizationSpec.Research research = spec.research;
-        if (research == null || !Boolean.TRUE.equals(research.inProcess)) {
+        boolean inProcess = research != null && Boolean.TRUE.equals(research.inProcess);
+        if (!inProcess && !jobs) {
             out.add(new Problem("JobModeNotSupported", "spec.research.inProcess: false asks for a research Job, which"
-                    + " this operator does not run yet; set spec.research.inProcess: true"));
+                    + " this operator does not run (it has no research image: --research-image or GLIA_RESEARCH_IMAGE);"
+                    + " set spec.research.inProcess: true"));
         }
-        if (research != null && research.strategy != null && research.strategy != GliaOptimizationSpec.Strategy.TUNER) {
+        if (!inProcess && jobs && spec.scenario != null && spec.scenario.duration != null) {
+            out.add(new Problem("ScenarioDurationNotSupported", "spec.scenario.duration: a research Job simulates the"
+                    + " bundled scenario's own duration (glia optimize has no --duration yet); remove it"));
+        }
+        if ((inProcess || !jobs) && research != null && research.strategy != null
+                && research.strategy != GliaOptimizationSpec.Strategy.TUNER) {
             out.add(new Problem("StrategyNotSupported", "spec.research.strategy: " + research.strategy.name()
                     .toLowerCase(Locale.ROOT) + " needs an LLM, which in-process research does not use yet; use tuner"));
         }
@@ -104,6 +120,11 @@ final class OptimizationSpecs {
     }
 
     static Objective objective(GliaOptimizationSpec.Objective o) {
+        return Objective.parse(objectiveText(o), Optimization.metrics());
+    }
+
+    /** The objective as {@code glia optimize --objective} reads it, e.g. {@code minimize e2e.p90 subject to ttft.p90 <= 1.5}. */
+    static String objectiveText(GliaOptimizationSpec.Objective o) {
         StringBuilder text = new StringBuilder(o.goal == GliaOptimizationSpec.Goal.MAXIMIZE ? "maximize " : "minimize ")
                 .append(o.statistic);
         if (o.constraints != null && !o.constraints.isEmpty()) {
@@ -118,7 +139,7 @@ final class OptimizationSpecs {
             }
             text.append(" subject to ").append(String.join(", ", parts));
         }
-        return Objective.parse(text.toString(), Optimization.metrics());
+        return text.toString();
     }
 
     /** The router's admin API: {@code url}'s host at {@code adminPort}, or the Service's cluster DNS name. */

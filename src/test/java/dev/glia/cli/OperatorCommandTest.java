@@ -31,4 +31,20 @@ class OperatorCommandTest {
         assertThat(command.namespace).isEqualTo("serving");
         assertThat(command.researchImage).isEqualTo("ghcr.io/glia/glia:1");
     }
+
+    @Test
+    void researchJobsRunFromTheFlagsImageElseTheEnvironmentsAndAreRefusedWithoutOne() {
+        OperatorCommand command = new OperatorCommand();
+        new CommandLine(command).parseArgs("--research-image", "ghcr.io/glia/glia:1");
+        var env = java.util.Map.of(dev.glia.operator.ResearchJob.IMAGE_ENV, "glia:chart",
+                dev.glia.operator.ResearchJob.SERVICE_ACCOUNT_ENV, "glia-research");
+        var defaults = dev.glia.operator.OptimizationReconciler.Options.defaults();
+
+        assertThat(command.jobs(defaults, env).jobs().image()).isEqualTo("ghcr.io/glia/glia:1");
+        assertThat(command.jobs(defaults, env).jobs().serviceAccount()).isEqualTo("glia-research");
+        OperatorCommand plain = new OperatorCommand();
+        new CommandLine(plain).parseArgs();
+        assertThat(plain.jobs(defaults, env).jobs().image()).isEqualTo("glia:chart");
+        assertThat(plain.jobs(defaults, java.util.Map.of()).jobs()).isNull();
+    }
 }

@@ -83,6 +83,7 @@ class HelmChartTest {
         assertThat(pod.get("serviceAccountName")).isEqualTo("glia-operator");
         assertThat(env(container)).containsEntry("QUARKUS_OPERATOR_SDK_CRD_VALIDATE", "false")
                 .containsEntry("GLIA_RESEARCH_SERVICE_ACCOUNT", "glia-research")
+                .containsEntry("GLIA_RESEARCH_IMAGE", (String) container.get("image"))
                 .doesNotContainKey("QUARKUS_OPERATOR_SDK_NAMESPACES");
         assertThat(at(deployment, "spec", "strategy", "type")).isEqualTo("Recreate");
         assertRunsAsNonRoot(deployment);
@@ -104,6 +105,8 @@ class HelmChartTest {
         assertThat(granted.get("core/secrets")).containsExactly("get");
         assertThat(OperatorRbac.allows("", "secrets", "list")).isFalse();
         assertThat(OperatorRbac.allows("batch", "jobs", "create")).isTrue();
+        assertThat(OperatorRbac.allows("", "pods/log", "get")).isTrue();
+        assertThat(OperatorRbac.allows("", "pods", "get")).isFalse();
     }
 
     @Test

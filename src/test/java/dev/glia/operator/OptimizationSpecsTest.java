@@ -54,6 +54,15 @@ class OptimizationSpecsTest {
     }
 
     @Test
+    void anOperatorWithAResearchImageTakesJobModeAndItsLlmStrategiesButNotAScenarioDuration() throws IOException {
+        List<OptimizationSpecs.Problem> problems = OptimizationSpecs.problems(example().getSpec(), true);
+
+        assertThat(problems).extracting(OptimizationSpecs.Problem::reason)
+                .containsExactly("ScenarioDurationNotSupported", "ScenarioSourceNotSupported");
+        assertThat(problems.get(0).message()).startsWith("spec.scenario.duration");
+    }
+
+    @Test
     void aRouterTargetWithNeitherServiceNorUrlAndAnUnknownScenarioAreNamed() throws IOException {
         GliaOptimizationSpec spec = example().getSpec();
         spec.target.router.service = null;

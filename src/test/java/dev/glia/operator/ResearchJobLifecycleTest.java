@@ -1,0 +1,251 @@
+package dev.glia.operator;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.glia.cli.OptimizeCommand;
+import dev.glia.operator.crd.v1alpha1.GliaOptimization;
+import dev.glia.operator.crd.v1alpha1.GliaOptimizationSpec;
+import dev.glia.operator.crd.v1alpha1.GliaOptimizationStatus;
+import dev.glia.operator.crd.v1alpha1.GliaPolicy;
+import dev.glia.operator.router.HttpRouterAdmin;
+import io.fabric8.kubernetes.api.model.Condition;
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.EnvVar;
+import io.fabric8.kubernetes.api.model.Event;
+import io.fabric8.kubernetes.api.model.batch.v1.Job;
+import io.fabric8.kubernetes.api.model.batch.v1.JobStatusBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
+import io.javaoperatorsdk.operator.Operator;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/**
+ * Research as a Kubernetes Job on fabric8's mock API server (CRUD mode, no kubelet, no Job controller): the operator
+ * creates the Job once, a restarted operator re-attaches to it by name, and the test plays the kubelet (it runs the
+ * Job's arguments with {@code glia optimize} in this JVM, keeps its stdout as the pod's log, marks the Job
+ * succeeded or failed); the result becomes a GliaPolicy with evidence, a failure the rollout's failure.
+ */
+@EnableKubernetesMockClient(crud = true)
+class ResearchJobLifecycleTest {
+    private static final String NS = "serving";
+    private static final Duration WAIT = Duration.ofSeconds(120);
+
+    static KubernetesClient client;
+    static KubernetesMockServer server;
+
+    @TempDir
+    Path session;
+
+    private final Map<String, String> logs = new ConcurrentHashMap<>();
+    private final ResearchSessions sessions = new ResearchSessions(1, Path.of("target/unused-research"));
+    private Operator operator;
+
+    @BeforeEach
+    void start() {
+        for (String crd : List.of("crds/gliaoptimizations.glia.dev-v1.yml", "crds/gliapolicies.glia.dev-v1.yml")) {
+            var item = client.apiextensions().v1().customResourceDefinitions().load(Path.of(crd).toFile()).item();
+            if (client.apiextensions().v1().customResourceDefinitions().withName(item.getMetadata().getName()).get()
+                    == null) {
+                client.apiextensions().v1().customResourceDefinitions().resource(item).create();
+            }
+        }
+        operator = startOperator();
+    }
+
+    private Operator startOperator() {
+        Operator op = GliaOperator.create(client, sessions, url -> new HttpRouterAdmin(url, Duration.ofSeconds(5)),
+                Clock.systemUTC(), new OptimizationReconciler.Options(Duration.ofMillis(200), Duration.ofSeconds(1), 3,
+                        1).withJobs(ResearchJob.Settings.from(null, Map.of(ResearchJob.IMAGE_ENV, "glia:test",
+                                ResearchJob.SERVICE_ACCOUNT_ENV, "glia-research"), 3, 1),
+                        (c, job) -> logs.get(job.getMetadata().getName())), Set.of(NS));
+        op.start();
+        return op;
+    }
+
+    @AfterEach
+    void stop() {
+        operator.stop();
+        sessions.close();
+        client.resources(GliaOptimization.class).inNamespace(NS).delete();
+        client.resources(GliaPolicy.class).inNamespace(NS).delete();
+        client.batch().v1().jobs().inNamespace(NS).delete();
+        client.v1().events().inNamespace(NS).delete();
+    }
+
+    /** k8s-examples/optimization.yaml as shipped (a Job, the key's Secret), with the tuner on a bundled scenario. */
+    private GliaOptimization example(String name) throws Exception {
+        GliaOptimization o = client.resources(GliaOptimization.class)
+                .load(Files.newInputStream(Path.of("k8s-examples/optimization.yaml"))).item();
+        o.getMetadata().setName(name);
+        o.getMetadata().setNamespace(NS);
+        GliaOptimizationSpec spec = o.getSpec();
+        spec.target.router.service = null;
+        spec.target.router.url = "http://127.0.0.1:1";
+        spec.objective.constraints = null;
+        spec.scenario.source = GliaOptimizationSpec.ScenarioSource.SYNTHETIC;
+        spec.scenario.synthetic = new GliaOptimizationSpec.SyntheticScenario();
+        spec.scenario.synthetic.name = "glia-sharegpt-a10";
+        spec.scenario.duration = null;
+        spec.research.strategy = GliaOptimizationSpec.Strategy.TUNER;
+        spec.research.model = null;
+        spec.research.budgets.simulations = 40;
+        spec.rollout.mode = GliaOptimizationSpec.RolloutMode.MANUAL;
+        assertThat(spec.research.inProcess).isFalse();
+        return client.resource(o).create();
+    }
+
+    private GliaOptimization get(String name) {
+        return client.resources(GliaOptimization.class).inNamespace(NS).withName(name).get();
+    }
+
+    private List<Job> jobs() {
+        return client.batch().v1().jobs().inNamespace(NS).list().getItems();
+    }
+
+    private List<String> eventReasons(String name) {
+        return client.v1().events().inNamespace(NS).list().getItems().stream()
+                .filter(e -> e.getInvolvedObject().getName().equals(name)).map(Event::getReason).toList();
+    }
+
+    private GliaOptimization awaitPhase(String name, GliaOptimizationStatus.Phase phase) {
+        return await(() -> {
+            GliaOptimization o = get(name);
+            return o.getStatus() != null && o.getStatus().phase == phase ? o : null;
+        }, name + " in phase " + phase);
+    }
+
+    private static <T> T await(Supplier<T> probe, String what) {
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (System.nanoTime() < deadline) {
+            T t = probe.get();
+            if (t != null && !Boolean.FALSE.equals(t)) {
+                return t;
+            }
+            try {
+                Thread.sleep(50);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new AssertionError(e);
+            }
+        }
+        throw new AssertionError("timed out waiting for " + what);
+    }
+
+    /** The kubelet's part: run the container's arguments with glia optimize here, its stdout the pod's log. */
+    private void runAsTheKubelet(Job job) {
+        List<String> args = new ArrayList<>(job.getSpec().getTemplate().getSpec().getContainers().get(0).getArgs());
+        assertThat(args.get(0)).isEqualTo("optimize");
+        args.set(args.indexOf("--out") + 1, session.toString());
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        PrintStream stdout = System.out;
+        int exit;
+        System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+        try {
+            exit = new CommandLine(new OptimizeCommand()).execute(args.subList(1, args.size()).toArray(String[]::new));
+        } finally {
+            System.setOut(stdout);
+        }
+        assertThat(exit).isZero();
+        logs.put(job.getMetadata().getName(), out.toString(StandardCharsets.UTF_8));
+    }
+
+    private void finish(Job job, boolean succeeded) {
+        job.setStatus(succeeded ? new JobStatusBuilder().withSucceeded(1).build() : new JobStatusBuilder()
+                .withFailed(1).addNewCondition().withType("Failed").withStatus("True").withReason("DeadlineExceeded")
+                .withMessage("Job was active longer than specified deadline").endCondition().build());
+        client.batch().v1().jobs().inNamespace(NS).resource(job).updateStatus();
+    }
+
+    @Test
+    void theJobIsCreatedOnceReattachedAfterARestartAndItsResultBecomesAGliaPolicy() throws Exception {
+        example("job");
+        Job job = await(() -> jobs().isEmpty() ? null : jobs().get(0), "the research Job");
+        GliaOptimization researching = awaitPhase("job", GliaOptimizationStatus.Phase.Researching);
+
+        assertThat(job.getMetadata().getName()).isEqualTo("job-research-g1-a1");
+        assertThat(researching.getStatus().researchJob).isEqualTo("job-research-g1-a1");
+        assertThat(job.getMetadata().getOwnerReferences()).singleElement()
+                .satisfies(ref -> assertThat(ref.getUid()).isEqualTo(researching.getMetadata().getUid()));
+        assertThat(job.getSpec().getTemplate().getSpec().getServiceAccountName()).isEqualTo("glia-research");
+        assertThat(job.getSpec().getTemplate().getSpec().getAutomountServiceAccountToken()).isFalse();
+        Container c = job.getSpec().getTemplate().getSpec().getContainers().get(0);
+        assertThat(c.getImage()).isEqualTo("glia:test");
+        assertThat(c.getArgs()).containsSubsequence("optimize", "--scenario", "glia-sharegpt-a10")
+                .containsSubsequence("--budget-sims", "40").contains("--isolate");
+        EnvVar key = c.getEnv().stream().filter(e -> e.getName().equals(ResearchJob.API_KEY_ENV)).findFirst()
+                .orElseThrow();
+        assertThat(key.getValueFrom().getSecretKeyRef().getName()).isEqualTo("glia-llm");
+
+        // the operator restarts mid-research: the new one re-attaches to the Job by name
+        operator.stop();
+        operator = startOperator();
+        Thread.sleep(1000);
+        assertThat(jobs()).as("one session").hasSize(1);
+        assertThat(get("job").getStatus().phase).isEqualTo(GliaOptimizationStatus.Phase.Researching);
+
+        runAsTheKubelet(job);
+        finish(job, true);
+
+        GliaOptimization waiting = awaitPhase("job", GliaOptimizationStatus.Phase.AwaitingApproval);
+        GliaPolicy p = client.resources(GliaPolicy.class).inNamespace(NS).withName(waiting.getStatus().candidatePolicy)
+                .get();
+        assertThat(p.getMetadata().getOwnerReferences()).singleElement()
+                .satisfies(ref -> assertThat(ref.getUid()).isEqualTo(waiting.getMetadata().getUid()));
+        assertThat(p.getSpec().sha256).matches("[0-9a-f]{64}");
+        assertThat(p.getSpec().evidence.seeds).hasSize(6);
+        assertThat(p.getSpec().evidence.candidate.mean).isLessThan(p.getSpec().evidence.baseline.mean);
+        assertThat(p.getSpec().approved).isNotEqualTo(Boolean.TRUE);
+        assertThat(waiting.getStatus().progress.simulationsUsed).isBetween(1, 40);
+        assertThat(jobs()).as("still one session").hasSize(1);
+        assertThat(eventReasons("job")).contains("AwaitingApproval");
+    }
+
+    @Test
+    void aJobPastItsDeadlineFailsTheResearchWithTheJobsReason() throws Exception {
+        example("late");
+        Job first = await(() -> jobs().isEmpty() ? null : jobs().get(0), "the research Job");
+        finish(first, false);
+        // the state machine retries research once: a second Job, a second attempt
+        Job second = await(() -> jobs().stream().filter(j -> j.getMetadata().getName().endsWith("-a2")).findFirst()
+                .orElse(null), "the second attempt's Job");
+        finish(second, false);
+
+        GliaOptimization failed = awaitPhase("late", GliaOptimizationStatus.Phase.Failed);
+        assertThat(failed.getStatus().conditions).extracting(Condition::getMessage)
+                .anyMatch(m -> m.contains("late-research-g1-a2") && m.contains("DeadlineExceeded"));
+        assertThat(jobs()).hasSize(2);
+    }
+
+    @Test
+    void theOperatorReadsTheLogOfTheJobsPodFoundByItsJobNameLabel() {
+        Job job = new io.fabric8.kubernetes.api.model.batch.v1.JobBuilder().withNewMetadata()
+                .withName("logs-research-g1-a1").withNamespace(NS).endMetadata().build();
+        client.pods().inNamespace(NS).resource(new PodBuilder().withNewMetadata().withName("logs-research-g1-a1-x7k")
+                .withNamespace(NS).addToLabels("job-name", job.getMetadata().getName()).endMetadata().build()).create();
+        server.expect().get().withPath("/api/v1/namespaces/" + NS + "/pods/logs-research-g1-a1-x7k/log?pretty=false"
+                + "&container=" + ResearchJob.CONTAINER).andReturn(200, "progress\n{\"stopReason\":\"budget\"}\n")
+                .always();
+
+        assertThat(OptimizationReconciler.podLog(client, job)).endsWith("{\"stopReason\":\"budget\"}\n");
+        client.pods().inNamespace(NS).delete();
+    }
+}
