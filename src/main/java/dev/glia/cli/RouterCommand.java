@@ -1,8 +1,8 @@
 package dev.glia.cli;
 
+import dev.glia.catalog.PolicyDocument;
 import dev.glia.policy.builtin.BuiltinRouters;
 import dev.glia.router.LoadedPolicy;
-import dev.glia.router.PolicySpec;
 import dev.glia.router.RouterOptions;
 import dev.glia.router.RouterServer;
 import dev.glia.router.discovery.EngineDiscovery;
@@ -182,8 +182,8 @@ public class RouterCommand implements Callable<Integer> {
         }
         String name = router == null ? "llq" : router;
         try {
-            return LoadedPolicy.load(new PolicySpec(PolicySpec.Part.named(name, parameters),
-                    batchPriority == null ? null : PolicySpec.Part.named(batchPriority, Map.of())));
+            return LoadedPolicy.load(new PolicyDocument(PolicyDocument.Part.named(name, parameters),
+                    batchPriority == null ? null : PolicyDocument.Part.named(batchPriority, Map.of())));
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("--router/--batch-priority: " + e.getMessage(), e);
         }

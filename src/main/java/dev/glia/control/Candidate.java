@@ -1,5 +1,7 @@
 package dev.glia.control;
 
+import dev.glia.catalog.PolicyDocument;
+
 /**
  * What a research session found: the GliaPolicy it becomes (by name), the policy document the router will run, and
  * the evidence it was found with.

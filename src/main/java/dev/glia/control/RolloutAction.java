@@ -1,5 +1,6 @@
 package dev.glia.control;
 
+import dev.glia.catalog.PolicyDocument;
 import java.time.Instant;
 
 /**

@@ -1,5 +1,7 @@
 package dev.glia.control;
 
+import dev.glia.catalog.PolicyDocument;
+
 /**
  * The Glia router's admin API as the operator uses it (docs/router.md, "The admin API"). Every call answers a
  * {@link RouterResult}: the router's state after the call, or why not, typed; none throws for what the router or the

@@ -1,9 +1,9 @@
 package dev.glia.operator;
 
+import dev.glia.catalog.PolicyDocument;
 import dev.glia.control.Candidate;
 import dev.glia.control.Condition;
 import dev.glia.control.Evidence;
-import dev.glia.control.PolicyDocument;
 import dev.glia.control.Progress;
 import dev.glia.control.RolloutPhase;
 import dev.glia.control.RolloutSettings;

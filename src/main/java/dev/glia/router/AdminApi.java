@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.glia.catalog.PolicyDocument;
+import dev.glia.catalog.Resources;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
@@ -17,7 +19,7 @@ import java.util.Set;
  *
  * <ul>
  *   <li>{@code GET /admin/policy}: what each pool runs;
- *   <li>{@code PUT /admin/policy}: a {@link PolicySpec} document, installed in the stable pool without a restart;
+ *   <li>{@code PUT /admin/policy}: a {@link PolicyDocument} document, installed in the stable pool without a restart;
  *   <li>{@code PUT /admin/canary}: {@code {policy: <spec>, engines: [ids] | N, share: 0.25}} starts a canary;
  *   <li>{@code POST /admin/canary/promote} and {@code POST /admin/canary/rollback} end it.
  * </ul>
@@ -43,7 +45,7 @@ final class AdminApi {
                 if (method == HttpMethod.GET) {
                     ok(req.response(), state());
                 } else if (method == HttpMethod.PUT || method == HttpMethod.POST) {
-                    req.body().onSuccess(body -> load(req, () -> PolicySpec.parse(body.toString(), "the request body"),
+                    req.body().onSuccess(body -> load(req, () -> PolicyDocument.parse(body.toString(), "the request body"),
                             loaded -> {
                                 router.install(loaded);
                                 return state();
@@ -73,7 +75,7 @@ final class AdminApi {
         List<Integer> ids = new ArrayList<>();
         double share;
         try {
-            root = PolicySpec.YAML.readTree(text);
+            root = Resources.YAML.readTree(text);
             if (root == null || !root.isObject() || !root.has("policy")) {
                 throw new IllegalArgumentException("expected {policy: {router: ...}, engines: [ids] or N, share: F}");
             }
@@ -111,14 +113,14 @@ final class AdminApi {
             return;
         }
         JsonNode policy = root.get("policy");
-        load(req, () -> PolicySpec.parse(policy, "policy"), loaded -> {
+        load(req, () -> PolicyDocument.parse(policy, "policy"), loaded -> {
             router.startCanary(loaded, ids, share);
             return state();
         });
     }
 
     /** Loads a policy off the event loop, then applies it on the event loop; every failure is a 4xx that says why. */
-    private void load(HttpServerRequest req, java.util.function.Supplier<PolicySpec> spec,
+    private void load(HttpServerRequest req, java.util.function.Supplier<PolicyDocument> spec,
             java.util.function.Function<LoadedPolicy, ObjectNode> apply) {
         io.vertx.core.Vertx vertx = io.vertx.core.Vertx.currentContext().owner();
         vertx.executeBlocking(() -> LoadedPolicy.load(spec.get()), false).onComplete(loaded -> {
@@ -181,7 +183,7 @@ final class AdminApi {
         return root;
     }
 
-    private static void part(ObjectNode out, PolicySpec.Part part, java.util.Map<String, Double> parameters) {
+    private static void part(ObjectNode out, PolicyDocument.Part part, java.util.Map<String, Double> parameters) {
         if (part.name() != null) {
             out.put("name", part.name());
         } else {

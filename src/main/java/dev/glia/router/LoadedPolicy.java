@@ -1,6 +1,7 @@
 package dev.glia.router;
 
 import dev.glia.catalog.PolicyCatalog;
+import dev.glia.catalog.PolicyDocument;
 import dev.glia.policy.BatchPriority;
 import dev.glia.policy.Router;
 import dev.glia.policy.sandbox.Budget;
@@ -10,18 +11,18 @@ import java.util.TreeMap;
 import java.util.function.Supplier;
 
 /**
- * A {@link PolicySpec} resolved and compiled, ready to run: fresh instances on demand (each pool runs its own), the
+ * A {@link PolicyDocument} resolved and compiled, ready to run: fresh instances on demand (each pool runs its own), the
  * parameters as they run, and a hash that names it in metrics and the admin API. Loading may compile (javac in a
  * child JVM for source from outside Glia), so it never runs on the router's event loop.
  *
  * @param hash the first 12 hex digits of SHA-256 over what decides behaviour: each policy's source (or built-in
  *             name) and its parameters as they run
  */
-public record LoadedPolicy(PolicySpec spec, Supplier<Router> router, Supplier<BatchPriority> batchPriority,
+public record LoadedPolicy(PolicyDocument spec, Supplier<Router> router, Supplier<BatchPriority> batchPriority,
         String name, String hash, Map<String, Double> routerParameters, Map<String, Double> batchPriorityParameters) {
 
     /** Resolves and compiles {@code spec}; an IllegalArgumentException (or a PolicyRejected) says what is wrong. */
-    public static LoadedPolicy load(PolicySpec spec) {
+    public static LoadedPolicy load(PolicyDocument spec) {
         PolicyCatalog.Resolved<Router> router = resolveRouter(spec.router());
         PolicyCatalog.Resolved<BatchPriority> priority = spec.batchPriority() == null ? null
                 : resolveBatchPriority(spec.batchPriority());
@@ -38,12 +39,12 @@ public record LoadedPolicy(PolicySpec spec, Supplier<Router> router, Supplier<Ba
 
     /** A router given as an object (tests, embedding): every pool shares the one instance. */
     public static LoadedPolicy of(String name, Router router) {
-        return new LoadedPolicy(PolicySpec.router(name, Map.of()), () -> router, () -> BatchPriority.FCFS, name,
+        return new LoadedPolicy(PolicyDocument.router(name, Map.of()), () -> router, () -> BatchPriority.FCFS, name,
                 PolicySource.sha256("object:" + name + "@" + System.identityHashCode(router)).substring(0, 12),
                 Map.of(), Map.of());
     }
 
-    private static PolicyCatalog.Resolved<Router> resolveRouter(PolicySpec.Part part) {
+    private static PolicyCatalog.Resolved<Router> resolveRouter(PolicyDocument.Part part) {
         if (part.name() != null) {
             requireKnown("router", part.name());
             return PolicyCatalog.router(part.name(), part.parameters());
@@ -51,7 +52,7 @@ public record LoadedPolicy(PolicySpec spec, Supplier<Router> router, Supplier<Ba
         return PolicyCatalog.router("<source>", compile(part.source()), part.parameters());
     }
 
-    private static PolicyCatalog.Resolved<BatchPriority> resolveBatchPriority(PolicySpec.Part part) {
+    private static PolicyCatalog.Resolved<BatchPriority> resolveBatchPriority(PolicyDocument.Part part) {
         if (part.name() != null) {
             requireKnown("batchPriority", part.name());
             return PolicyCatalog.batchPriority(part.name(), part.parameters());

@@ -1,5 +1,6 @@
 package dev.glia.router;
 
+import dev.glia.catalog.PolicyDocument;
 import dev.glia.policy.sandbox.PolicySource;
 import io.vertx.core.Vertx;
 import java.io.IOException;
@@ -11,7 +12,7 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * The watched policy file ({@code --policy-file}): a {@link PolicySpec} document, typically a ConfigMap key mounted
+ * The watched policy file ({@code --policy-file}): a {@link PolicyDocument} document, typically a ConfigMap key mounted
  * into the pod, which GitOps tools and the operator update. Polled by content, not by file events: kubelet swaps a
  * mounted ConfigMap through a symlink, which inotify on the file itself does not see. A document that does not load
  * is logged and counted, the running policy stays, and the same bytes are not tried again.
@@ -55,7 +56,7 @@ final class PolicyFile {
                 return null;
             }
             lastTried = hash;
-            return LoadedPolicy.load(PolicySpec.parse(text, path.toString()));
+            return LoadedPolicy.load(PolicyDocument.parse(text, path.toString()));
         }, false).onComplete(loaded -> {
             loading = false;
             if (loaded.failed()) {

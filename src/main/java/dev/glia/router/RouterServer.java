@@ -1,5 +1,6 @@
 package dev.glia.router;
 
+import dev.glia.catalog.PolicyDocument;
 import dev.glia.policy.Router;
 import dev.glia.router.discovery.EngineDiscovery;
 import io.vertx.core.DeploymentOptions;
@@ -44,7 +45,7 @@ public final class RouterServer implements AutoCloseable {
                 throw new IllegalArgumentException("give a policy (--router) or a --policy-file");
             }
             fromFile = PolicyFile.read(options.policyFile());
-            policy = LoadedPolicy.load(PolicySpec.parse(fromFile, options.policyFile().toString()));
+            policy = LoadedPolicy.load(PolicyDocument.parse(fromFile, options.policyFile().toString()));
         }
         RouterMetrics metrics = new RouterMetrics();
         RouterVerticle verticle = new RouterVerticle(options, policy, discovery, fromFile, metrics);

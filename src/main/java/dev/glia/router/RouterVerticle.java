@@ -1,5 +1,6 @@
 package dev.glia.router;
 
+import dev.glia.catalog.PolicyDocument;
 import dev.glia.metrics.VllmMetrics;
 import dev.glia.policy.ReplicaView;
 import dev.glia.policy.RequestView;
@@ -8,6 +9,8 @@ import dev.glia.policy.runtime.Fallback;
 import dev.glia.policy.runtime.OnFailure;
 import dev.glia.policy.runtime.PolicyRuntime;
 import dev.glia.router.RouterMetrics.Outcome;
+import dev.glia.router.discovery.Endpoint;
+import dev.glia.router.discovery.EngineDiscovery;
 import io.vertx.core.AbstractVerticle;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
@@ -25,8 +28,6 @@ import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.http.PoolOptions;
 import io.vertx.core.http.RequestOptions;
-import dev.glia.router.discovery.Endpoint;
-import dev.glia.router.discovery.EngineDiscovery;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -52,7 +53,7 @@ final class RouterVerticle extends AbstractVerticle {
 
     private static final Logger LOG = Logger.getLogger(RouterVerticle.class.getName());
     /** The end of the runtime's fallback chain, as metrics and the admin API name it. */
-    private static final LoadedPolicy LLQ = LoadedPolicy.load(PolicySpec.router("llq", java.util.Map.of()));
+    private static final LoadedPolicy LLQ = LoadedPolicy.load(PolicyDocument.router("llq", java.util.Map.of()));
 
     private final RouterOptions options;
     private final RouterMetrics metrics;

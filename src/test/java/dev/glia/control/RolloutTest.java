@@ -1,8 +1,6 @@
 package dev.glia.control;
 
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatCode;
-
+import dev.glia.catalog.PolicyDocument;
 import dev.glia.control.CanaryVerdict.Verdict;
 import dev.glia.control.Rollout.Step;
 import dev.glia.control.RolloutAction.ApprovePolicy;
@@ -31,6 +29,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatCode;
 
 /** The rollout of a candidate policy, one specification per behaviour, on a clock the test moves by hand. */
 class RolloutTest {

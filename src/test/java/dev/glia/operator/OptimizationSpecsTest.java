@@ -3,11 +3,11 @@ package dev.glia.operator;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.glia.catalog.PolicyDocument;
 import dev.glia.control.CanaryEngines;
+import dev.glia.control.Candidate;
 import dev.glia.control.Condition;
 import dev.glia.control.Evidence;
-import dev.glia.control.Candidate;
-import dev.glia.control.PolicyDocument;
 import dev.glia.control.Progress;
 import dev.glia.control.RolloutMode;
 import dev.glia.control.RolloutPhase;

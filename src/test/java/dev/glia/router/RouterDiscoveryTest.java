@@ -1,7 +1,6 @@
 package dev.glia.router;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
+import dev.glia.catalog.PolicyDocument;
 import dev.glia.engine.EngineFleet;
 import dev.glia.engine.EngineModelBackends;
 import dev.glia.engine.EngineOptions;
@@ -25,6 +24,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * With Kubernetes discovery the router serves the ready pods of its selector: a pod that turns unready drains (its
@@ -49,7 +49,7 @@ class RouterDiscoveryTest {
                     "127.0.0.1", -1, null, 1, RouterOptions.DEFAULT_MAX_QUEUE_TOKENS, 0);
             KubernetesDiscovery discovery = new KubernetesDiscovery(client,
                     new PodEndpoints(options.namespace(), options.selector(), options.enginePort()));
-            try (RouterServer router = RouterServer.start(options, LoadedPolicy.load(PolicySpec.router("llq",
+            try (RouterServer router = RouterServer.start(options, LoadedPolicy.load(PolicyDocument.router("llq",
                     Map.of())), discovery)) {
                 String url = "http://127.0.0.1:" + router.port() + "/v1/completions";
                 assertThat(served(url, 6, finished)).containsOnly(0);

@@ -1,7 +1,6 @@
 package dev.glia.router;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
+import dev.glia.catalog.PolicyDocument;
 import dev.glia.engine.WallClockEngine;
 import java.net.http.HttpResponse;
 import java.util.ArrayList;
@@ -12,6 +11,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
+import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Under {@code --scheduling-policy priority} the router stamps each request with its batch priority, and the engine
@@ -34,8 +34,8 @@ class RouterPriorityTest {
      * first; returns their prompt lengths in the order the engine finished them.
      */
     private static List<Integer> finishOrder(String batchPriority) throws Exception {
-        LoadedPolicy policy = LoadedPolicy.load(new PolicySpec(PolicySpec.Part.named("llq", Map.of()),
-                PolicySpec.Part.named(batchPriority, Map.of())));
+        LoadedPolicy policy = LoadedPolicy.load(new PolicyDocument(PolicyDocument.Part.named("llq", Map.of()),
+                PolicyDocument.Part.named(batchPriority, Map.of())));
         try (RouterRig rig = RouterRig.start(1, 20, policy, o -> {
             o.maxNumSeqs = 1;
             o.priorityScheduling = true;

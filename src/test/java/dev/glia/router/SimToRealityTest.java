@@ -1,8 +1,6 @@
 package dev.glia.router;
 
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.within;
-
+import dev.glia.catalog.PolicyDocument;
 import dev.glia.engine.EngineFleet;
 import dev.glia.engine.EngineModelBackends;
 import dev.glia.engine.EngineOptions;
@@ -19,6 +17,8 @@ import java.net.URI;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 /**
  * Simulation to reality: the paper's router setup (glia-sharegpt-a10: four A10s, bursty ShareGPT traffic), replayed
@@ -56,7 +56,7 @@ class SimToRealityTest {
             // no bound the simulator does not have either
             RouterOptions options = new RouterOptions("127.0.0.1", 0, urls, SCRAPE_SECONDS, 100_000, 3_600, false)
                     .withMaxQueueTokens(1L << 40);
-            try (RouterServer server = RouterServer.start(options, LoadedPolicy.load(PolicySpec.router(router,
+            try (RouterServer server = RouterServer.start(options, LoadedPolicy.load(PolicyDocument.router(router,
                     Map.of())));
                  LoadGenerator load = new LoadGenerator(new LoadOptions(URI.create("http://127.0.0.1:" + server.port()),
                          null, Endpoint.COMPLETIONS, timeScale, 4096, 0, 3_600))) {

@@ -3,10 +3,10 @@ package dev.glia.operator.router;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.sun.net.httpserver.HttpServer;
+import dev.glia.catalog.PolicyDocument;
 import dev.glia.control.CanaryEngines;
-import dev.glia.control.PolicyDocument;
-import dev.glia.control.RouterResult;
 import dev.glia.control.RouterResult.Outcome;
+import dev.glia.control.RouterResult;
 import dev.glia.control.RouterState;
 import dev.glia.engine.EngineFleet;
 import dev.glia.engine.EngineModelBackends;

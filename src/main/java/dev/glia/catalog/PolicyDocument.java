@@ -1,16 +1,18 @@
-package dev.glia.router;
+package dev.glia.catalog;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import java.util.Collections;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
 
 /**
- * What the router is told to run: a router and, under priority scheduling, a batch priority, each a name (a built-in
+ * What a router is told to run, the same shape for the router (which parses and loads it) and the control plane
+ * (which hands it on): a router and, under priority scheduling, a batch priority, each a name (a built-in
  * or a bundled reference such as {@code hra-spf}) or Java source, with parameters. The same document arrives from the
  * command line, the watched policy file (a ConfigMap, under GitOps) and the admin endpoint:
  *
@@ -22,19 +24,30 @@ import java.util.Set;
  *   name: spf
  * </pre>
  */
-public record PolicySpec(Part router, Part batchPriority) {
-    static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
+public record PolicyDocument(Part router, Part batchPriority) {
+    private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
     private static final Set<String> TOP = Set.of("router", "batchPriority");
     private static final Set<String> PART = Set.of("name", "source", "parameters");
 
-    /** One policy: exactly one of {@code name} and {@code source}. */
+    /** One policy: exactly one of {@code name} and {@code source}; parameters in their given order. */
     public record Part(String name, String source, Map<String, Double> parameters) {
         public Part {
-            parameters = Map.copyOf(parameters == null ? Map.of() : parameters);
+            if ((name == null) == (source == null)) {
+                throw new IllegalArgumentException("a policy part needs exactly one of name and source");
+            }
+            parameters = parameters == null ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(parameters));
+        }
+
+        public static Part named(String name) {
+            return new Part(name, null, Map.of());
         }
 
         public static Part named(String name, Map<String, Double> parameters) {
             return new Part(name, null, parameters);
+        }
+
+        public static Part source(String source, Map<String, Double> parameters) {
+            return new Part(null, source, parameters);
         }
 
         /** The name, or {@code "<source>"} for inline source: how logs and the admin API name it. */
@@ -43,18 +56,23 @@ public record PolicySpec(Part router, Part batchPriority) {
         }
     }
 
-    public PolicySpec {
+    public PolicyDocument {
         if (router == null) {
             throw new IllegalArgumentException("a policy needs a router");
         }
     }
 
-    public static PolicySpec router(String name, Map<String, Double> parameters) {
-        return new PolicySpec(Part.named(name, parameters), null);
+    /** A router by name, without a batch priority. */
+    public static PolicyDocument router(String name) {
+        return router(name, Map.of());
+    }
+
+    public static PolicyDocument router(String name, Map<String, Double> parameters) {
+        return new PolicyDocument(Part.named(name, parameters), null);
     }
 
     /** Parses a YAML (or JSON) document; an IllegalArgumentException says what is wrong and where. */
-    public static PolicySpec parse(String text, String origin) {
+    public static PolicyDocument parse(String text, String origin) {
         JsonNode root;
         try {
             root = YAML.readTree(text);
@@ -65,7 +83,7 @@ public record PolicySpec(Part router, Part batchPriority) {
     }
 
     /** The same from a parsed tree (a canary request carries the policy as one field). */
-    static PolicySpec parse(JsonNode root, String origin) {
+    public static PolicyDocument parse(JsonNode root, String origin) {
         if (root == null || !root.isObject()) {
             throw new IllegalArgumentException(origin + ": expected a mapping with `router` (and optionally"
                     + " `batchPriority`), e.g. `router: {name: hra-spf}`");
@@ -74,7 +92,7 @@ public record PolicySpec(Part router, Part batchPriority) {
         if (!root.has("router")) {
             throw new IllegalArgumentException(origin + ": `router` is missing, e.g. `router: {name: llq}`");
         }
-        return new PolicySpec(part(root.get("router"), origin + ": router"),
+        return new PolicyDocument(part(root.get("router"), origin + ": router"),
                 root.hasNonNull("batchPriority") ? part(root.get("batchPriority"), origin + ": batchPriority") : null);
     }
 
