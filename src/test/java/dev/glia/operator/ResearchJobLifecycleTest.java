@@ -134,20 +134,7 @@ class ResearchJobLifecycleTest {
     }
 
     private static <T> T await(Supplier<T> probe, String what) {
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        while (System.nanoTime() < deadline) {
-            T t = probe.get();
-            if (t != null && !Boolean.FALSE.equals(t)) {
-                return t;
-            }
-            try {
-                Thread.sleep(50);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new AssertionError(e);
-            }
-        }
-        throw new AssertionError("timed out waiting for " + what);
+        return Await.until(probe, WAIT, what);
     }
 
     /** The kubelet's part: run the container's arguments with glia optimize here, its stdout the pod's log. */
