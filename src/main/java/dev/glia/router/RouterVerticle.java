@@ -165,6 +165,7 @@ final class RouterVerticle extends AbstractVerticle {
                 continue;
             }
             Upstream engine = new Upstream(nextEngineId++, e.url());
+            engine.inflightGauge = metrics.inflight.labels(engine.toString());
             discovered.put(e, engine);
             engines.add(engine);
             Pool stable = pools.get(0);
@@ -418,7 +419,7 @@ final class RouterVerticle extends AbstractVerticle {
         Pool freed = r.pool;
         if (r.engine != null) {
             r.engine.finished(r);
-            metrics.inflight.labels(r.engine.toString()).set(r.engine.inflight());
+            r.engine.inflightGauge.set(r.engine.inflight());
             freed = r.engine.pool;
             leaveIfDrained(r.engine);
         }
@@ -452,7 +453,7 @@ final class RouterVerticle extends AbstractVerticle {
                 }
             });
         }
-        metrics.inflight.labels(engine.toString()).set(engine.inflight());
+        engine.inflightGauge.set(engine.inflight());
         Buffer body = options.priorityScheduling() ? Buffer.buffer(r.parsed.withPriority(r.priority)) : r.body;
         RequestOptions request = new RequestOptions().setMethod(HttpMethod.POST)
                 .setAbsoluteURI(engine.target(r.client.uri()));
@@ -580,7 +581,7 @@ final class RouterVerticle extends AbstractVerticle {
         Upstream engine = r.engine;
         engine.failed();
         engine.finished(r);
-        metrics.inflight.labels(engine.toString()).set(engine.inflight());
+        engine.inflightGauge.set(engine.inflight());
         leaveIfDrained(engine);
         HttpClientRequest abandoned = r.upstream;
         if (r.attempts < MAX_ATTEMPTS) {

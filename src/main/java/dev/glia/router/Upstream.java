@@ -2,6 +2,7 @@ package dev.glia.router;
 
 import dev.glia.metrics.VllmMetrics;
 import dev.glia.policy.runtime.AccountedReplica;
+import io.prometheus.client.Gauge;
 import java.net.URI;
 
 /**
@@ -11,6 +12,8 @@ import java.net.URI;
 final class Upstream extends AccountedReplica<RoutedRequest> {
     final int id;
     final URI url;
+    /** Its series of {@code glia_router_inflight}, looked up once rather than per request. */
+    Gauge.Child inflightGauge;
     /** The pool whose policy sends to it. */
     Pool pool;
     /** Leaving (discovery lost it): takes nothing new, and goes once its in-flight requests finish. */
