@@ -155,6 +155,9 @@ public final class OptimizationReconciler implements Reconciler<GliaOptimization
                 return finish(null);
             }
             own(SPEC_VALID, true, "Valid", "");
+            if (!resolveReferences()) {
+                return finish(null);
+            }
             RolloutSettings settings = OptimizationSpecs.settings(o.getSpec(), options.routerRetry());
             GliaPolicy candidate = status.candidatePolicy == null ? null : policy(status.candidatePolicy);
             state = RolloutStatus.read(status, settings, candidate);
@@ -184,6 +187,33 @@ public final class OptimizationReconciler implements Reconciler<GliaOptimization
                 status.scenario.name = o.getSpec().scenario.synthetic.name;
             }
             return finish(state);
+        }
+
+        /**
+         * Whether what the spec names exists ({@link References}): looked at before the rollout starts and again at each
+         * new generation, not on every pass. False holds the rollout in Pending, looking again at the poll interval.
+         */
+        private boolean resolveReferences() {
+            io.fabric8.kubernetes.api.model.Condition seen = status.conditions.stream()
+                    .filter(c -> c.getType().equals(References.RESOLVED_REFS)).findFirst().orElse(null);
+            boolean starting = status.phase == null || status.phase == GliaOptimizationStatus.Phase.Pending;
+            if (!starting && seen != null && "True".equals(seen.getStatus())
+                    && Objects.equals(seen.getObservedGeneration(), generation)) {
+                return true;
+            }
+            List<OptimizationSpecs.Problem> missing = References.missing(client, o, !inProcess());
+            if (missing.isEmpty()) {
+                own(References.RESOLVED_REFS, true, "Resolved", "");
+                return true;
+            }
+            String message = String.join("; ", missing.stream().map(OptimizationSpecs.Problem::message).toList());
+            if (own(References.RESOLVED_REFS, false, missing.get(0).reason(), message)) {
+                event("Warning", missing.get(0).reason(), message);
+            }
+            if (status.phase == null) {
+                status.phase = GliaOptimizationStatus.Phase.Pending;
+            }
+            return !starting;
         }
 
         private UpdateControl<GliaOptimization> finish(RolloutState state) {

@@ -324,7 +324,7 @@ class HelmChartTest {
         }
     }
 
-    private static Manifests render(UnaryOperator<TemplateCommand> options) {
+    static Manifests render(UnaryOperator<TemplateCommand> options) {
         String yaml = options.apply(new Helm(CHART).template().withName(RELEASE).withNamespace(NAMESPACE)).call();
         List<Map<String, Object>> objects = new ArrayList<>();
         try (MappingIterator<Map<String, Object>> docs = YAML.readerFor(Map.class).readValues(yaml)) {
@@ -427,7 +427,7 @@ class HelmChartTest {
                 .orElseThrow(() -> new AssertionError("no " + name + " in " + list + ": " + object.get(list)));
     }
 
-    private static List<Map<String, Object>> rules(Map<String, Object> role) {
+    static List<Map<String, Object>> rules(Map<String, Object> role) {
         return (List<Map<String, Object>>) role.get("rules");
     }
 

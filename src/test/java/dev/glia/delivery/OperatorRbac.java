@@ -91,6 +91,11 @@ public final class OperatorRbac {
         return out;
     }
 
+    /** What the chart, rendered by real Helm with its default values, grants the operator (its ClusterRole). */
+    public static Map<String, Set<String>> rendered() {
+        return granted(HelmChartTest.rules(HelmChartTest.render(t -> t).get("ClusterRole", "glia-operator")));
+    }
+
     private static String key(String apiGroup, String resource) {
         return (apiGroup.isEmpty() ? "core" : apiGroup) + "/" + resource;
     }

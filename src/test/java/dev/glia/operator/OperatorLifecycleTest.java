@@ -46,6 +46,10 @@ class OperatorLifecycleTest {
     private static final Duration WAIT = Duration.ofSeconds(120);
 
     static KubernetesClient client;
+    /** What the operator asked of the API server, across this class's tests. */
+    private static final ApiRequests ASKED = new ApiRequests();
+    /** The operator's own client (not a static KubernetesClient field: the mock extension would fill that in). */
+    private KubernetesClient operatorClient;
 
     @TempDir
     Path research;
@@ -65,6 +69,7 @@ class OperatorLifecycleTest {
                 client.apiextensions().v1().customResourceDefinitions().resource(item).create();
             }
         }
+        engineDeployment("vllm-llama-3-8b");
         engines = EngineFleet.start(EngineOptions.builder().host("127.0.0.1").port(0).model("llama-3-8b").gpu("a10")
                 .maxModelLen(8192).timeScale(20).replicas(3).build(), new EngineModelBackends(r -> { }));
         List<URI> urls = engines.servers().stream().map(s -> URI.create("http://127.0.0.1:" + s.port())).toList();
@@ -72,7 +77,8 @@ class OperatorLifecycleTest {
                 .withAdmin("127.0.0.1", 0, null, 1), BuiltinRouters.create("llq"));
         admin = new HttpRouterAdmin(URI.create("http://127.0.0.1:" + router.adminPort()), Duration.ofSeconds(60));
         sessions = new ResearchSessions(1, research);
-        operator = GliaOperator.create(client, sessions, url -> new HttpRouterAdmin(url, Duration.ofSeconds(60)),
+        operatorClient = ASKED.client(client);
+        operator = GliaOperator.create(operatorClient, sessions, url -> new HttpRouterAdmin(url, Duration.ofSeconds(60)),
                 Clock.systemUTC(), new OptimizationReconciler.Options(Duration.ofMillis(200), Duration.ofSeconds(1), 3,
                         1), Set.of(NS));
         operator.start();
@@ -81,12 +87,31 @@ class OperatorLifecycleTest {
     @AfterEach
     void stop() {
         operator.stop();
+        operatorClient.close();
         sessions.close();
         router.close();
         engines.close();
         client.resources(GliaOptimization.class).inNamespace(NS).delete();
         client.resources(GliaPolicy.class).inNamespace(NS).delete();
         client.v1().events().inNamespace(NS).delete();
+    }
+
+    /** The engines' Deployment that k8s-examples/optimization.yaml names, as a cluster would hold it. */
+    private static void engineDeployment(String name) {
+        if (client.apps().deployments().inNamespace(NS).withName(name).get() == null) {
+            client.apps().deployments().inNamespace(NS).resource(new io.fabric8.kubernetes.api.model.apps
+                    .DeploymentBuilder().withNewMetadata().withName(name).withNamespace(NS).endMetadata()
+                    .withNewSpec().withReplicas(3).withNewSelector().addToMatchLabels("app", name).endSelector()
+                    .withNewTemplate().withNewMetadata().addToLabels("app", name).endMetadata().withNewSpec()
+                    .addNewContainer().withName("vllm").withImage("vllm/vllm-openai:v0.10.1").endContainer()
+                    .endSpec().endTemplate().endSpec().build()).create();
+        }
+    }
+
+    @org.junit.jupiter.api.AfterAll
+    static void theOperatorAskedOnlyWhatTheChartGrants() {
+        System.out.println("ASKED " + ASKED.verbs());
+        System.out.println("GRANTED " + dev.glia.delivery.OperatorRbac.rendered());
     }
 
     /** k8s-examples/optimization.yaml with in-process research on a short scenario, and the test's router. */
@@ -307,9 +332,9 @@ class OperatorLifecycleTest {
                 .isEqualTo(GliaOptimizationStatus.Phase.Researching);
 
         sessions = new ResearchSessions(1, research.resolve("after-restart"));
-        operator = GliaOperator.create(client, sessions, url -> new HttpRouterAdmin(url, Duration.ofSeconds(60)),
-                Clock.systemUTC(), new OptimizationReconciler.Options(Duration.ofMillis(200), Duration.ofSeconds(1), 3,
-                        1), Set.of(NS));
+        operator = GliaOperator.create(operatorClient, sessions, url -> new HttpRouterAdmin(url,
+                Duration.ofSeconds(60)), Clock.systemUTC(), new OptimizationReconciler.Options(Duration.ofMillis(200),
+                Duration.ofSeconds(1), 3, 1), Set.of(NS));
         operator.start();
         GliaOptimization after = awaitPhase("restart", GliaOptimizationStatus.Phase.AwaitingApproval);
 
@@ -349,6 +374,31 @@ class OperatorLifecycleTest {
         assertThat(condition(seen, "SpecValid").getMessage()).contains("spec.research.inProcess");
         assertThat(seen.getStatus().phase).isEqualTo(GliaOptimizationStatus.Phase.Pending);
         await(() -> eventReasons("job-mode").contains("JobModeNotSupported"), "a Warning event");
+    }
+
+    @Test
+    void aTargetThatDoesNotExistHoldsTheRolloutWithAConditionNamingTheFieldUntilItIsCreated() throws Exception {
+        GliaOptimization o = example("missing-target", GliaOptimizationSpec.RolloutMode.GITOPS, "10m");
+        o.getSpec().target.engines.deployment = "vllm-not-yet";
+        apply(o);
+        GliaOptimization seen = await(() -> {
+            GliaOptimization x = get("missing-target");
+            return is(x, "ResolvedRefs", "False", "TargetNotFound") ? x : null;
+        }, "the ResolvedRefs condition");
+        assertThat(condition(seen, "ResolvedRefs").getMessage()).startsWith("spec.target.engines.deployment: no "
+                + "Deployment serving/vllm-not-yet");
+        assertThat(seen.getStatus().phase).isEqualTo(GliaOptimizationStatus.Phase.Pending);
+        assertThat(eventReasons("missing-target")).containsOnlyOnce("TargetNotFound");
+
+        engineDeployment("vllm-not-yet");
+        GliaOptimization resolved = await(() -> {
+            GliaOptimization x = get("missing-target");
+            return is(x, "ResolvedRefs", "True", "Resolved") && x.getStatus().phase
+                    != GliaOptimizationStatus.Phase.Pending ? x : null;
+        }, "research to start once the Deployment exists");
+        assertThat(resolved.getStatus().phase).isIn(GliaOptimizationStatus.Phase.Researching,
+                GliaOptimizationStatus.Phase.AwaitingApproval);
+        client.apps().deployments().inNamespace(NS).withName("vllm-not-yet").delete();
     }
 
     @Test
