@@ -41,6 +41,8 @@ public final class GliaPolicyReconciler implements Reconciler<GliaPolicy> {
         status.conditions = List.of(new ConditionBuilder().withType("Verified").withStatus(r.verified() ? "True" : "False")
                 .withReason(r.reason()).withMessage(r.message()).withObservedGeneration(generation)
                 .withLastTransitionTime(since).build());
+        // status.rolledOut is the optimisation reconciler's: left out of this merge patch, so never overwritten
+        status.rolledOut = null;
         policy.setStatus(status);
         return UpdateControl.patchStatus(policy);
     }

@@ -18,6 +18,7 @@ import dev.glia.operator.crd.v1alpha1.GliaOptimization;
 import dev.glia.operator.crd.v1alpha1.GliaOptimizationStatus;
 import dev.glia.operator.crd.v1alpha1.GliaPolicy;
 import dev.glia.operator.crd.v1alpha1.GliaPolicySpec;
+import dev.glia.operator.crd.v1alpha1.GliaPolicyStatus;
 import dev.glia.policy.PolicyArtifact;
 import dev.glia.operator.crd.v1alpha1.GliaOptimizationSpec;
 import io.fabric8.kubernetes.api.model.ConditionBuilder;
@@ -28,9 +29,14 @@ import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.utils.Serialization;
+import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
+import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
+import io.javaoperatorsdk.operator.processing.event.ResourceID;
+import io.javaoperatorsdk.operator.processing.event.source.EventSource;
+import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
 import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
@@ -43,6 +49,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BiFunction;
 import java.util.function.Function;
@@ -62,6 +69,12 @@ public final class OptimizationReconciler implements Reconciler<GliaOptimization
     public static final String POLICY_VERIFIED = "PolicyVerified";
     /** Labels a GliaPolicy with the optimisation that created it. */
     public static final String OPTIMIZATION_LABEL = "glia.dev/optimization";
+    /**
+     * A new value asks for a new research session once the rollout has ended (promoted, rolled back, failed) or
+     * waits for approval: {@code kubectl annotate gliaoptimization NAME glia.dev/research-request=$(date +%s)
+     * --overwrite}. During a canary it waits for the verdict; during research it is already answered.
+     */
+    public static final String RESEARCH_REQUEST_ANNOTATION = "glia.dev/research-request";
 
     /**
      * @param poll        how often to look again while research runs or a candidate waits for approval or a verdict
@@ -117,6 +130,24 @@ public final class OptimizationReconciler implements Reconciler<GliaOptimization
         return new Pass(o).run();
     }
 
+    /**
+     * GliaPolicies labelled with an optimisation reconcile it at once: an approval (by a person, or synced from Git)
+     * starts the canary without waiting for the next poll. The label, not the owner reference, maps them, because a
+     * policy re-applied from Git may have lost its owner reference.
+     */
+    @Override
+    public List<EventSource<?, GliaOptimization>> prepareEventSources(EventSourceContext<GliaOptimization> context) {
+        return List.of(new InformerEventSource<>(InformerEventSourceConfiguration
+                .from(GliaPolicy.class, GliaOptimization.class)
+                .withSecondaryToPrimaryMapper(p -> {
+                    String owner = p.getMetadata().getLabels() == null ? null
+                            : p.getMetadata().getLabels().get(OPTIMIZATION_LABEL);
+                    return owner == null ? Set.of() : Set.of(new ResourceID(owner, p.getMetadata().getNamespace()));
+                })
+                .withNamespacesInheritedFromController()
+                .build(), context));
+    }
+
     /** One reconcile of one optimisation. */
     private final class Pass {
         final GliaOptimization o;
@@ -130,6 +161,7 @@ public final class OptimizationReconciler implements Reconciler<GliaOptimization
         final Deque<RolloutEvent> queue = new ArrayDeque<>();
         Instant wake;
         String session;
+        String researchRequest;
         RolloutState state;
 
         Pass(GliaOptimization o) {
@@ -139,6 +171,7 @@ public final class OptimizationReconciler implements Reconciler<GliaOptimization
             status = o.getStatus() == null ? new GliaOptimizationStatus() : o.getStatus();
             before = Serialization.asJson(status);
             session = status.rollout == null ? null : status.rollout.session;
+            researchRequest = status.rollout == null ? null : status.rollout.researchRequest;
         }
 
         UpdateControl<GliaOptimization> run() {
@@ -166,14 +199,18 @@ public final class OptimizationReconciler implements Reconciler<GliaOptimization
             } else if (generation > state.generation()) {
                 queue.add(new RolloutEvent.SpecChanged(generation, settings));
             }
+            String wasActive = status.activePolicy;
             queue.add(RolloutEvent.tick());
             drain();
+            observeResearchRequest();
             observeResearch();
             observePolicy();
             observeVerdict();
             clearSpentVerdict();
             RolloutStatus.write(state, status);
             status.rollout.session = session;
+            status.rollout.researchRequest = researchRequest;
+            recordRolledOut(wasActive);
             if (status.best != null && status.best.baselinePolicy == null && state.candidate() != null) {
                 GliaPolicy p = found.containsKey(state.candidate().policyName()) ? found.get(state.candidate()
                         .policyName()) : policy(state.candidate().policyName());
@@ -277,6 +314,71 @@ public final class OptimizationReconciler implements Reconciler<GliaOptimization
                 }
             }
             drain();
+        }
+
+        /** A new {@link #RESEARCH_REQUEST_ANNOTATION} value: a new session, unless one runs or a canary decides. */
+        private void observeResearchRequest() {
+            Map<String, String> annotations = o.getMetadata().getAnnotations();
+            String value = annotations == null ? null : annotations.get(RESEARCH_REQUEST_ANNOTATION);
+            if (value == null || value.equals(researchRequest) || state.phase() == RolloutPhase.CANARY) {
+                return;
+            }
+            researchRequest = value;
+            if (state.phase() != RolloutPhase.PENDING && state.phase() != RolloutPhase.RESEARCHING) {
+                queue.add(new RolloutEvent.ResearchRequested("Requested", RESEARCH_REQUEST_ANNOTATION + "=" + value));
+                drain();
+            }
+        }
+
+        /**
+         * Where the candidate and the active policy run, in their GliaPolicy's {@code status.rolledOut}: the canary
+         * pool while the canary runs (from the router's answer), the stable pool once promoted, nowhere after a
+         * rollback or once another policy took over. Patched only when it changed.
+         */
+        private void recordRolledOut(String wasActive) {
+            String router = o.getSpec().target.router.service != null ? o.getSpec().target.router.service
+                    : o.getSpec().target.router.url;
+            String candidate = state.candidate() == null ? null : state.candidate().policyName();
+            if (candidate != null && state.phase() == RolloutPhase.CANARY && state.canary() != null) {
+                rolledOut(candidate, router, "canary", state.settings().canaryShare(), state.canary().startedAt());
+            } else if (candidate != null && state.phase() == RolloutPhase.ROLLED_BACK && state.pending() == null) {
+                rolledOut(candidate, null, null, null, null);
+            }
+            if (status.activePolicy != null && state.pending() == null) {
+                rolledOut(status.activePolicy, router, "stable", 1.0, state.since());
+            }
+            if (wasActive != null && !wasActive.equals(status.activePolicy)) {
+                rolledOut(wasActive, null, null, null, null);
+            }
+        }
+
+        /** Sets {@code name}'s {@code status.rolledOut} to one target, or to none when {@code pool} is null. */
+        private void rolledOut(String name, String router, String pool, Double share, Instant since) {
+            GliaPolicy p = policy(name);
+            if (p == null) {
+                return;
+            }
+            List<GliaPolicyStatus.RolloutTarget> want = new ArrayList<>();
+            if (pool != null) {
+                GliaPolicyStatus.RolloutTarget t = new GliaPolicyStatus.RolloutTarget();
+                t.router = router;
+                t.pool = pool;
+                t.share = share;
+                t.since = since == null ? now.toString() : since.toString();
+                want.add(t);
+            }
+            List<GliaPolicyStatus.RolloutTarget> have = p.getStatus() == null || p.getStatus().rolledOut == null
+                    ? List.of() : p.getStatus().rolledOut;
+            if (Serialization.asJson(have).equals(Serialization.asJson(want))) {
+                return;
+            }
+            client.resources(GliaPolicy.class).inNamespace(ns).withName(name).editStatus(x -> {
+                if (x.getStatus() == null) {
+                    x.setStatus(new GliaPolicyStatus());
+                }
+                x.getStatus().rolledOut = want;
+                return x;
+            });
         }
 
         private boolean inProcess() {

@@ -239,6 +239,16 @@ class OperatorLifecycleTest {
         assertThat(canary.share()).isEqualTo(0.25);
         assertThat(eventReasons("auto-promote")).contains("ResearchStarted", "CandidateFound", "CanaryConfiguring",
                 "CanaryStarted");
+        GliaOptimization running = o;
+        GliaPolicy inCanary = await(() -> {
+            GliaPolicy p = candidate(running);
+            return p.getStatus() != null && !p.getStatus().rolledOut.isEmpty() ? p : null;
+        }, "the GliaPolicy to say where it runs");
+        assertThat(inCanary.getStatus().rolledOut).singleElement().satisfies(t -> {
+            assertThat(t.pool).isEqualTo("canary");
+            assertThat(t.share).isEqualTo(0.25);
+            assertThat(t.router).isEqualTo("http://127.0.0.1:" + router.port());
+        });
 
         annotate("auto-promote", "promote");
         o = awaitPhase("auto-promote", GliaOptimizationStatus.Phase.Active);
@@ -252,6 +262,13 @@ class OperatorLifecycleTest {
         assertThat(after.pool("stable").engines()).hasSize(3);
         assertThat(after.pool("stable").policyName()).isEqualTo(canary.policyName());
         assertThat(eventReasons("auto-promote")).contains("Promoted");
+        GliaOptimization promoted = o;
+        assertThat(await(() -> {
+            GliaPolicy p = candidate(promoted);
+            return p.getStatus().rolledOut.size() == 1 && p.getStatus().rolledOut.get(0).pool.equals("stable")
+                    ? p : null;
+        }, "the GliaPolicy to run in the stable pool").getStatus().rolledOut.get(0).share).isEqualTo(1.0);
+        assertThat(candidate(promoted).getStatus().verified).as("the verification kept beside it").isTrue();
         assertThat(get("auto-promote").getStatus().rollout.pendingCall).as("the promotion was answered").isNull();
         await(() -> !get("auto-promote").getMetadata().getAnnotations().containsKey(ManualVerdict.ANNOTATION),
                 "the spent verdict annotation to go");
@@ -259,7 +276,7 @@ class OperatorLifecycleTest {
     }
 
     @Test
-    void autoRollsTheCanaryBackWhenNoVerdictArrivesBeforeTheTimeout() throws Exception {
+    void autoRollsTheCanaryBackWhenNoVerdictArrivesBeforeTheTimeoutAndResearchesAgainOnRequest() throws Exception {
         String stable = admin.state().state().pool("stable").policyName();
         apply(example("auto-timeout", GliaOptimizationSpec.RolloutMode.AUTO, "2s"));
         GliaOptimization o = awaitPhase("auto-timeout", GliaOptimizationStatus.Phase.RolledBack);
@@ -274,6 +291,25 @@ class OperatorLifecycleTest {
         }, "the router to roll back");
         assertThat(after.pool("stable").policyName()).as("the stable policy as before").isEqualTo(stable);
         assertThat(after.pool("stable").engines()).hasSize(3);
+        GliaOptimization rolledBack = o;
+        assertThat(await(() -> {
+            GliaPolicy p = candidate(rolledBack);
+            return p.getStatus() != null && p.getStatus().rolledOut.isEmpty() ? p : null;
+        }, "the rolled-back GliaPolicy to run nowhere").getStatus().verified).isTrue();
+
+        client.resources(GliaOptimization.class).inNamespace(NS).withName("auto-timeout").edit(x -> {
+            x.getMetadata().getAnnotations().put(OptimizationReconciler.RESEARCH_REQUEST_ANNOTATION, "1");
+            return x;
+        });
+        await(() -> eventReasons("auto-timeout").stream().filter("ResearchStarted"::equals).count() == 2,
+                "a second research session");
+        await(() -> {
+            GliaOptimization x = get("auto-timeout");
+            return "1".equals(x.getStatus().rollout.researchRequest)
+                    && x.getStatus().phase == GliaOptimizationStatus.Phase.RolledBack ? x : null;
+        }, "the second canary to be rolled back, the request recorded as answered");
+        assertThat(eventReasons("auto-timeout").stream().filter("ResearchStarted"::equals).count())
+                .as("the request is answered once").isEqualTo(2);
     }
 
     @Test

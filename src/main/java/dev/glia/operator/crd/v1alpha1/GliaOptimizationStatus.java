@@ -123,5 +123,8 @@ public class GliaOptimizationStatus {
         public String failureMessage;
         @JsonPropertyDescription("The in-process research session's id, so that a restarted operator knows it lost it.")
         public String session;
+        @JsonPropertyDescription("The glia.dev/research-request annotation's value last acted on: a new value asks for a new"
+                + " research session.")
+        public String researchRequest;
     }
 }
