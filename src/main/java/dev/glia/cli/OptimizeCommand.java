@@ -35,6 +35,10 @@ public class OptimizeCommand implements Callable<Integer> {
             description = "Scenario (default: ${DEFAULT-VALUE}).")
     String scenario;
 
+    @Option(names = "--duration", paramLabel = "SECONDS", description = "Seconds of simulated time per run, instead "
+            + "of the scenario's own duration.")
+    Double duration;
+
     @Option(names = "--strategy", description = "tuner (no LLM), glia (Researcher + Supervisor), evolve or best-of-n. "
             + "Default: glia when an LLM is configured, else tuner.")
     String strategy;
@@ -132,6 +136,13 @@ public class OptimizeCommand implements Callable<Integer> {
     public Integer call() {
         return Cli.guard(() -> {
             Scenario s = ScenarioLoader.load(scenario);
+            if (duration != null) {
+                if (!(duration > 0) || duration.isInfinite()) {
+                    throw new IllegalArgumentException("--duration must be a positive number of seconds, got "
+                            + duration);
+                }
+                s = s.withDuration(duration);
+            }
             String goal = objective != null ? objective
                     : components.contains("autoscaler") ? "minimize gpuHours subject to slowdown.p95 <= 5" : "minimize e2e";
             Objective o = Objective.parse(goal, Optimization.metrics());

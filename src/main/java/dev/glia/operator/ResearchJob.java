@@ -125,6 +125,9 @@ public final class ResearchJob {
                 "--component", String.join(",", components(spec.components)),
                 "--objective", OptimizationSpecs.objectiveText(spec.objective),
                 "--strategy", strategy(r.strategy)));
+        if (spec.scenario.duration != null) {
+            a.addAll(List.of("--duration", Integer.toString(spec.scenario.duration)));
+        }
         if (r.model != null) {
             a.addAll(List.of("--model", r.model));
         }

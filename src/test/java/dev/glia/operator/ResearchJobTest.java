@@ -61,6 +61,7 @@ class ResearchJobTest {
                 "--component", "router",
                 "--objective", "minimize e2e.mean subject to ttft.p99 <= 5.0",
                 "--strategy", "glia",
+                "--duration", "1000",
                 "--model", "gpt-4.1",
                 "--contexts", "1",
                 "--budget-sims", "200",
@@ -88,6 +89,7 @@ class ResearchJobTest {
             assertThat(parsed.unmatched()).isEmpty();
             assertThat(parsed.matchedOptionValue("--isolate", false)).isTrue();
             assertThat(parsed.matchedOptionValue("--budget-seconds", 0.0)).isEqualTo(3600.0);
+            assertThat(parsed.matchedOptionValue("--duration", 0.0)).isEqualTo(1000.0);
             assertThat(parsed.<List<String>>matchedOptionValue("--component", List.of()))
                     .containsExactly("router", "batchPriority");
             assertThat(parsed.matchedOptionValue("--strategy", "")).isIn("tuner", "glia", "evolve", "best-of-n");
