@@ -5,6 +5,7 @@ import dev.glia.research.Lab;
 import dev.glia.research.Objective;
 import dev.glia.research.Optimization;
 import dev.glia.research.ResearchBudget;
+import dev.glia.research.SessionProgress;
 import dev.glia.research.Strategy;
 import dev.glia.research.Tuner;
 import dev.glia.research.agent.Agents;
@@ -23,6 +24,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicInteger;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -34,6 +36,10 @@ public class OptimizeCommand implements Callable<Integer> {
     @Option(names = "--scenario", defaultValue = "glia-sharegpt-a10", paramLabel = "NAME|FILE",
             description = "Scenario (default: ${DEFAULT-VALUE}).")
     String scenario;
+
+    @Option(names = "--duration", paramLabel = "SECONDS", description = "Seconds of simulated time per run, instead "
+            + "of the scenario's own duration.")
+    Double duration;
 
     @Option(names = "--strategy", description = "tuner (no LLM), glia (Researcher + Supervisor), evolve or best-of-n. "
             + "Default: glia when an LLM is configured, else tuner.")
@@ -116,7 +122,9 @@ public class OptimizeCommand implements Callable<Integer> {
     @Option(names = "--out", paramLabel = "DIR", description = "Session folder (default: optimizations/<scenario>-<component>-<strategy>).")
     Path out;
 
-    @Option(names = "--json", description = "Print one JSON object at the end.")
+    @Option(names = "--json", description = "Print one JSON object at the end (with the policy and the report), and "
+            + "after each experiment one progress line on stderr: {\"progress\":{\"simulationsUsed\":N,"
+            + "\"simulationsBudget\":N,\"usd\":D,\"usdBudget\":D}}.")
     boolean json;
 
     @Option(names = "--isolate", negatable = true, defaultValue = "true", fallbackValue = "true",
@@ -132,6 +140,13 @@ public class OptimizeCommand implements Callable<Integer> {
     public Integer call() {
         return Cli.guard(() -> {
             Scenario s = ScenarioLoader.load(scenario);
+            if (duration != null) {
+                if (!(duration > 0) || duration.isInfinite()) {
+                    throw new IllegalArgumentException("--duration must be a positive number of seconds, got "
+                            + duration);
+                }
+                s = s.withDuration(duration);
+            }
             String goal = objective != null ? objective
                     : components.contains("autoscaler") ? "minimize gpuHours subject to slowdown.p95 <= 5" : "minimize e2e";
             Objective o = Objective.parse(goal, Optimization.metrics());
@@ -148,9 +163,19 @@ public class OptimizeCommand implements Callable<Integer> {
                 System.err.printf(Locale.ROOT, "optimizing the %s of %s (%s) with the %s; budget %d simulations%n",
                         component, s.name(), o, chosen.name(), budget.simulations());
                 double[] best = {Double.NaN, Double.POSITIVE_INFINITY};
-                Optimization.Outcome outcome = new Optimization(s, component, o, budget, seeds, target, dir)
-                        .isolate(isolation)
-                        .run(chosen, e -> progress(e, o, best, budget.simulations(), seeds));
+                int simsBefore = outcomes.stream().mapToInt(Optimization.Outcome::simulationsUsed).sum();
+                double usdBefore = outcomes.stream().mapToDouble(Optimization.Outcome::usd).sum();
+                AtomicInteger spent = new AtomicInteger(simsBefore);
+                Optimization session = new Optimization(s, component, o, budget, seeds, target, dir).isolate(isolation);
+                Optimization.Outcome outcome = session.run(chosen, e -> {
+                    progress(e, o, best, budget.simulations(), seeds);
+                    if (json) {
+                        // for programs (the operator reads a research Job's log): totals of the whole session
+                        System.err.println(new SessionProgress(spent.accumulateAndGet(simsBefore
+                                + e.simulationsAfter(), Math::max), budget.simulations() * n,
+                                usdBefore + session.usdSpent(), budgetUsd).line());
+                    }
+                });
                 outcomes.add(outcome);
                 if (outcome.modelUnusable()) {
                     break;
@@ -255,6 +280,14 @@ public class OptimizeCommand implements Callable<Integer> {
         root.put("stopReason", o.stop().code());
         root.put("stopDetail", o.stop().detail());
         root.put("reportPath", o.report().toString());
+        if (java.nio.file.Files.exists(o.report())) {
+            try {
+                // the report itself: a research Job's operator keeps it in a ConfigMap
+                root.put("report", java.nio.file.Files.readString(o.report()));
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }
         if (o.artifact() != null) {
             root.put("artifactPath", o.artifact().toString());
             try {

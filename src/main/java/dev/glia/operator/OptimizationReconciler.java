@@ -28,6 +28,7 @@ import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
@@ -51,7 +52,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.BiFunction;
 import java.util.function.Function;
 
 /**
@@ -83,7 +83,7 @@ public final class OptimizationReconciler implements Reconciler<GliaOptimization
      * @param screenSeeds seeds of the tuner's first screening
      */
     public record Options(Duration poll, Duration routerRetry, int fullSeeds, int screenSeeds,
-            ResearchJob.Settings jobs, BiFunction<KubernetesClient, Job, String> jobLogs) {
+            ResearchJob.Settings jobs, JobLogs jobLogs) {
         /** Without research Jobs: {@code spec.research.inProcess: false} is refused as a condition. */
         public Options(Duration poll, Duration routerRetry, int fullSeeds, int screenSeeds) {
             this(poll, routerRetry, fullSeeds, screenSeeds, null, OptimizationReconciler::podLog);
@@ -94,17 +94,31 @@ public final class OptimizationReconciler implements Reconciler<GliaOptimization
         }
 
         /** Research Jobs with {@code settings}, their result read from their pod's log by {@code logs}. */
-        public Options withJobs(ResearchJob.Settings settings, BiFunction<KubernetesClient, Job, String> logs) {
+        public Options withJobs(ResearchJob.Settings settings, JobLogs logs) {
             return new Options(poll, routerRetry, fullSeeds, screenSeeds, settings, logs);
         }
     }
 
+    /** Reads a research Job's pod log: all of it, or its last {@code tailLines} lines; null when there is no pod. */
+    @FunctionalInterface
+    public interface JobLogs {
+        String read(KubernetesClient client, Job job, Integer tailLines);
+    }
+
     /** The log of a finished research Job's pod (the Job controller labels it {@code job-name}); null when none. */
     static String podLog(KubernetesClient client, Job job) {
+        return podLog(client, job, null);
+    }
+
+    /** The research Job's pod's log, all of it or ({@code tailLines} not null) its last lines; null when no pod. */
+    static String podLog(KubernetesClient client, Job job, Integer tailLines) {
         String ns = job.getMetadata().getNamespace();
         return client.pods().inNamespace(ns).withLabel("job-name", job.getMetadata().getName()).list().getItems()
-                .stream().findFirst().map(pod -> client.pods().inNamespace(ns).withName(pod.getMetadata().getName())
-                        .inContainer(ResearchJob.CONTAINER).getLog()).orElse(null);
+                .stream().findFirst().map(pod -> {
+                    var container = client.pods().inNamespace(ns).withName(pod.getMetadata().getName())
+                            .inContainer(ResearchJob.CONTAINER);
+                    return tailLines == null ? container.getLog() : container.tailingLines(tailLines).getLog();
+                }).orElse(null);
     }
 
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -300,15 +314,7 @@ public final class OptimizationReconciler implements Reconciler<GliaOptimization
                         ? 5 : o.getSpec().research.budgets.dollars;
                 queue.add(new RolloutEvent.ResearchProgress(new Progress(s.simulations(), s.budget(), 0, dollars)));
                 if (s.done() && s.artifact() != null) {
-                    GliaPolicy p = policyFrom(s.artifact());
-                    if (s.report() != null) {
-                        p.getSpec().reportRef = new GliaOptimizationSpec.ConfigMapKeyRef();
-                        p.getSpec().reportRef.name = p.getMetadata().getName() + "-report";
-                        p.getSpec().reportRef.key = "report.md";
-                        reports.put(p.getMetadata().getName(), s.report());
-                    }
-                    found.put(p.getMetadata().getName(), p);
-                    queue.add(new RolloutEvent.ResearchFinished(RolloutStatus.candidate(p)));
+                    researchFinished(s.artifact(), s.report());
                 } else if (s.done()) {
                     queue.add(new RolloutEvent.ResearchFailed(s.failureReason(), s.failureMessage()));
                 }
@@ -381,6 +387,19 @@ public final class OptimizationReconciler implements Reconciler<GliaOptimization
             });
         }
 
+        /** The research's winner: its GliaPolicy, its report for the ConfigMap that {@code spec.reportRef} names. */
+        private void researchFinished(PolicyArtifact artifact, String report) {
+            GliaPolicy p = policyFrom(artifact);
+            if (report != null) {
+                p.getSpec().reportRef = new GliaOptimizationSpec.ConfigMapKeyRef();
+                p.getSpec().reportRef.name = ResearchReport.configMapName(p.getMetadata().getName());
+                p.getSpec().reportRef.key = ResearchReport.KEY;
+                reports.put(p.getMetadata().getName(), report);
+            }
+            found.put(p.getMetadata().getName(), p);
+            queue.add(new RolloutEvent.ResearchFinished(RolloutStatus.candidate(p)));
+        }
+
         private boolean inProcess() {
             return o.getSpec().research != null && Boolean.TRUE.equals(o.getSpec().research.inProcess);
         }
@@ -400,12 +419,10 @@ public final class OptimizationReconciler implements Reconciler<GliaOptimization
             double dollars = o.getSpec().research.budgets == null || o.getSpec().research.budgets.dollars == null
                     ? 5 : o.getSpec().research.budgets.dollars;
             if (js != null && js.getSucceeded() != null && js.getSucceeded() > 0) {
-                ResearchJob.Result r = ResearchJob.result(options.jobLogs().apply(client, job));
-                queue.add(new RolloutEvent.ResearchProgress(new Progress(r.simulations(), budget, 0, dollars)));
+                ResearchJob.Result r = ResearchJob.result(options.jobLogs().read(client, job, null));
+                queue.add(new RolloutEvent.ResearchProgress(new Progress(r.simulations(), budget, r.usd(), dollars)));
                 if (r.succeeded()) {
-                    GliaPolicy p = policyFrom(r.artifact());
-                    found.put(p.getMetadata().getName(), p);
-                    queue.add(new RolloutEvent.ResearchFinished(RolloutStatus.candidate(p)));
+                    researchFinished(r.artifact(), r.report());
                 } else {
                     queue.add(new RolloutEvent.ResearchFailed(r.reason(), "research Job " + name + ": " + r.message()));
                 }
@@ -416,6 +433,20 @@ public final class OptimizationReconciler implements Reconciler<GliaOptimization
                         .findFirst().orElse("");
                 queue.add(new RolloutEvent.ResearchFailed("ResearchJobFailed", "research Job " + name + " failed"
                         + (why.isEmpty() ? "" : " (" + why + ")")));
+            } else {
+                Progress p = runningProgress(job);
+                if (p != null) {
+                    queue.add(new RolloutEvent.ResearchProgress(p));
+                }
+            }
+        }
+
+        /** A running Job's progress from the tail of its pod's log; null while there is none (a pod not started). */
+        private Progress runningProgress(Job job) {
+            try {
+                return ResearchJob.progress(options.jobLogs().read(client, job, ResearchJob.PROGRESS_TAIL_LINES));
+            } catch (KubernetesClientException e) {
+                return null; // no pod yet, or its container is still waiting: the next pass looks again
             }
         }
 

@@ -68,10 +68,6 @@ final class OptimizationSpecs {
                     + " this operator does not run (it has no research image: --research-image or GLIA_RESEARCH_IMAGE);"
                     + " set spec.research.inProcess: true"));
         }
-        if (!inProcess && jobs && spec.scenario != null && spec.scenario.duration != null) {
-            out.add(new Problem("ScenarioDurationNotSupported", "spec.scenario.duration: a research Job simulates the"
-                    + " bundled scenario's own duration (glia optimize has no --duration yet); remove it"));
-        }
         if ((inProcess || !jobs) && research != null && research.strategy != null
                 && research.strategy != GliaOptimizationSpec.Strategy.TUNER) {
             out.add(new Problem("StrategyNotSupported", "spec.research.strategy: " + research.strategy.name()

@@ -3,9 +3,11 @@ package dev.glia.operator;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.glia.catalog.Artifacts;
+import dev.glia.control.Progress;
 import dev.glia.operator.crd.v1alpha1.GliaOptimization;
 import dev.glia.operator.crd.v1alpha1.GliaOptimizationSpec;
 import dev.glia.policy.PolicyArtifact;
+import dev.glia.research.SessionProgress;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.EnvVarBuilder;
 import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
@@ -29,7 +31,8 @@ import java.util.Map;
 /**
  * The batch/v1 Job that runs one research session of a GliaOptimization ({@code spec.research.inProcess: false}):
  * {@code glia optimize} from the operator's own image with the spec's scenario, component, objective, strategy and
- * budgets, candidates isolated ({@code --isolate}), its JSON summary as the last line of its log. Plain Java, no
+ * budgets, candidates isolated ({@code --isolate}), its progress lines ({@link SessionProgress}) and its JSON summary
+ * (with the policy and the report) in its log. Plain Java, no
  * client: the reconciler creates what {@link #build} answers.
  *
  * <p>The Job holds no credential for the API server: its ServiceAccount (the chart's {@code <release>-research},
@@ -125,6 +128,9 @@ public final class ResearchJob {
                 "--component", String.join(",", components(spec.components)),
                 "--objective", OptimizationSpecs.objectiveText(spec.objective),
                 "--strategy", strategy(r.strategy)));
+        if (spec.scenario.duration != null) {
+            a.addAll(List.of("--duration", Integer.toString(spec.scenario.duration)));
+        }
         if (r.model != null) {
             a.addAll(List.of("--model", r.model));
         }
@@ -225,11 +231,25 @@ public final class ResearchJob {
                 .build();
     }
 
+    /** How many of a running research Job's last log lines the operator reads for its progress. */
+    public static final int PROGRESS_TAIL_LINES = 200;
+
     /**
-     * What a finished research Job said: the winner, or why there is none. {@code reason} is CamelCase as the
-     * state machine's {@code ResearchFailed} takes it; {@code simulations} what the session spent.
+     * A running research Job's progress: the last progress line ({@link SessionProgress}) of its log, or of the tail
+     * of it; null when there is none yet (a pod not started, a log without one).
      */
-    public record Result(PolicyArtifact artifact, int simulations, String reason, String message) {
+    public static Progress progress(String log) {
+        return SessionProgress.last(log).map(p -> new Progress(p.simulationsUsed(), p.simulationsBudget(), p.usd(),
+                p.usdBudget())).orElse(null);
+    }
+
+    /**
+     * What a finished research Job said: the winner and its report, or why there is none. {@code reason} is
+     * CamelCase as the state machine's {@code ResearchFailed} takes it; {@code simulations} and {@code usd} what the
+     * session spent; {@code report} the research report as {@link ResearchReport#fit} shortens it, null when none.
+     */
+    public record Result(PolicyArtifact artifact, int simulations, double usd, String report, String reason,
+            String message) {
         public boolean succeeded() {
             return artifact != null;
         }
@@ -257,19 +277,22 @@ public final class ResearchJob {
                 continue;
             }
             int sims = json.path("simulationsUsed").asInt();
+            double usd = json.path("usd").asDouble();
+            String report = ResearchReport.fit(json.hasNonNull("report") ? json.get("report").asText() : null,
+                    "in the research Job's log (the report field of its result)");
             if (json.hasNonNull("policy")) {
                 try {
                     return new Result(Artifacts.parse(json.get("policy").asText(), "the research Job's policy"),
-                            sims, null, null);
+                            sims, usd, report, null, null);
                 } catch (RuntimeException e) {
-                    return new Result(null, sims, "ResearchResultInvalid", e.getMessage());
+                    return new Result(null, sims, usd, report, "ResearchResultInvalid", e.getMessage());
                 }
             }
-            return new Result(null, sims, "NoBetterPolicy", "nothing beat the baseline "
+            return new Result(null, sims, usd, report, "NoBetterPolicy", "nothing beat the baseline "
                     + json.path("baseline").path("name").asText() + " on held-out seeds ("
                     + json.path("stopReason").asText() + ")");
         }
-        return new Result(null, 0, "ResearchResultMissing", "the research Job's log ends without the result of"
+        return new Result(null, 0, 0, null, "ResearchResultMissing", "the research Job's log ends without the result of"
                 + " glia optimize --json");
     }
 

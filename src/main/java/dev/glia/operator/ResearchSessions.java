@@ -68,8 +68,8 @@ public final class ResearchSessions implements AutoCloseable {
         }
 
         /**
-         * The research report (Markdown) for a ConfigMap: whole when it fits in {@link #REPORT_LIMIT} characters,
-         * else its head with a last line that says so and where the whole one lies; null when none was written.
+         * The research report (Markdown) for a ConfigMap, as {@link ResearchReport#fit} shortens it; null when
+         * none was written.
          */
         public String report() {
             return report;
@@ -84,9 +84,6 @@ public final class ResearchSessions implements AutoCloseable {
             return failureMessage;
         }
     }
-
-    /** The most report text a ConfigMap takes here (the API server refuses objects over 1 MiB). */
-    public static final int REPORT_LIMIT = 900_000;
 
     private final Map<String, Session> sessions = new ConcurrentHashMap<>();
     private final ExecutorService workers;
@@ -144,13 +141,7 @@ public final class ResearchSessions implements AutoCloseable {
         if (file == null || !Files.exists(file)) {
             return null;
         }
-        String text = Files.readString(file);
-        if (text.length() <= REPORT_LIMIT) {
-            return text;
-        }
-        String note = "\n\n---\n*Report shortened to fit a ConfigMap: " + (REPORT_LIMIT - 400) + " of " + text.length()
-                + " characters kept. The whole report is " + file + " in the operator's research directory.*\n";
-        return text.substring(0, REPORT_LIMIT - 400) + note;
+        return ResearchReport.fit(Files.readString(file), file + " in the operator's research directory");
     }
 
     private static void fail(Session s, Throwable e) {

@@ -72,6 +72,7 @@ public final class Optimization {
     private final Double target;
     private final Path out;
     private IsolatedExperiments isolation;
+    private volatile Spend spend;
 
     /** @param target a value of the objective's metric that ends the search once a result on all seeds reaches it */
     public Optimization(Scenario scenario, String component, Objective objective, ResearchBudget budget, int fullSeeds,
@@ -91,6 +92,12 @@ public final class Optimization {
         return this;
     }
 
+    /** Dollars of LLM tokens the running (or last) session has spent so far; 0 before {@link #run}. */
+    public double usdSpent() {
+        Spend s = spend;
+        return s == null ? 0 : s.usd();
+    }
+
     /** Every figure an objective may name. */
     public static Set<String> metrics() {
         java.util.Set<String> names = new java.util.TreeSet<>(List.of("restartedFraction", "restartsPerRequest",
@@ -105,6 +112,7 @@ public final class Optimization {
 
     public Outcome run(Strategy strategy, Consumer<Lab.Evaluation> progress) {
         Spend spend = new Spend(budget);
+        this.spend = spend;
         Notebook notebook = new Notebook(out.resolve("transcript.jsonl"));
         Lab lab = new Lab(scenario, component, out, spend, Runtime.getRuntime().availableProcessors());
         lab.isolate(isolation);

@@ -5,11 +5,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.glia.catalog.Resources;
+import dev.glia.research.SessionProgress;
 import io.quarkus.test.junit.main.LaunchResult;
 import io.quarkus.test.junit.main.QuarkusMainLauncher;
 import io.quarkus.test.junit.main.QuarkusMainTest;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -45,6 +48,33 @@ class OptimizeCommandTest {
         assertThat(out.resolve("router/report.md")).exists();
         assertThat(out.resolve("batchPriority/report.md")).exists();
         assertThat(out.resolve("router/policy.glia-policy.yaml")).exists();
+        // the last step's report rides in the result; one progress line per experiment on stderr, for programs
+        assertThat(json.path("report").asText()).isEqualTo(Files.readString(out.resolve("batchPriority/report.md")));
+        List<SessionProgress> progress = result.getErrorOutput().lines().map(SessionProgress::parse)
+                .flatMap(Optional::stream).toList();
+        assertThat(progress).isNotEmpty().allSatisfy(p -> assertThat(p.simulationsBudget()).isEqualTo(200));
+        assertThat(progress.get(progress.size() - 1).simulationsUsed())
+                .isGreaterThan(router.path("simulationsUsed").asInt())
+                .isLessThanOrEqualTo(json.path("simulationsUsed").asInt());
+        assertThat(progress.get(progress.size() - 1).usdBudget()).isEqualTo(30.0);
+    }
+
+    @Test
+    void durationOverridesTheScenariosSimulatedSecondsAndMustBePositive(QuarkusMainLauncher launcher)
+            throws Exception {
+        for (String bad : new String[] {"0", "-5", "NaN"}) {
+            LaunchResult refused = launcher.launch("optimize", "--duration", bad, "--out", dir.toString());
+            assertThat(refused.exitCode()).as(bad).isEqualTo(2);
+            assertThat(refused.getErrorOutput()).contains("--duration must be a positive number of seconds");
+        }
+        Path out = dir.resolve("short");
+        LaunchResult result = launcher.launch("optimize", "--duration", "300", "--seeds", "3", "--screen-seeds", "1",
+                "--budget-sims", "40", "--out", out.toString(), "--json");
+        assertThat(result.exitCode()).as(result.getErrorOutput()).isZero();
+        try (var configs = Files.walk(out.resolve("runs"))) {
+            assertThat(configs.filter(f -> f.getFileName().toString().equals("config.json")).toList()).isNotEmpty()
+                    .allSatisfy(f -> assertThat(Files.readString(f)).contains("\"duration\" : 300.0"));
+        }
     }
 
     @Test

@@ -54,12 +54,30 @@ class OptimizationSpecsTest {
     }
 
     @Test
-    void anOperatorWithAResearchImageTakesJobModeAndItsLlmStrategiesButNotAScenarioDuration() throws IOException {
-        List<OptimizationSpecs.Problem> problems = OptimizationSpecs.problems(example().getSpec(), true);
+    void anOperatorWithAResearchImageTakesJobModeItsLlmStrategiesAndAScenarioDuration() throws IOException {
+        GliaOptimizationSpec spec = example().getSpec();
+        assertThat(spec.scenario.duration).isEqualTo(1000);
+
+        List<OptimizationSpecs.Problem> problems = OptimizationSpecs.problems(spec, true);
 
         assertThat(problems).extracting(OptimizationSpecs.Problem::reason)
-                .containsExactly("ScenarioDurationNotSupported", "ScenarioSourceNotSupported");
-        assertThat(problems.get(0).message()).startsWith("spec.scenario.duration");
+                .containsExactly("ScenarioSourceNotSupported");
+    }
+
+    @Test
+    void anInProcessSessionSimulatesTheSpecsDurationInsteadOfTheScenariosOwn() throws IOException {
+        GliaOptimizationSpec spec = example().getSpec();
+        spec.research.inProcess = true;
+        spec.research.strategy = GliaOptimizationSpec.Strategy.TUNER;
+        spec.scenario.source = GliaOptimizationSpec.ScenarioSource.SYNTHETIC;
+        spec.scenario.synthetic = new GliaOptimizationSpec.SyntheticScenario();
+        spec.scenario.synthetic.name = "glia-sharegpt-a10";
+        spec.scenario.duration = 120;
+
+        assertThat(OptimizationSpecs.problems(spec)).isEmpty();
+        assertThat(OptimizationSpecs.request(spec, 3, 1).scenario().duration()).isEqualTo(120.0);
+        spec.scenario.duration = null;
+        assertThat(OptimizationSpecs.request(spec, 3, 1).scenario().duration()).isEqualTo(1000.0);
     }
 
     @Test

@@ -9,12 +9,14 @@ import dev.glia.operator.crd.v1alpha1.GliaOptimizationStatus;
 import dev.glia.operator.crd.v1alpha1.GliaPolicy;
 import dev.glia.operator.router.HttpRouterAdmin;
 import io.fabric8.kubernetes.api.model.Condition;
+import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.api.model.batch.v1.JobStatusBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
@@ -76,9 +78,24 @@ class ResearchJobLifecycleTest {
                 Clock.systemUTC(), new OptimizationReconciler.Options(Duration.ofMillis(200), Duration.ofSeconds(1), 3,
                         1).withJobs(ResearchJob.Settings.from(null, Map.of(ResearchJob.IMAGE_ENV, "glia:test",
                                 ResearchJob.SERVICE_ACCOUNT_ENV, "glia-research"), 3, 1),
-                        (c, job) -> logs.get(job.getMetadata().getName())), Set.of(NS));
+                        this::podLog), Set.of(NS));
         op.start();
         return op;
+    }
+
+    /**
+     * The pod's log as the API server answers it: all of it or its last lines, and before the container runs a 400
+     * ({@code container "research" in pod ... is waiting to start}).
+     */
+    private String podLog(KubernetesClient c, Job job, Integer tailLines) {
+        String log = logs.get(job.getMetadata().getName());
+        if (log == null) {
+            throw new KubernetesClientException("container \"research\" in pod \"" + job.getMetadata().getName()
+                    + "-x7k\" is waiting to start: ContainerCreating", 400, null);
+        }
+        List<String> lines = log.lines().toList();
+        return tailLines == null ? log
+                : String.join("\n", lines.subList(Math.max(0, lines.size() - tailLines), lines.size())) + "\n";
     }
 
     @AfterEach
@@ -89,6 +106,7 @@ class ResearchJobLifecycleTest {
         client.resources(GliaPolicy.class).inNamespace(NS).delete();
         client.batch().v1().jobs().inNamespace(NS).delete();
         client.v1().events().inNamespace(NS).delete();
+        client.configMaps().inNamespace(NS).delete();
     }
 
     /** k8s-examples/optimization.yaml as shipped (a Job, the key's Secret), with the tuner on a bundled scenario. */
@@ -137,22 +155,29 @@ class ResearchJobLifecycleTest {
         return Await.until(probe, WAIT, what);
     }
 
-    /** The kubelet's part: run the container's arguments with glia optimize here, its stdout the pod's log. */
-    private void runAsTheKubelet(Job job) {
+    /**
+     * The kubelet's part: run the container's arguments with glia optimize here, its stdout and stderr the pod's
+     * log; answers that log.
+     */
+    private String runAsTheKubelet(Job job) {
         List<String> args = new ArrayList<>(job.getSpec().getTemplate().getSpec().getContainers().get(0).getArgs());
         assertThat(args.get(0)).isEqualTo("optimize");
         args.set(args.indexOf("--out") + 1, session.toString());
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         PrintStream stdout = System.out;
+        PrintStream stderr = System.err;
+        PrintStream pod = new PrintStream(out, true, StandardCharsets.UTF_8);
         int exit;
-        System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+        System.setOut(pod);
+        System.setErr(pod);
         try {
             exit = new CommandLine(new OptimizeCommand()).execute(args.subList(1, args.size()).toArray(String[]::new));
         } finally {
             System.setOut(stdout);
+            System.setErr(stderr);
         }
         assertThat(exit).isZero();
-        logs.put(job.getMetadata().getName(), out.toString(StandardCharsets.UTF_8));
+        return out.toString(StandardCharsets.UTF_8);
     }
 
     private void finish(Job job, boolean succeeded) {
@@ -188,8 +213,24 @@ class ResearchJobLifecycleTest {
         Thread.sleep(1000);
         assertThat(jobs()).as("one session").hasSize(1);
         assertThat(get("job").getStatus().phase).isEqualTo(GliaOptimizationStatus.Phase.Researching);
+        assertThat(get("job").getStatus().progress).as("no log yet, no progress, no error").isNull();
 
-        runAsTheKubelet(job);
+        // while the Job is still active, its log so far (up to the result) brings the progress into the status
+        String log = runAsTheKubelet(job);
+        String soFar = log.substring(0, log.lastIndexOf("\n{\n") + 1);
+        long lastLine = ResearchJob.progress(soFar).simulations();
+        logs.put(job.getMetadata().getName(), soFar);
+        GliaOptimization running = await(() -> {
+            GliaOptimization x = get("job");
+            return x.getStatus().progress != null ? x : null;
+        }, "progress while the Job runs");
+        assertThat(running.getStatus().phase).isEqualTo(GliaOptimizationStatus.Phase.Researching);
+        assertThat(running.getStatus().progress.simulationsUsed).isEqualTo((int) lastLine).isPositive();
+        assertThat(running.getStatus().progress.simulationsBudget).isEqualTo(40);
+        assertThat(running.getStatus().progress.summary).isEqualTo(lastLine + "/40");
+        assertThat(running.getStatus().progress.dollarsBudget).isEqualTo(5.0);
+
+        logs.put(job.getMetadata().getName(), log);
         finish(job, true);
 
         GliaOptimization waiting = awaitPhase("job", GliaOptimizationStatus.Phase.AwaitingApproval);
@@ -204,6 +245,13 @@ class ResearchJobLifecycleTest {
         assertThat(waiting.getStatus().progress.simulationsUsed).isBetween(1, 40);
         assertThat(jobs()).as("still one session").hasSize(1);
         assertThat(eventReasons("job")).contains("AwaitingApproval");
+        // the report, as in process: the ConfigMap <policy>-report that spec.reportRef names, owned by the optimisation
+        assertThat(p.getSpec().reportRef.name).isEqualTo(p.getMetadata().getName() + "-report");
+        assertThat(p.getSpec().reportRef.key).isEqualTo("report.md");
+        ConfigMap report = client.configMaps().inNamespace(NS).withName(p.getSpec().reportRef.name).get();
+        assertThat(report.getData()).containsEntry("report.md", Files.readString(session.resolve("report.md")));
+        assertThat(report.getMetadata().getOwnerReferences()).singleElement()
+                .satisfies(ref -> assertThat(ref.getUid()).isEqualTo(waiting.getMetadata().getUid()));
     }
 
     @Test
@@ -233,6 +281,10 @@ class ResearchJobLifecycleTest {
                 .always();
 
         assertThat(OptimizationReconciler.podLog(client, job)).endsWith("{\"stopReason\":\"budget\"}\n");
+        server.expect().get().withPath("/api/v1/namespaces/" + NS + "/pods/logs-research-g1-a1-x7k/log?pretty=false"
+                + "&container=" + ResearchJob.CONTAINER + "&tailLines=" + ResearchJob.PROGRESS_TAIL_LINES)
+                .andReturn(200, "progress\n").always();
+        assertThat(OptimizationReconciler.podLog(client, job, ResearchJob.PROGRESS_TAIL_LINES)).isEqualTo("progress\n");
         client.pods().inNamespace(NS).delete();
     }
 }

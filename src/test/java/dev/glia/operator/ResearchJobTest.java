@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.glia.cli.OptimizeCommand;
+import dev.glia.control.Progress;
+import dev.glia.research.SessionProgress;
 import dev.glia.operator.crd.v1alpha1.GliaOptimization;
 import dev.glia.operator.crd.v1alpha1.GliaOptimizationSpec;
 import io.fabric8.kubernetes.api.model.Container;
@@ -61,6 +63,7 @@ class ResearchJobTest {
                 "--component", "router",
                 "--objective", "minimize e2e.mean subject to ttft.p99 <= 5.0",
                 "--strategy", "glia",
+                "--duration", "1000",
                 "--model", "gpt-4.1",
                 "--contexts", "1",
                 "--budget-sims", "200",
@@ -88,6 +91,7 @@ class ResearchJobTest {
             assertThat(parsed.unmatched()).isEmpty();
             assertThat(parsed.matchedOptionValue("--isolate", false)).isTrue();
             assertThat(parsed.matchedOptionValue("--budget-seconds", 0.0)).isEqualTo(3600.0);
+            assertThat(parsed.matchedOptionValue("--duration", 0.0)).isEqualTo(1000.0);
             assertThat(parsed.<List<String>>matchedOptionValue("--component", List.of()))
                     .containsExactly("router", "batchPriority");
             assertThat(parsed.matchedOptionValue("--strategy", "")).isIn("tuner", "glia", "evolve", "best-of-n");
@@ -163,37 +167,87 @@ class ResearchJobTest {
 
     /**
      * The test plays the kubelet: it runs the container's arguments with {@code glia optimize} in this JVM (the
-     * session folder, an emptyDir in the pod, in a temporary directory) and hands its stdout, as the pod's log,
-     * to the operator's reader, which gets back the policy with its evidence.
+     * session folder, an emptyDir in the pod, in a temporary directory) and hands its stdout and stderr, as the pod's
+     * log, to the operator's readers: the progress while it ran, then the policy with its evidence and the report.
      */
     @Test
-    void theJobsLogCarriesItsResultBackAsAVerifiedPolicy(@TempDir Path session) throws IOException {
+    void theJobsLogCarriesItsProgressAndItsResultBackAsAVerifiedPolicyWithItsReport(@TempDir Path session)
+            throws IOException {
         GliaOptimization o = example();
         o.getSpec().objective.constraints = null;
         o.getSpec().research.strategy = GliaOptimizationSpec.Strategy.TUNER;
         o.getSpec().research.model = null;
         o.getSpec().research.budgets.simulations = 40;
+        o.getSpec().scenario.duration = 400;
         List<String> args = new ArrayList<>(container(ResearchJob.build(o, 1, 1,
                 ResearchJob.Settings.from(null, Map.of(ResearchJob.IMAGE_ENV, "glia"), 3, 1))).getArgs());
         args.set(args.indexOf("--out") + 1, session.toString());
 
         ByteArrayOutputStream log = new ByteArrayOutputStream();
         PrintStream stdout = System.out;
+        PrintStream stderr = System.err;
         int exit;
-        System.setOut(new PrintStream(log, true, StandardCharsets.UTF_8));
+        PrintStream pod = new PrintStream(log, true, StandardCharsets.UTF_8); // the container's log: both streams
+        System.setOut(pod);
+        System.setErr(pod);
         try {
             exit = new CommandLine(new OptimizeCommand()).execute(args.subList(1, args.size()).toArray(String[]::new));
         } finally {
             System.setOut(stdout);
+            System.setErr(stderr);
         }
-        ResearchJob.Result result = ResearchJob.result("optimizing the router ...\n"
-                + log.toString(StandardCharsets.UTF_8));
+        String text = log.toString(StandardCharsets.UTF_8);
+        ResearchJob.Result result = ResearchJob.result(text);
+        String whileRunning = text.substring(0, text.lastIndexOf("\n{\n") + 1); // before the result
+        Progress running = ResearchJob.progress(whileRunning);
 
-        assertThat(exit).isZero();
+        assertThat(exit).as(text).isZero();
         assertThat(result.reason()).isNull();
         assertThat(result.succeeded()).isTrue();
         assertThat(result.simulations()).isBetween(1, 40);
         assertThat(result.artifact().spec().evidence()).isNotNull();
+        assertThat(result.report()).isEqualTo(Files.readString(session.resolve("report.md")));
+        assertThat(running).isNotNull();
+        assertThat(running.simulations()).isBetween(1L, (long) result.simulations());
+        assertThat(running.simulationBudget()).isEqualTo(40);
+        assertThat(running.dollarBudget()).isEqualTo(5.0);
+        assertThat(ResearchJob.progress(text).simulations()).isEqualTo(running.simulations());
+        // every run simulated the spec's duration, not the scenario's 1000 s
+        try (var configs = Files.walk(session.resolve("runs"))) {
+            List<Path> found = configs.filter(f -> f.getFileName().toString().equals("config.json")).toList();
+            assertThat(found).isNotEmpty().allSatisfy(f -> assertThat(Files.readString(f))
+                    .contains("\"duration\" : 400.0"));
+        }
+    }
+
+    @Test
+    void aRunningJobsProgressIsTheLastProgressLineOfItsLogAndNoneBeforeThereIsOne() {
+        assertThat(ResearchJob.progress(null)).isNull();
+        assertThat(ResearchJob.progress("")).isNull();
+        assertThat(ResearchJob.progress("optimizing the router of glia-sharegpt-a10 (minimize e2e) with the tuner\n"
+                + "[  10/40 sims] r0002 tuner ...\n")).isNull();
+
+        String log = "optimizing the router\n"
+                + "[  10/40 sims] r0002 tuner   llq  3 seeds  e2e.mean 12.000\n"
+                + new SessionProgress(10, 40, 0.25, 5).line() + "\n"
+                + "[  13/40 sims] r0003 tuner   headroom  3 seeds  e2e.mean 11.000\n"
+                + new SessionProgress(13, 40, 0.5, 5).line() + "\n"
+                + "{\"progress\":{\"simulationsUsed\":14,\"simul"; // a line still being written
+        assertThat(ResearchJob.progress(log)).isEqualTo(new Progress(13, 40, 0.5, 5));
+    }
+
+    @Test
+    void aReportTooLongForAConfigMapKeepsItsHeadAndSaysSoInItsLastLine() {
+        String whole = "# Research report\n" + "x".repeat(ResearchReport.LIMIT);
+        ResearchJob.Result r = ResearchJob.result(("{\"stopReason\":\"budget\",\"simulationsUsed\":3,"
+                + "\"report\":\"%s\"}\n").formatted(whole.replace("\n", "\\n")));
+
+        assertThat(r.report()).hasSizeLessThanOrEqualTo(ResearchReport.LIMIT).startsWith("# Research report\n");
+        assertThat(r.report().strip().lines().reduce((a, b) -> b).orElseThrow())
+                .contains("Report shortened").contains(Integer.toString(whole.length())).contains("log");
+        assertThat(ResearchJob.result("{\"stopReason\":\"budget\",\"report\":\"# short\"}").report())
+                .isEqualTo("# short");
+        assertThat(ResearchJob.result("{\"stopReason\":\"budget\"}").report()).isNull();
     }
 
     @Test
