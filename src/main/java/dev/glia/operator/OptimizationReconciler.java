@@ -176,6 +176,7 @@ public final class OptimizationReconciler implements Reconciler<GliaOptimization
         Instant wake;
         String session;
         String researchRequest;
+        int round;
         RolloutState state;
 
         Pass(GliaOptimization o) {
@@ -186,6 +187,7 @@ public final class OptimizationReconciler implements Reconciler<GliaOptimization
             before = Serialization.asJson(status);
             session = status.rollout == null ? null : status.rollout.session;
             researchRequest = status.rollout == null ? null : status.rollout.researchRequest;
+            round = status.rollout == null || status.rollout.round == null ? 0 : status.rollout.round;
         }
 
         UpdateControl<GliaOptimization> run() {
@@ -224,6 +226,7 @@ public final class OptimizationReconciler implements Reconciler<GliaOptimization
             RolloutStatus.write(state, status);
             status.rollout.session = session;
             status.rollout.researchRequest = researchRequest;
+            status.rollout.round = round == 0 ? null : round;
             recordRolledOut(wasActive);
             if (status.best != null && status.best.baselinePolicy == null && state.candidate() != null) {
                 GliaPolicy p = found.containsKey(state.candidate().policyName()) ? found.get(state.candidate()
@@ -331,6 +334,7 @@ public final class OptimizationReconciler implements Reconciler<GliaOptimization
             }
             researchRequest = value;
             if (state.phase() != RolloutPhase.PENDING && state.phase() != RolloutPhase.RESEARCHING) {
+                round++;
                 queue.add(new RolloutEvent.ResearchRequested("Requested", RESEARCH_REQUEST_ANNOTATION + "=" + value));
                 drain();
             }
@@ -526,7 +530,7 @@ public final class OptimizationReconciler implements Reconciler<GliaOptimization
 
         private void act(RolloutAction action) {
             if (action instanceof RolloutAction.CreateResearchJob a && !inProcess()) {
-                Job job = ResearchJob.build(o, a.generation(), a.attempt(), options.jobs());
+                Job job = ResearchJob.build(o, a.generation(), round, a.attempt(), options.jobs());
                 String name = job.getMetadata().getName();
                 if (client.batch().v1().jobs().inNamespace(ns).withName(name).get() == null) {
                     client.batch().v1().jobs().inNamespace(ns).resource(job).create();
@@ -535,7 +539,8 @@ public final class OptimizationReconciler implements Reconciler<GliaOptimization
                 status.researchJob = name;
                 status.progress = null;
             } else if (action instanceof RolloutAction.CreateResearchJob a) {
-                session = o.getMetadata().getUid() + "-g" + a.generation() + "-a" + a.attempt();
+                session = o.getMetadata().getUid() + "-g" + a.generation() + (round > 0 ? "-r" + round : "") + "-a"
+                        + a.attempt();
                 sessions.start(session, OptimizationSpecs.request(o.getSpec(), options.fullSeeds(),
                         options.screenSeeds()));
                 status.progress = null;

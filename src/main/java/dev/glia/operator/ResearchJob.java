@@ -98,12 +98,19 @@ public final class ResearchJob {
     private ResearchJob() {
     }
 
-    /**
-     * The Job's name: {@code <optimization>-research-g<generation>-a<attempt>}, shortened with a hash of the whole
-     * when longer than 63 characters (the Job controller labels its pods with it, and a label value is at most 63).
-     */
+    /** The first round's Job name: {@link #name(String, long, int, int)} with round 0. */
     public static String name(String optimization, long generation, int attempt) {
-        String suffix = "-research-g" + generation + "-a" + attempt;
+        return name(optimization, generation, 0, attempt);
+    }
+
+    /**
+     * The Job's name: {@code <optimization>-research-g<generation>-a<attempt>}, with {@code -r<round>} before the
+     * attempt for the rounds a research request (or drift) started after the first, shortened with a hash of the
+     * whole when longer than 63 characters (the Job controller labels its pods with it, and a label value is at most
+     * 63).
+     */
+    public static String name(String optimization, long generation, int round, int attempt) {
+        String suffix = "-research-g" + generation + (round > 0 ? "-r" + round : "") + "-a" + attempt;
         String full = optimization + suffix;
         if (full.length() <= 63) {
             return full;
@@ -169,8 +176,13 @@ public final class ResearchJob {
         return budget + Math.max(300, budget / 4);
     }
 
-    /** The Job for attempt {@code attempt} of generation {@code generation} of {@code o}. */
+    /** The Job for attempt {@code attempt} of generation {@code generation} of {@code o}, first round. */
     public static Job build(GliaOptimization o, long generation, int attempt, Settings settings) {
+        return build(o, generation, 0, attempt, settings);
+    }
+
+    /** The Job for attempt {@code attempt} of research round {@code round} of generation {@code generation}. */
+    public static Job build(GliaOptimization o, long generation, int round, int attempt, Settings settings) {
         GliaOptimizationSpec spec = o.getSpec();
         String ns = o.getMetadata().getNamespace();
         Map<String, String> labels = new LinkedHashMap<>();
@@ -188,7 +200,7 @@ public final class ResearchJob {
                     .withName(key.name).withKey(key.key).withOptional(false).endSecretKeyRef().endValueFrom().build());
         }
         return new JobBuilder()
-                .withNewMetadata().withName(name(o.getMetadata().getName(), generation, attempt)).withNamespace(ns)
+                .withNewMetadata().withName(name(o.getMetadata().getName(), generation, round, attempt)).withNamespace(ns)
                     .withLabels(labels)
                     .withOwnerReferences(new OwnerReferenceBuilder().withApiVersion(o.getApiVersion())
                             .withKind(o.getKind()).withName(o.getMetadata().getName())

@@ -266,6 +266,8 @@ class ResearchJobTest {
     @Test
     void aLongNameIsShortenedToALabelValueAndStaysDistinct() {
         String longName = "a".repeat(60) + "-optimisation";
+        assertThat(ResearchJob.name("opt", 2, 3, 1)).as("a later round's Job").isEqualTo("opt-research-g2-r3-a1");
+        assertThat(ResearchJob.name("opt", 2, 0, 1)).isEqualTo(ResearchJob.name("opt", 2, 1));
         String a = ResearchJob.name(longName, 12, 1);
         String b = ResearchJob.name(longName + "x", 12, 1);
 

@@ -126,5 +126,8 @@ public class GliaOptimizationStatus {
         @JsonPropertyDescription("The glia.dev/research-request annotation's value last acted on: a new value asks for a new"
                 + " research session.")
         public String researchRequest;
+        @JsonPropertyDescription("Research rounds started after the first (by a research request or drift): names their"
+                + " sessions and Jobs apart.")
+        public Integer round;
     }
 }
