@@ -11,14 +11,20 @@ import java.util.List;
  * @param guardrails      bounds the canary must keep against the stable pool (a ratio) or outright (a maximum)
  * @param minSamples      observations each pool needs in the objective's histogram before anything is decided (200)
  * @param minSlices       slices in which both pools have enough observations, before anything is decided (5)
- * @param alpha           the one-sided significance level every decisive test must pass (0.001): low, because the
- *                        operator asks at every reconcile, and a false rollback is the failure this guards against
+ * @param alpha           the one-sided significance level every decisive test before the deadline must pass (0.001):
+ *                        low, because the operator asks at every reconcile, and a false rollback is the failure this
+ *                        guards against
+ * @param finalAlpha      the level at the deadline, the one look that must decide (0.001, as every other look; a
+ *                        higher one rolls back at the deadline a candidate that is worse but not beyond doubt). Over a
+ *                        canary judged at K looks, at most (K − 1) · alpha + finalAlpha of candidates exactly at a
+ *                        bound are rolled back by chance, and far fewer that equal the stable policy
+ *                        (docs/adaptation.md)
  * @param objectiveMargin how much worse the objective may be before the candidate is rolled back for it (0.05:
  *                        significantly more than 5 % worse)
  * @param errorRateMargin how much higher the canary's error rate may be than the stable pool's (0.01 absolute)
  */
 public record CanaryCriteria(Objective objective, List<Guardrail> guardrails, long minSamples, int minSlices,
-        double alpha, double objectiveMargin, double errorRateMargin) {
+        double alpha, double finalAlpha, double objectiveMargin, double errorRateMargin) {
 
     /** Observations a slice needs in each pool to count for a statistic. */
     public static final long MIN_SLICE_SAMPLES = 10;
@@ -71,21 +77,25 @@ public record CanaryCriteria(Objective objective, List<Guardrail> guardrails, lo
             throw new IllegalArgumentException("canary criteria: at least 1 sample and 2 slices, got " + minSamples
                     + " and " + minSlices);
         }
-        if (!(alpha > 0 && alpha < 0.5)) {
-            throw new IllegalArgumentException("canary criteria: alpha in (0, 0.5), got " + alpha);
+        if (!(alpha > 0 && alpha < 0.5) || !(finalAlpha > 0 && finalAlpha < 0.5)) {
+            throw new IllegalArgumentException("canary criteria: alpha and finalAlpha in (0, 0.5), got " + alpha
+                    + " and " + finalAlpha);
         }
         if (!(objectiveMargin >= 0) || !(errorRateMargin >= 0)) {
             throw new IllegalArgumentException("canary criteria: margins must be at least 0");
         }
     }
 
-    /** The objective and guardrails with the default evidence: 200 samples, 5 slices, alpha 0.001, 5 %, 1 point. */
+    /**
+     * The objective and guardrails with the default evidence: 200 samples, 5 slices, alpha 0.001 (at the deadline
+     * too), a 5 % margin on the objective and 1 point on the error rate.
+     */
     public static CanaryCriteria of(Objective objective, List<Guardrail> guardrails) {
-        return new CanaryCriteria(objective, guardrails, 200, 5, 0.001, 0.05, 0.01);
+        return new CanaryCriteria(objective, guardrails, 200, 5, 0.001, 0.001, 0.05, 0.01);
     }
 
-    public CanaryCriteria withMinSamples(long minSamples) {
-        return new CanaryCriteria(objective, guardrails, minSamples, minSlices, alpha, objectiveMargin,
-                errorRateMargin);
+    /** The level a decisive test must pass at this look. */
+    public double alphaAt(boolean finalLook) {
+        return finalLook ? finalAlpha : alpha;
     }
 }

@@ -26,7 +26,8 @@ import java.util.Optional;
  * ({@code NoSignificantDifference}): no evidence against the candidate is no reason to roll it back.</li>
  * </ol>
  * Nothing is rolled back on an estimate alone: every rollback needs both the estimate past the bound and a test
- * that puts it there with p &lt; alpha.
+ * that puts it there with p &lt; alpha ({@link CanaryCriteria#alpha()} before the deadline,
+ * {@link CanaryCriteria#finalAlpha()} at it).
  */
 public final class CanaryJudgement {
     private CanaryJudgement() {
@@ -57,6 +58,7 @@ public final class CanaryJudgement {
         }
 
         // 2. guardrails
+        double alpha = criteria.alphaAt(finalLook);
         List<String> notes = new ArrayList<>();
         boolean guardrailOverEstimate = false;
         for (CanaryCriteria.Guardrail g : criteria.guardrails()) {
@@ -69,9 +71,9 @@ public final class CanaryJudgement {
             if (g.maxRatio() != null) {
                 double p = c.pAbove(g.maxRatio());
                 String figures = String.format(Locale.ROOT, "%s (limit ×%.3g), p=%.2g", c.figures(), g.maxRatio(), p);
-                if (c.ratio() > g.maxRatio() && p < criteria.alpha()) {
+                if (c.ratio() > g.maxRatio() && p < alpha) {
                     return Verdict.rollBack("GuardrailCrossed", "guardrail crossed: " + figures + " < alpha "
-                            + criteria.alpha());
+                            + alpha);
                 }
                 guardrailOverEstimate |= c.ratio() > g.maxRatio();
                 notes.add(figures);
@@ -79,9 +81,9 @@ public final class CanaryJudgement {
             if (g.max() != null) {
                 double p = c.pCanaryAbove(g.max());
                 String figures = String.format(Locale.ROOT, "%s (at most %.4g s), p=%.2g", c.figures(), g.max(), p);
-                if (c.canary > g.max() && c.ratio() > 1 && p < criteria.alpha()) {
+                if (c.canary > g.max() && c.ratio() > 1 && p < alpha) {
                     return Verdict.rollBack("GuardrailCrossed", "guardrail crossed: " + figures + " < alpha "
-                            + criteria.alpha() + ", and worse than the stable pool");
+                            + alpha + ", and worse than the stable pool");
                 }
                 guardrailOverEstimate |= c.canary > g.max() && c.ratio() > 1;
                 notes.add(figures);
@@ -100,8 +102,8 @@ public final class CanaryJudgement {
             String figures = String.format(Locale.ROOT, "error rate stable %.4f (%.0f of %.0f), canary %.4f (%.0f of"
                     + " %.0f), margin %.3g, p=%.2g", ps, stableErrors, stableRequests, pc, canaryErrors,
                     canaryRequests, criteria.errorRateMargin(), p);
-            if (d > 0 && p < criteria.alpha()) {
-                return Verdict.rollBack("ErrorRateHigher", figures + " < alpha " + criteria.alpha());
+            if (d > 0 && p < alpha) {
+                return Verdict.rollBack("ErrorRateHigher", figures + " < alpha " + alpha);
             }
             notes.add(figures);
         }
@@ -123,11 +125,11 @@ public final class CanaryJudgement {
         String figures = String.format(Locale.ROOT, "objective %s (%s): %s; p(worse by more than %.0f%%)=%.2g,"
                 + " p(better)=%.2g", objective.statistic(), minimize ? "minimize" : "maximize", main.figures(),
                 criteria.objectiveMargin() * 100, pWorse, pBetter);
-        if (worse && pWorse < criteria.alpha()) {
-            return Verdict.rollBack("ObjectiveWorse", figures + " < alpha " + criteria.alpha() + tail);
+        if (worse && pWorse < alpha) {
+            return Verdict.rollBack("ObjectiveWorse", figures + " < alpha " + alpha + tail);
         }
-        if (better && pBetter < criteria.alpha() && !guardrailOverEstimate) {
-            return Verdict.promote("ObjectiveBetter", figures + " < alpha " + criteria.alpha() + tail);
+        if (better && pBetter < alpha && !guardrailOverEstimate) {
+            return Verdict.promote("ObjectiveBetter", figures + " < alpha " + alpha + tail);
         }
         if (finalLook) {
             return Verdict.promote("NoSignificantDifference", figures + "; nothing against the candidate at the"
