@@ -11,7 +11,8 @@ import java.util.Optional;
  * yet. docs/adaptation.md gives the method; in short, in this order:
  * <ol>
  * <li>Fewer than {@code minSamples} observations of the objective in either pool, or fewer than {@code minSlices}
- * slices where both pools have {@link CanaryCriteria#MIN_SLICE_SAMPLES}: undecided ({@code CollectingSamples}); at
+ * paired blocks (slices, merged until both pools have enough observations for the statistic; see
+ * {@link SliceComparison}): undecided ({@code CollectingSamples}); at
  * the deadline, rolled back ({@code InsufficientSamples}): a candidate nobody could judge is not promoted.</li>
  * <li>A guardrail crossed beyond doubt: the canary's statistic above {@code maxRatio} times the stable pool's, or
  * above {@code max} while worse than the stable pool, each with p &lt; alpha: rolled back
@@ -50,7 +51,7 @@ public final class CanaryJudgement {
         int usable = main == null ? slices.size() : main.slices();
         if (stableN < criteria.minSamples() || canaryN < criteria.minSamples() || usable < criteria.minSlices()) {
             String message = String.format(Locale.ROOT, "%s: %.0f observations in the stable pool and %.0f in the"
-                    + " canary (at least %d each), %d usable slices (at least %d)", objective.statistic(), stableN,
+                    + " canary (at least %d each), %d paired blocks (at least %d)", objective.statistic(), stableN,
                     canaryN, criteria.minSamples(), usable, criteria.minSlices());
             return finalLook ? Verdict.rollBack("InsufficientSamples", message + " at the deadline; rolled back:"
                     + " a candidate without evidence is not promoted")

@@ -9,10 +9,11 @@ import java.util.Optional;
 /**
  * One latency statistic of the canary pool against the stable pool, over the slices of a canary: the statistic of
  * each pool over the whole canary (its histograms summed bucket by bucket, the quantile interpolated as PromQL's
- * {@code histogram_quantile} does), and the paired test behind every decision: in each slice where both pools have
- * enough observations, the log of the canary's statistic over the stable's; the slices' mean log ratio, with
- * Student's t over the slices (the batch-means method: latencies of neighbouring requests are correlated through the
- * queue, slices of a minute are nearly independent, and pairing by slice cancels the bursts both pools share).
+ * {@code histogram_quantile} does), and the paired test behind every decision: in each block of consecutive slices
+ * (one slice, or as many as give both pools enough observations for the statistic), the log of the canary's statistic
+ * over the stable's; the blocks' mean log ratio, with Student's t over the blocks (the batch-means method: latencies
+ * of neighbouring requests are correlated through the queue, blocks of half a minute or more are nearly independent,
+ * and pairing by time cancels the bursts both pools share).
  */
 final class SliceComparison {
     final String statistic;
@@ -55,6 +56,18 @@ final class SliceComparison {
             return Optional.empty();
         }
 
+        /**
+         * Observations a block needs in each pool for this statistic: {@link CanaryCriteria#MIN_SLICE_SAMPLES}, and
+         * for a quantile q enough that about 5 lie above it (500 for p99, 50 for p90), so that a block's quantile is
+         * interpolated inside its buckets rather than read off its largest observations.
+         */
+        long leastObservations() {
+            if (Double.isNaN(quantile)) {
+                return CanaryCriteria.MIN_SLICE_SAMPLES;
+            }
+            return Math.max(CanaryCriteria.MIN_SLICE_SAMPLES, (long) Math.ceil(5 / Math.max(1 - quantile, 1e-3) - 1e-9));
+        }
+
         double of(Histogram h) {
             if (Double.isNaN(quantile)) {
                 double n = h.count().orElse(0);
@@ -85,25 +98,35 @@ final class SliceComparison {
     }
 
     static SliceComparison of(Statistic statistic, List<CanarySlice> slices) {
+        long least = statistic.leastObservations();
         List<Histogram> stableAll = new ArrayList<>();
         List<Histogram> canaryAll = new ArrayList<>();
         List<Double> ratios = new ArrayList<>();
         List<Double> canaries = new ArrayList<>();
+        List<Histogram> stableBlock = new ArrayList<>();
+        List<Histogram> canaryBlock = new ArrayList<>();
         for (CanarySlice slice : slices) {
             Histogram s = slice.stable().latencies().get(statistic.latency());
             Histogram c = slice.canary().latencies().get(statistic.latency());
             if (s != null) {
                 stableAll.add(s);
+                stableBlock.add(s);
             }
             if (c != null) {
                 canaryAll.add(c);
+                canaryBlock.add(c);
             }
-            if (s == null || c == null || s.count().orElse(0) < CanaryCriteria.MIN_SLICE_SAMPLES
-                    || c.count().orElse(0) < CanaryCriteria.MIN_SLICE_SAMPLES) {
+            // consecutive slices merge into a block until both pools have enough observations for the statistic
+            Optional<Histogram> sb = Histogram.sumOf(stableBlock);
+            Optional<Histogram> cb = Histogram.sumOf(canaryBlock);
+            if (sb.isEmpty() || cb.isEmpty() || sb.get().count().orElse(0) < least
+                    || cb.get().count().orElse(0) < least) {
                 continue;
             }
-            double sv = statistic.of(s);
-            double cv = statistic.of(c);
+            stableBlock.clear();
+            canaryBlock.clear();
+            double sv = statistic.of(sb.get());
+            double cv = statistic.of(cb.get());
             if (sv > 0 && cv > 0 && Double.isFinite(sv) && Double.isFinite(cv)) {
                 ratios.add(Math.log(cv / sv));
                 canaries.add(Math.log(cv));
@@ -122,6 +145,7 @@ final class SliceComparison {
         return d.isPresent() ? Optional.of(d.getAsDouble()) : Optional.empty();
     }
 
+    /** Paired blocks: slices, or runs of slices merged until both pools have enough observations. */
     int slices() {
         return logRatios.length;
     }
@@ -173,9 +197,9 @@ final class SliceComparison {
         return StudentT.upperTail(d / se, n - 1);
     }
 
-    /** The figures, e.g. {@code e2e.mean stable 8.12 s (5624 obs) canary 14.3 s (1875 obs) ratio 1.76 over 16 slices}. */
+    /** The figures, e.g. {@code e2e.mean stable 8.12 s (5624 obs) canary 14.3 s (1875 obs) ratio 1.760, 16 paired blocks}. */
     String figures() {
-        return String.format(Locale.ROOT, "%s stable %.4g s (%.0f obs), canary %.4g s (%.0f obs), ratio %.3f over %d"
-                + " slices", statistic, stable, stableSamples, canary, canarySamples, ratio(), slices());
+        return String.format(Locale.ROOT, "%s stable %.4g s (%.0f obs), canary %.4g s (%.0f obs), ratio %.3f, %d"
+                + " paired blocks", statistic, stable, stableSamples, canary, canarySamples, ratio(), slices());
     }
 }

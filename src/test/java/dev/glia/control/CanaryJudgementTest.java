@@ -67,7 +67,7 @@ class CanaryJudgementTest {
         Verdict v = CanaryJudgement.judge(CanaryCriteria.of(E2E_MEAN, List.of()), slices, false);
         assertThat(v.decision()).isEqualTo(Decision.ROLL_BACK);
         assertThat(v.reason()).isEqualTo("ObjectiveWorse");
-        assertThat(v.message()).contains("e2e.mean stable", "ratio 1.5", "over 15 slices", "p(worse by more than 5%)");
+        assertThat(v.message()).contains("e2e.mean stable", "ratio 1.5", "15 paired blocks", "p(worse by more than 5%)");
     }
 
     @Test
@@ -151,12 +151,12 @@ class CanaryJudgementTest {
     @Test
     void aHeavierTailCrossesItsGuardrailWhileTheMedianHolds() {
         CanaryCriteria criteria = CanaryCriteria.of(new Objective("e2e.p50", Evidence.Goal.MINIMIZE),
-                List.of(Guardrail.ratio("e2e.p99", 1.2)));
+                List.of(Guardrail.ratio("e2e.p95", 1.2)));
         List<CanarySlice> slices = slices(Pool.typical(1), new Pool(1, 0.1, 8, 0.002), 15, 300, 100, true, 7);
         Verdict v = CanaryJudgement.judge(criteria, slices, false);
         assertThat(v.decision()).as(v.message()).isEqualTo(Decision.ROLL_BACK);
         assertThat(v.reason()).isEqualTo("GuardrailCrossed");
-        assertThat(v.message()).contains("e2e.p99", "limit ×1.2");
+        assertThat(v.message()).contains("e2e.p95", "limit ×1.2");
     }
 
     @Test
