@@ -16,7 +16,8 @@ import java.util.Locale;
  * targets it (two controllers on one Deployment fight) or the engines are named by a selector, not a Deployment.
  *
  * <p>One loop per GliaOptimization, kept across ticks (a policy keeps state between calls: a cooldown, a smoothed
- * load); a new policy or a restart starts a new loop, as a new simulation run does.
+ * load); a new policy or a restart starts a new loop, as a new simulation run does. One thread at a time steps a loop
+ * (a sandboxed policy refuses a second one).
  */
 public final class AutoscalingLoop {
     /** Who applies the count: {@code spec.autoscaling.actuation}. */

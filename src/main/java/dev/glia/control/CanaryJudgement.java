@@ -48,7 +48,7 @@ public final class CanaryJudgement {
         // 1. enough evidence?
         double stableN = main == null ? stableRequests : main.stableSamples;
         double canaryN = main == null ? canaryRequests : main.canarySamples;
-        int usable = main == null ? slices.size() : main.slices();
+        int usable = main == null ? slices.size() : main.blocks();
         if (stableN < criteria.minSamples() || canaryN < criteria.minSamples() || usable < criteria.minSlices()) {
             String message = String.format(Locale.ROOT, "%s: %.0f observations in the stable pool and %.0f in the"
                     + " canary (at least %d each), %d paired blocks (at least %d)", objective.statistic(), stableN,

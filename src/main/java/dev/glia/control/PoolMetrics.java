@@ -1,6 +1,7 @@
 package dev.glia.control;
 
 import dev.glia.metrics.Histogram;
+import dev.glia.metrics.RouterHistograms;
 import java.util.Map;
 
 /**
@@ -27,10 +28,10 @@ public record PoolMetrics(Map<String, Histogram> latencies, double requests, dou
     /** The router's histogram behind a latency name, as the operator queries it. */
     public static String series(String latency) {
         return switch (latency) {
-            case "e2e" -> dev.glia.metrics.RouterHistograms.E2E;
-            case "ttft" -> dev.glia.metrics.RouterHistograms.TTFT;
-            case "queueDelay" -> dev.glia.metrics.RouterHistograms.QUEUE_WAIT;
-            case "tpot" -> dev.glia.metrics.RouterHistograms.INTER_TOKEN_LATENCY;
+            case "e2e" -> RouterHistograms.E2E;
+            case "ttft" -> RouterHistograms.TTFT;
+            case "queueDelay" -> RouterHistograms.QUEUE_WAIT;
+            case "tpot" -> RouterHistograms.INTER_TOKEN_LATENCY;
             default -> null;
         };
     }

@@ -21,9 +21,9 @@ final class SliceComparison {
     final double canary;
     final double stableSamples;
     final double canarySamples;
-    /** Per usable slice: ln(canary / stable). */
+    /** Per paired block: ln(canary / stable). */
     final double[] logRatios;
-    /** Per usable slice: ln(canary). */
+    /** Per paired block: ln(canary). */
     final double[] canaryLogs;
 
     private SliceComparison(String statistic, double stable, double canary, double stableSamples,
@@ -135,18 +135,14 @@ final class SliceComparison {
         Optional<Histogram> s = Histogram.sumOf(stableAll);
         Optional<Histogram> c = Histogram.sumOf(canaryAll);
         return new SliceComparison(statistic.name(), s.map(statistic::of).orElse(Double.NaN),
-                c.map(statistic::of).orElse(Double.NaN), s.flatMap(h -> box(h.count())).orElse(0.0),
-                c.flatMap(h -> box(h.count())).orElse(0.0),
+                c.map(statistic::of).orElse(Double.NaN), s.map(h -> h.count().orElse(0)).orElse(0.0),
+                c.map(h -> h.count().orElse(0)).orElse(0.0),
                 ratios.stream().mapToDouble(Double::doubleValue).toArray(),
                 canaries.stream().mapToDouble(Double::doubleValue).toArray());
     }
 
-    private static Optional<Double> box(java.util.OptionalDouble d) {
-        return d.isPresent() ? Optional.of(d.getAsDouble()) : Optional.empty();
-    }
-
     /** Paired blocks: slices, or runs of slices merged until both pools have enough observations. */
-    int slices() {
+    int blocks() {
         return logRatios.length;
     }
 
@@ -200,6 +196,6 @@ final class SliceComparison {
     /** The figures, e.g. {@code e2e.mean stable 8.12 s (5624 obs) canary 14.3 s (1875 obs) ratio 1.760, 16 paired blocks}. */
     String figures() {
         return String.format(Locale.ROOT, "%s stable %.4g s (%.0f obs), canary %.4g s (%.0f obs), ratio %.3f, %d"
-                + " paired blocks", statistic, stable, stableSamples, canary, canarySamples, ratio(), slices());
+                + " paired blocks", statistic, stable, stableSamples, canary, canarySamples, ratio(), blocks());
     }
 }
