@@ -8,10 +8,14 @@ import dev.glia.control.CanaryVerdict.Decision;
 import dev.glia.control.CanaryVerdict.Verdict;
 import dev.glia.sim.Experiment;
 import dev.glia.sim.PolicySet;
+import dev.glia.sim.engine.ClusterConfig;
 import dev.glia.sim.engine.Request;
+import dev.glia.sim.engine.Simulation;
+import dev.glia.sim.engine.Workload;
 import dev.glia.sim.metrics.RequestOutcome;
 import dev.glia.sim.scenario.Scenario;
 import dev.glia.sim.scenario.ScenarioLoader;
+import dev.glia.sim.scenario.WorkloadFactory;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -39,6 +43,43 @@ class SimulatedCanaryTest {
         List<RequestOutcome> out = new ArrayList<>();
         for (Request r : run.result().requests()) {
             out.add(RequestOutcome.of(r));
+        }
+        return out;
+    }
+
+    /**
+     * One pool of a canary as the router runs it: its own engines and its share of the same arrivals (the canary's by
+     * the router's rule, the stable pool's the rest), simulated apart, as two pools with their own global queues are.
+     * Requests keep their index among all arrivals.
+     */
+    private static List<RequestOutcome> pool(String router, boolean canary, int engines) {
+        Scenario s = ScenarioLoader.override(ScenarioLoader.load("glia-sharegpt-a10"), null, null, router, null, null);
+        Workload.OpenLoop all = (Workload.OpenLoop) WorkloadFactory.build(s, s.seed());
+        List<Integer> mine = new ArrayList<>();
+        for (int k = 0; k < all.size(); k++) {
+            if (toCanary(k) == canary) {
+                mine.add(k);
+            }
+        }
+        double[] arrivals = new double[mine.size()];
+        int[] prompts = new int[mine.size()];
+        int[] outputs = new int[mine.size()];
+        for (int i = 0; i < mine.size(); i++) {
+            arrivals[i] = all.arrivals()[mine.get(i)];
+            prompts[i] = all.prompts()[mine.get(i)];
+            outputs[i] = all.outputs()[mine.get(i)];
+        }
+        ClusterConfig cluster = Experiment.engineConfig(s);
+        ClusterConfig pool = new ClusterConfig(engines, cluster.engine(), cluster.model(), cluster.gpusPerReplica(),
+                null, cluster.logs(), cluster.scrapeInterval());
+        Experiment.Policies p = PolicySet.of(s, Map.of()).factories();
+        List<RequestOutcome> out = new ArrayList<>();
+        for (Request r : new Simulation(pool, new Workload.OpenLoop(arrivals, prompts, outputs), p.router().get(),
+                p.batchPriority().get(), null, s.seed()).run().requests()) {
+            RequestOutcome x = RequestOutcome.of(r);
+            out.add(new RequestOutcome(mine.get(x.index()), x.replicaId(), x.arrival(), x.promptTokens(),
+                    x.outputTokens(), x.completed(), x.scheduledAt(), x.firstTokenAt(), x.completedAt(), x.restarts(),
+                    x.wastedTokens()));
         }
         return out;
     }
@@ -125,5 +166,28 @@ class SimulatedCanaryTest {
         print("hra-spf canary vs hra-spf, same run", looks);
         assertThat(looks).noneMatch(v -> v.decision() == Decision.ROLL_BACK);
         assertThat(looks.get(looks.size() - 1).decision()).isEqualTo(Decision.PROMOTE);
+    }
+
+    @Test
+    void inPoolsOfTheirOwnRoundRobinOnOneCanaryEngineIsRolledBackAgainstHraSpfOnThree() {
+        List<Verdict> looks = looks(slices(pool("hra-spf", false, 3), pool("round-robin", true, 1)));
+        print("round-robin canary pool (1 engine) vs hra-spf stable pool (3 engines)", looks);
+        assertThat(looks.get(looks.size() - 1).decision()).isEqualTo(Decision.ROLL_BACK);
+    }
+
+    @Test
+    void theSamePolicyOnOneCanaryEngineLooksWorseThanOnThree() {
+        // a pool of one engine cannot spread a burst: the same policy is slower there than on three engines at the
+        // same load per engine; the verdict sees a real difference that is not the policy's (docs/adaptation.md)
+        List<RequestOutcome> stable = pool("llq", false, 3);
+        List<RequestOutcome> canary = pool("llq", true, 1);
+        SliceComparison e2e = SliceComparison.of(SliceComparison.Statistic.parse("e2e.mean").orElseThrow(),
+                slices(stable, canary));
+        System.out.println("llq canary pool (1 engine) vs llq stable pool (3 engines): " + e2e.figures() + ", p(worse"
+                + " by more than 5%)=" + e2e.pAbove(1.05));
+        assertThat(e2e.ratio()).isGreaterThan(1.2);
+        List<Verdict> hra = looks(slices(pool("hra-spf", false, 3), pool("hra-spf", true, 1)));
+        print("hra-spf canary pool (1 engine) vs hra-spf stable pool (3 engines)", hra);
+        assertThat(hra).noneMatch(v -> v.decision() == Decision.ROLL_BACK);
     }
 }
