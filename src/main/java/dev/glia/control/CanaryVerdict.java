@@ -3,9 +3,9 @@ package dev.glia.control;
 import java.time.Instant;
 
 /**
- * Judges a running canary: promote the candidate, roll it back, or not yet. The next issue implements it against
- * Prometheus (the candidate pool against the stable pool, on the objective and the guardrails); {@link ManualVerdict}
- * reads a person's decision from an annotation or a field. The reconciler asks it while the rollout is in
+ * Judges a running canary: promote the candidate, roll it back, or not yet. {@link MetricsVerdict} judges it on the
+ * router's metrics (the candidate pool against the stable pool, on the objective, the guardrails and the error rate;
+ * docs/adaptation.md); {@link ManualVerdict} reads a person's decision from an annotation or a field. The reconciler asks it while the rollout is in
  * {@link RolloutPhase#CANARY} and hands the answer to {@link Rollout#step} as {@link RolloutEvent.VerdictReached}.
  */
 public interface CanaryVerdict {

@@ -1,5 +1,6 @@
 package dev.glia.router;
 
+import dev.glia.metrics.RouterHistograms;
 import io.prometheus.client.CollectorRegistry;
 import io.prometheus.client.Counter;
 import io.prometheus.client.Gauge;
@@ -20,28 +21,26 @@ final class RouterMetrics {
         }
     }
 
-    private static final double[] LATENCY_BUCKETS = {0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30,
-            60, 120};
-    private static final double[] ITL_BUCKETS = {0.001, 0.0025, 0.005, 0.01, 0.015, 0.02, 0.025, 0.03, 0.04, 0.05,
-            0.075, 0.1, 0.25, 0.5, 1, 2.5};
-    private static final double[] TOKEN_BUCKETS = {16, 32, 64, 128, 256, 512, 1024, 2048, 4096, 8192, 16384};
+    private static final double[] LATENCY_BUCKETS = RouterHistograms.latencyBounds();
+    private static final double[] ITL_BUCKETS = RouterHistograms.interTokenBounds();
+    private static final double[] TOKEN_BUCKETS = RouterHistograms.tokenBounds();
 
     final CollectorRegistry registry = new CollectorRegistry();
-    private final Counter requests = Counter.build("glia_router_requests_total",
+    private final Counter requests = Counter.build(RouterHistograms.REQUESTS,
             "Requests by how they left the router, by the pool and policy that last held them.")
             .labelNames("pool", "policy", "outcome").register(registry);
-    final Gauge queueLength = Gauge.build("glia_router_queue_length", "Requests in the pool's global queue.")
+    final Gauge queueLength = Gauge.build(RouterHistograms.QUEUE_LENGTH, "Requests in the pool's global queue.")
             .labelNames("pool").register(registry);
-    private final Histogram queueWait = Histogram.build("glia_router_queue_wait_seconds",
+    private final Histogram queueWait = Histogram.build(RouterHistograms.QUEUE_WAIT,
             "Time from arrival to the first send to an engine.").labelNames("pool", "policy")
             .buckets(LATENCY_BUCKETS).register(registry);
-    private final Histogram ttft = Histogram.build("glia_router_ttft_seconds",
+    private final Histogram ttft = Histogram.build(RouterHistograms.TTFT,
             "Time from arrival to the first byte of a streamed response.").labelNames("pool", "policy")
             .buckets(LATENCY_BUCKETS).register(registry);
-    private final Histogram itl = Histogram.build("glia_router_inter_token_latency_seconds",
+    private final Histogram itl = Histogram.build(RouterHistograms.INTER_TOKEN_LATENCY,
             "Time between consecutive output events of a streamed response, one per token as vLLM streams.")
             .labelNames("pool", "policy").buckets(ITL_BUCKETS).register(registry);
-    private final Histogram e2e = Histogram.build("glia_router_e2e_seconds",
+    private final Histogram e2e = Histogram.build(RouterHistograms.E2E,
             "Time from arrival to the last byte of a completed request.").labelNames("pool", "policy")
             .buckets(LATENCY_BUCKETS).register(registry);
     private final Counter decisions = Counter.build("glia_router_decisions_total",
@@ -61,9 +60,9 @@ final class RouterMetrics {
     final Gauge scrapeAge = Gauge.build("glia_router_scrape_age_seconds",
             "Seconds since the engine's /metrics was last read (+Inf before the first read).")
             .labelNames("engine").register(registry);
-    final Histogram promptTokens = Histogram.build("glia_router_prompt_tokens", "Prompt tokens of arriving requests.")
+    final Histogram promptTokens = Histogram.build(RouterHistograms.PROMPT_TOKENS, "Prompt tokens of arriving requests.")
             .buckets(TOKEN_BUCKETS).register(registry);
-    final Histogram outputTokens = Histogram.build("glia_router_output_tokens",
+    final Histogram outputTokens = Histogram.build(RouterHistograms.OUTPUT_TOKENS,
             "Output tokens of completed streamed requests: events with text, one per token as vLLM streams.")
             .buckets(TOKEN_BUCKETS).register(registry);
 
