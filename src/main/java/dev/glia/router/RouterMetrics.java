@@ -24,7 +24,28 @@ final class RouterMetrics {
             60, 120};
     private static final double[] ITL_BUCKETS = {0.001, 0.0025, 0.005, 0.01, 0.015, 0.02, 0.025, 0.03, 0.04, 0.05,
             0.075, 0.1, 0.25, 0.5, 1, 2.5};
-    private static final double[] TOKEN_BUCKETS = {16, 32, 64, 128, 256, 512, 1024, 2048, 4096, 8192, 16384};
+    /**
+     * Token counts: whole numbers 2^(k/8) rounded, 1 to 131072, distinct (about 9% apart above 12 tokens), so
+     * that a quantile read from the buckets ({@code histogram_quantile}) lies within one 9%-wide bucket of
+     * the true one: what workload fitting (docs/fitting.md) needs to recover p50 and p90 within 10%.
+     */
+    static final double[] TOKEN_BUCKETS = tokenBuckets();
+    /**
+     * Seconds between consecutive arrivals: 1e-5 s to 1e4 s, 8 buckets per decade (33% apart), wide enough
+     * for a lognormal σ = 2 process (its gaps span about 5 decades around the mean) as well as Poisson's.
+     */
+    static final double[] INTERARRIVAL_BUCKETS = interarrivalBuckets();
+
+    private static double[] tokenBuckets() {
+        return java.util.stream.IntStream.rangeClosed(0, 17 * 8).mapToDouble(k -> Math.rint(Math.pow(2, k / 8.0)))
+                .distinct().toArray();
+    }
+
+    private static double[] interarrivalBuckets() {
+        // 10^(k/8) to 4 significant digits, so the le labels read cleanly
+        return java.util.stream.IntStream.rangeClosed(-5 * 8, 4 * 8).mapToDouble(k -> new java.math.BigDecimal(
+                Math.pow(10, k / 8.0)).round(new java.math.MathContext(4)).doubleValue()).toArray();
+    }
 
     final CollectorRegistry registry = new CollectorRegistry();
     private final Counter requests = Counter.build("glia_router_requests_total",
@@ -63,6 +84,10 @@ final class RouterMetrics {
             .labelNames("engine").register(registry);
     final Histogram promptTokens = Histogram.build("glia_router_prompt_tokens", "Prompt tokens of arriving requests.")
             .buckets(TOKEN_BUCKETS).register(registry);
+    /** Gaps between consecutive arrivals; observed on each POST after the first (its count: arrivals − 1). */
+    final Histogram interarrival = Histogram.build("glia_router_request_interarrival_seconds",
+            "Seconds between consecutive arrivals of requests at the router, before admission.")
+            .buckets(INTERARRIVAL_BUCKETS).register(registry);
     final Histogram outputTokens = Histogram.build("glia_router_output_tokens",
             "Output tokens of completed streamed requests: events with text, one per token as vLLM streams.")
             .buckets(TOKEN_BUCKETS).register(registry);
