@@ -24,12 +24,8 @@ import org.junit.jupiter.api.Test;
 
 /** Fitting on hand-made histograms: samples drawn from known distributions, bucketed as the router buckets them. */
 class WorkloadFitTest {
-    /** The router's inter-arrival buckets: 10^(k/8) s, 1e-5 to 1e4. */
-    static final double[] GAP_BUCKETS = IntStream.rangeClosed(-40, 32).mapToDouble(k -> new java.math.BigDecimal(
-            Math.pow(10, k / 8.0)).round(new java.math.MathContext(4)).doubleValue()).toArray();
-    /** The router's token buckets: round(2^(k/8)), 1 to 131072. */
-    static final double[] TOKEN_BUCKETS = IntStream.rangeClosed(0, 136).mapToDouble(k -> Math.rint(Math.pow(2, k / 8.0)))
-            .distinct().toArray();
+    static final double[] GAP_BUCKETS = RouterBuckets.GAPS;
+    static final double[] TOKEN_BUCKETS = RouterBuckets.TOKENS;
 
     static Histogram histogram(double[] bounds, double[] samples) {
         TreeMap<Double, Double> buckets = new TreeMap<>();
