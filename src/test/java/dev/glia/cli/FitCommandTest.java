@@ -101,7 +101,8 @@ class FitCommandTest {
         try {
             Path file = tmp.resolve("shop.yaml");
             Result r = run("--prometheus", "http://127.0.0.1:" + server.getAddress().getPort(), "--window", "1h",
-                    "--router-match", "job=\"glia-router\"", "--out", file.toString(), "--name", "shop");
+                    "--router-match", "job=\"glia-router\"", "--engine-match", "job=\"vllm\"", "--out",
+                    file.toString(), "--name", "shop");
             assertThat(r.exitCode()).as(r.err()).isZero();
             assertThat(r.out()).contains("arrivals: poisson").contains("prompt tokens: 1000 requests")
                     .contains("wrote " + file);
@@ -113,6 +114,12 @@ class FitCommandTest {
             assertThat(s.duration()).isEqualTo(3600.0);
             assertThat(queries).contains("sum by (le) (increase(glia_router_request_interarrival_seconds_bucket"
                     + "{job=\"glia-router\"}[3600s]))");
+            String docs = java.nio.file.Files.readString(Path.of("docs/fitting.md"));
+            for (String q : queries) {
+                String documented = q.replace("{job=\"glia-router\"}", "{R}").replace("{job=\"vllm\"}", "{E}")
+                        .replace("[3600s]", "[W]").replace("[360s]", "[W/10]");
+                assertThat(docs).as("docs/fitting.md lists %s", documented).contains("`" + documented + "`");
+            }
         } finally {
             server.stop(0);
         }
