@@ -186,7 +186,7 @@ public final class RealPrometheus implements AutoCloseable {
         try {
             Path output = Files.createTempFile("apt-get", ".log");
             Process p = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(output.toFile()).start();
-            if (!p.waitFor(5, TimeUnit.MINUTES)) {
+            if (!p.waitFor(2, TimeUnit.MINUTES)) {
                 p.destroyForcibly();
             }
             String out = Files.readString(output);

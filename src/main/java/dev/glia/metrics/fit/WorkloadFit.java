@@ -40,6 +40,12 @@ public final class WorkloadFit {
         long prompts = Math.round(o.prompt() == null ? 0 : o.prompt().count().orElse(0));
         long outputs = Math.round(o.output() == null ? 0 : o.output().count().orElse(0));
         long gaps = Math.round(o.gaps() == null ? 0 : o.gaps().count().orElse(0));
+        if (o.gaps() == null || o.gaps().buckets().isEmpty()) {
+            throw new TooFewRequestsException("no glia_router_request_interarrival_seconds series in the " + windowText
+                    + " ending " + o.end() + ": fitting needs a Glia router's metrics (this version or later) in this"
+                    + " Prometheus. Check that Prometheus scrapes the router's /metrics and that --router-match picks"
+                    + " its series.");
+        }
         long requests = Math.min(prompts, gaps + 1);
         if (requests < options.minRequests() || outputs < options.minRequests()) {
             throw new TooFewRequestsException(String.format(Locale.ROOT, "only %d requests arrived and %d completed "

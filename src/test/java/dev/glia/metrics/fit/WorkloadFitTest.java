@@ -161,6 +161,19 @@ class WorkloadFitTest {
     }
 
     @Test
+    void withoutTheRoutersGapHistogramTheFitSaysWhatIsMissing() {
+        double[] lengths = draw(500, () -> 100);
+        Observations o = observations(new double[0], lengths, lengths, List.of());
+        Observations noRouter = new Observations(o.end(), o.window(), new Histogram(Map.of(), new TreeMap<>(),
+                OptionalDouble.empty(), OptionalDouble.of(0)), o.prompt(), o.promptMetric(), o.output(),
+                o.outputMetric(), Double.NaN, List.of(), List.of());
+        assertThatThrownBy(() -> WorkloadFit.fit(noRouter, FitOptions.defaults()))
+                .isInstanceOf(TooFewRequestsException.class)
+                .hasMessageContaining("no glia_router_request_interarrival_seconds series")
+                .hasMessageContaining("--router-match");
+    }
+
+    @Test
     void enginesComeFromTheirCacheConfiguration() {
         EngineFit e = EngineFit.of(List.of(Map.of("num_gpu_blocks", "None", "block_size", "16")));
         assertThat(e.count()).isEqualTo(1);
