@@ -19,7 +19,7 @@ import org.junit.jupiter.api.Assumptions;
  * A real Prometheus (Debian's {@code prometheus} package) for tests: found on the PATH, or installed with
  * apt-get when the tests run as root; otherwise the calling test is skipped, saying why. It scrapes the
  * given targets every second, listens on a free loopback port, keeps its TSDB in a temporary folder and
- * is stopped by {@link #close()}.
+ * is stopped by {@link #close()}. {@code -Dglia.test.prometheus=PATH} picks a particular binary.
  */
 public final class RealPrometheus implements AutoCloseable {
     /** A scrape target: the {@code job} label and {@code host:port} (its {@code /metrics} is scraped). */
@@ -40,10 +40,15 @@ public final class RealPrometheus implements AutoCloseable {
         this.log = log;
     }
 
+    /** Skips the calling test, saying why, when no Prometheus can be had (installing it if need be). */
+    public static void assumeAvailable() {
+        Assumptions.assumeTrue(binary() != null, () -> "no real Prometheus: " + unavailable);
+    }
+
     /** Starts Prometheus scraping {@code targets} every second; skips the test when it cannot be had. */
     public static RealPrometheus start(Path dir, List<Target> targets) {
+        assumeAvailable();
         String bin = binary();
-        Assumptions.assumeTrue(bin != null, () -> "no real Prometheus: " + unavailable);
         try {
             Path config = dir.resolve("prometheus.yml");
             StringBuilder yaml = new StringBuilder("""
@@ -147,6 +152,15 @@ public final class RealPrometheus implements AutoCloseable {
     /** The prometheus binary, installed if need be (once per JVM); null with {@link #unavailable} saying why. */
     static synchronized String binary() {
         if (binary != null || unavailable != null) {
+            return binary;
+        }
+        String given = System.getProperty("glia.test.prometheus");
+        if (given != null && !given.isBlank()) { // a particular binary, e.g. a newer Prometheus than Debian's
+            if (Files.isExecutable(Path.of(given))) {
+                binary = given;
+            } else {
+                unavailable = "-Dglia.test.prometheus=" + given + " is not an executable file";
+            }
             return binary;
         }
         binary = onPath("prometheus");

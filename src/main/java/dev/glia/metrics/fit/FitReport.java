@@ -51,9 +51,9 @@ public record FitReport(double windowSeconds, String end, double timeScale, Arri
 
     private static String process(ArrivalFit a) {
         return switch (a.process()) {
-            case "poisson" -> String.format(Locale.ROOT, "poisson (gamma cv %.3g [%.3g, %.3g] within 1/%.2f..%.2f)",
+            case "poisson" -> String.format(Locale.ROOT, "poisson (gamma cv %.3g [%.3g, %.3g], within [%.2f, %.2f])",
                     a.candidates().stream().filter(c -> c.model().equals("gamma")).findFirst().orElseThrow().parameter(),
-                    a.low(), a.high(), ArrivalFit.POISSON_CV_BAND, ArrivalFit.POISSON_CV_BAND);
+                    a.low(), a.high(), 1 / ArrivalFit.POISSON_CV_BAND, ArrivalFit.POISSON_CV_BAND);
             case "lognormal" -> String.format(Locale.ROOT, "lognormal sigma %.3g [%.3g, %.3g]", a.parameter(), a.low(), a.high());
             default -> String.format(Locale.ROOT, "gamma cv %.3g [%.3g, %.3g]", a.parameter(), a.low(), a.high());
         };

@@ -116,6 +116,7 @@ class FitFromPrometheusTest {
     }
 
     Outcome replayAndFit(Scenario scenario) throws Exception {
+        RealPrometheus.assumeAvailable();
         RequestPlan plan = RequestPlan.of(scenario, scenario.seed(), REQUESTS);
         EngineFleet engines = EngineFleet.start(EngineOptions.builder().host("127.0.0.1").port(0).model("llama-3-8b")
                 .gpu("a10").numGpuBlocksOverride(2240).maxModelLen(8192).timeScale(TIME_SCALE).replicas(2).build(),
