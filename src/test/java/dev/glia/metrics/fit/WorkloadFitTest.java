@@ -119,7 +119,7 @@ class WorkloadFitTest {
     }
 
     @Test
-    void theFittedScenarioLoadsAndItsWorkloadHasTheObservedQuantiles() {
+    void theFittedScenarioLoadsRunsAndItsWorkloadHasTheObservedQuantiles() {
         SplittableRandom r = new SplittableRandom(7);
         double mu = Math.log(1 / 4.0) - 2;
         double[] gaps = draw(999, () -> Math.exp(mu + 2 * r.nextGaussian()));
@@ -139,6 +139,12 @@ class WorkloadFitTest {
         assertThat(loaded.workload().arrivals().process()).isEqualTo("lognormal");
         assertThat(loaded.duration()).isEqualTo(3000.0);
         assertThat(fitted.report().notes()).anyMatch(n -> n.contains("num_gpu_blocks [2100, 2240]"));
+
+        // glia simulate runs it as it runs any scenario
+        Scenario short_ = ScenarioLoader.override(loaded, null, 120.0, null, null, null);
+        dev.glia.sim.Experiment.SeedRun run = new dev.glia.sim.Experiment(short_).runSeed(0,
+                dev.glia.sim.PolicySet.of(short_, Map.of()).factories());
+        assertThat(run.summary().get("completed")).isPositive().isEqualTo(run.summary().get("requests"));
 
         Workload.OpenLoop w = (Workload.OpenLoop) WorkloadFactory.build(loaded, 0);
         double[] generated = Arrays.stream(w.prompts()).asDoubleStream().toArray();
