@@ -89,10 +89,25 @@ class ArchitectureTest {
 
     @ArchTest
     static final ArchRule metricsDependsOnNothingOfGlia = classes().that().resideInAPackage("dev.glia.metrics..")
+            .and().resideOutsideOfPackage("dev.glia.metrics.fit..")
             .should().onlyDependOnClassesThat(resideOutsideOfPackage("dev.glia..")
                     .or(resideInAPackage("dev.glia.metrics..")))
             .because("metrics parses what Prometheus and vLLM expose; the control plane and the router use it"
                     + " without the simulator or the policies");
+
+    @ArchTest
+    static final ArchRule workloadFittingWritesScenariosAndNothingElseOfGlia = classes().that()
+            .resideInAPackage("dev.glia.metrics.fit..")
+            .should().onlyDependOnClassesThat(resideOutsideOfPackage("dev.glia..")
+                    .or(resideInAnyPackage("dev.glia.metrics..", "dev.glia.sim.scenario..", "dev.glia.catalog..")))
+            .because("workload fitting (layer 4, above sim) turns metrics into a scenario, so it knows the"
+                    + " scenario format and nothing else of the simulator; the rest of metrics stays free of it");
+
+    @ArchTest
+    static final ArchRule theRouterDoesNotFitWorkloads = noClasses().that().resideInAPackage("dev.glia.router..")
+            .should().dependOnClassesThat().resideInAPackage("dev.glia.metrics.fit..")
+            .because("the router uses the metrics parser without the simulator; fitting belongs to the control"
+                    + " plane and the command line");
 
     @ArchTest
     static final ArchRule researchDoesNotDependOnTheCommandLine = noClasses().that().resideInAPackage("dev.glia.research..")

@@ -8,6 +8,6 @@ import picocli.CommandLine.Command;
         description = "Designs serving policies for vLLM clusters in a fast, faithful simulator.",
         subcommands = {OptimizeCommand.class, SimulateCommand.class, CompareCommand.class, ScenariosCommand.class,
                 PolicyCommand.class, BenchCommand.class, EngineCommand.class, LoadCommand.class, RouterCommand.class,
-                OperatorCommand.class})
+                OperatorCommand.class, FitCommand.class})
 public class GliaCommand {
 }

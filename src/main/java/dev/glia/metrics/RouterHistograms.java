@@ -21,13 +21,29 @@ public final class RouterHistograms {
     public static final String PROMPT_TOKENS = "glia_router_prompt_tokens";
     /** Output tokens of completed streamed requests. */
     public static final String OUTPUT_TOKENS = "glia_router_output_tokens";
+    /** Seconds between consecutive arrivals at the router, before admission: its {@code _count} is arrivals − 1. */
+    public static final String INTERARRIVAL = "glia_router_request_interarrival_seconds";
     /** Requests in a pool's global queue (a gauge). */
     public static final String QUEUE_LENGTH = "glia_router_queue_length";
 
     private static final double[] LATENCY = {0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120};
     private static final double[] INTER_TOKEN = {0.001, 0.0025, 0.005, 0.01, 0.015, 0.02, 0.025, 0.03, 0.04, 0.05,
             0.075, 0.1, 0.25, 0.5, 1, 2.5};
-    private static final double[] TOKENS = {16, 32, 64, 128, 256, 512, 1024, 2048, 4096, 8192, 16384};
+    /**
+     * Token counts: whole numbers 2^(k/8) rounded, 1 to 131072, distinct (about 9% apart above 12 tokens), so that a
+     * quantile read from the buckets ({@code histogram_quantile}) lies within one 9%-wide bucket of the true one:
+     * what workload fitting (docs/fitting.md) needs to recover p50 and p90 within 10%.
+     */
+    private static final double[] TOKENS = java.util.stream.IntStream.rangeClosed(0, 17 * 8)
+            .mapToDouble(k -> Math.rint(Math.pow(2, k / 8.0))).distinct().toArray();
+    /**
+     * Seconds between consecutive arrivals: 1e-5 s to 1e4 s, 8 buckets per decade (33% apart), wide enough for a
+     * lognormal σ = 2 process (its gaps span about 5 decades around the mean) as well as Poisson's; 10^(k/8) to 4
+     * significant digits, so that the le labels read cleanly.
+     */
+    private static final double[] INTERARRIVAL = java.util.stream.IntStream.rangeClosed(-5 * 8, 4 * 8)
+            .mapToDouble(k -> new java.math.BigDecimal(Math.pow(10, k / 8.0)).round(new java.math.MathContext(4))
+                    .doubleValue()).toArray();
 
     private RouterHistograms() {
     }
@@ -45,5 +61,10 @@ public final class RouterHistograms {
     /** Upper bounds (tokens, +Inf implied) of the prompt- and output-token histograms. */
     public static double[] tokenBounds() {
         return TOKENS.clone();
+    }
+
+    /** Upper bounds (seconds, +Inf implied) of the inter-arrival histogram. */
+    public static double[] interarrivalBounds() {
+        return INTERARRIVAL.clone();
     }
 }

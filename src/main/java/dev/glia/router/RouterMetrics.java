@@ -23,7 +23,8 @@ final class RouterMetrics {
 
     private static final double[] LATENCY_BUCKETS = RouterHistograms.latencyBounds();
     private static final double[] ITL_BUCKETS = RouterHistograms.interTokenBounds();
-    private static final double[] TOKEN_BUCKETS = RouterHistograms.tokenBounds();
+    static final double[] TOKEN_BUCKETS = RouterHistograms.tokenBounds();
+    static final double[] INTERARRIVAL_BUCKETS = RouterHistograms.interarrivalBounds();
 
     final CollectorRegistry registry = new CollectorRegistry();
     private final Counter requests = Counter.build(RouterHistograms.REQUESTS,
@@ -62,6 +63,10 @@ final class RouterMetrics {
             .labelNames("engine").register(registry);
     final Histogram promptTokens = Histogram.build(RouterHistograms.PROMPT_TOKENS, "Prompt tokens of arriving requests.")
             .buckets(TOKEN_BUCKETS).register(registry);
+    /** Gaps between consecutive arrivals; observed on each POST after the first (its count: arrivals − 1). */
+    final Histogram interarrival = Histogram.build(RouterHistograms.INTERARRIVAL,
+            "Seconds between consecutive arrivals of requests at the router, before admission.")
+            .buckets(INTERARRIVAL_BUCKETS).register(registry);
     final Histogram outputTokens = Histogram.build(RouterHistograms.OUTPUT_TOKENS,
             "Output tokens of completed streamed requests: events with text, one per token as vLLM streams.")
             .buckets(TOKEN_BUCKETS).register(registry);

@@ -58,6 +58,8 @@ final class RouterVerticle extends AbstractVerticle {
     private final RouterOptions options;
     private final RouterMetrics metrics;
     private final long startNanos = System.nanoTime();
+    /** When the last request arrived (0: none yet), for the inter-arrival histogram. */
+    private long lastArrivalNanos;
     /** Every engine, in id order. */
     private final List<Upstream> engines = new ArrayList<>();
     /** The stable pool first; the canary's second while one runs. */
@@ -235,6 +237,10 @@ final class RouterVerticle extends AbstractVerticle {
             refuse(req.response(), new OpenAiError(405, "MethodNotAllowed", "Method Not Allowed", "method"));
             return;
         }
+        if (lastArrivalNanos != 0) {
+            metrics.interarrival.observe((arrival - lastArrivalNanos) / 1e9);
+        }
+        lastArrivalNanos = arrival;
         Pool pool = poolForArrival();
         RouterMetrics.PolicySeries series = pool.series;
         req.body().onSuccess(body -> {

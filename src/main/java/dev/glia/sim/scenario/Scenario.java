@@ -66,10 +66,28 @@ public record Scenario(
     public record Lengths(String table, Distribution prompt, Distribution output) {
     }
 
-    /** distribution: empirical (table) | lognormal (median, sigma) | fixed (value) | uniform (min, max). */
+    /**
+     * distribution: empirical (table) | lognormal (median, sigma) | fixed (value) | uniform (min, max) |
+     * quantiles (quantiles: an inline table of tokens at probabilities i / (n − 1), non-decreasing, sampled as
+     * the bundled tables are; what {@code glia fit} writes).
+     */
     @JsonInclude(JsonInclude.Include.NON_NULL)
+    @JsonPropertyOrder({"distribution", "table", "median", "sigma", "value", "min", "max", "quantiles"})
     public record Distribution(String distribution, String table, Double median, Double sigma, Integer value,
-                               Integer min, Integer max) {
+                               Integer min, Integer max, java.util.List<Double> quantiles) {
+        public Distribution {
+            quantiles = quantiles == null ? null : java.util.List.copyOf(quantiles);
+        }
+
+        public Distribution(String distribution, String table, Double median, Double sigma, Integer value,
+                            Integer min, Integer max) {
+            this(distribution, table, median, sigma, value, min, max, null);
+        }
+
+        /** An inline quantile table. */
+        public static Distribution quantiles(java.util.List<Double> quantiles) {
+            return new Distribution("quantiles", null, null, null, null, null, null, quantiles);
+        }
     }
 
     /** The Glia paper's knob: a fraction of prompts and of outputs multiplied by factor, capped. */

@@ -32,7 +32,7 @@ import java.util.stream.Collectors;
 /** Finds, parses, completes and validates scenarios; every problem is reported by field path. */
 public final class ScenarioLoader {
     static final Set<String> PROCESSES = Set.of("poisson", "gamma", "lognormal", "sinusoid", "closed-loop");
-    static final Set<String> DISTRIBUTIONS = Set.of("empirical", "lognormal", "fixed", "uniform");
+    static final Set<String> DISTRIBUTIONS = Set.of("empirical", "lognormal", "fixed", "uniform", "quantiles");
 
     private ScenarioLoader() {
     }
@@ -371,10 +371,32 @@ public final class ScenarioLoader {
                     field + ".value: must be at least 1 token, got " + d.value());
             case "uniform" -> check(problems, d.min() != null && d.max() != null && d.min() >= 1 && d.max() >= d.min(),
                     field + ": uniform needs 1 <= min <= max, got min " + d.min() + ", max " + d.max());
+            case "quantiles" -> checkQuantiles(d.quantiles(), field + ".quantiles", problems);
             default -> problems.add(field + ".distribution: unknown distribution '" + kind + "'; known: "
                     + String.join(", ", DISTRIBUTIONS.stream().sorted().toList()));
         }
-        return new Distribution(kind, d.table(), d.median(), d.sigma(), d.value(), d.min(), d.max());
+        return new Distribution(kind, d.table(), d.median(), d.sigma(), d.value(), d.min(), d.max(), d.quantiles());
+    }
+
+    /** An inline table: at least two finite values, the first at least 1 token, none smaller than the one before. */
+    private static void checkQuantiles(List<Double> q, String field, List<String> problems) {
+        if (q == null || q.size() < 2) {
+            problems.add(field + ": needs at least 2 values (tokens at probabilities 0, 1/(n-1), ..., 1), got "
+                    + (q == null ? "none" : q.size()));
+            return;
+        }
+        for (int i = 0; i < q.size(); i++) {
+            Double v = q.get(i);
+            if (v == null || !Double.isFinite(v) || v < 1) {
+                problems.add(field + "[" + i + "]: must be a finite number of tokens, at least 1, got " + v);
+                return;
+            }
+            if (i > 0 && v < q.get(i - 1)) {
+                problems.add(field + "[" + i + "]: " + v + " is smaller than the value before it (" + q.get(i - 1)
+                        + "); quantiles never decrease");
+                return;
+            }
+        }
     }
 
     private static Inflation completeInflation(Inflation i, List<String> problems) {

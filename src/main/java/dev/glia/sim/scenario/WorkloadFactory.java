@@ -143,6 +143,7 @@ public final class WorkloadFactory {
             case "lognormal" -> LengthSampler.lognormal(d.median(), d.sigma());
             case "fixed" -> LengthSampler.fixed(d.value());
             case "uniform" -> LengthSampler.uniform(d.min(), d.max());
+            case "quantiles" -> LengthSampler.empirical(d.quantiles().stream().mapToDouble(Double::doubleValue).toArray());
             default -> throw new IllegalArgumentException("unknown distribution " + d.distribution());
         };
     }

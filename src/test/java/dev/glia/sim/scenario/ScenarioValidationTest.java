@@ -440,4 +440,45 @@ class ScenarioValidationTest {
                 .hasMessageContaining("policies.router")
                 .hasMessageContaining("llq");
     }
+
+    // ---- inline quantile tables (what glia fit writes) ------------------------------------------------
+
+    @Test
+    void anInlineQuantileTableIsSampledLikeTheBundledTables() {
+        Scenario s = loadYaml("""
+                duration: 2000
+                workload:
+                  arrivals: {process: poisson, qps: 2}
+                  lengths:
+                    prompt: {distribution: quantiles, quantiles: [10, 100, 110, 1000]}
+                    output: {distribution: quantiles, quantiles: [5, 5]}
+                """);
+        dev.glia.sim.engine.Workload.OpenLoop w = (dev.glia.sim.engine.Workload.OpenLoop) WorkloadFactory.build(s, 0);
+        int[] prompts = w.prompts().clone();
+        java.util.Arrays.sort(prompts);
+        assertThat(prompts[0]).isGreaterThanOrEqualTo(10);
+        assertThat(prompts[prompts.length - 1]).isLessThanOrEqualTo(1000);
+        assertThat(prompts[prompts.length / 2]).isBetween(100, 110); // the middle third lies between 100 and 110
+        assertThat(w.outputs()).containsOnly(5);
+    }
+
+    @Test
+    void aQuantileTableMustHaveTwoValuesAtLeastOneTokenNeverDecreasing() {
+        assertThat(problemsOf("""
+                workload:
+                  lengths:
+                    prompt: {distribution: quantiles, quantiles: [10]}
+                    output: {distribution: quantiles, quantiles: [0.5, 3]}
+                """)).containsExactly(
+                "workload.lengths.prompt.quantiles: needs at least 2 values (tokens at probabilities 0, 1/(n-1), ..., 1), got 1",
+                "workload.lengths.output.quantiles[0]: must be a finite number of tokens, at least 1, got 0.5");
+        assertThat(problemsOf("""
+                workload:
+                  lengths:
+                    prompt: {distribution: quantiles, quantiles: [10, 20, 15]}
+                    output: {distribution: quantiles}
+                """)).containsExactly(
+                "workload.lengths.prompt.quantiles[2]: 15.0 is smaller than the value before it (20.0); quantiles never decrease",
+                "workload.lengths.output.quantiles: needs at least 2 values (tokens at probabilities 0, 1/(n-1), ..., 1), got none");
+    }
 }
