@@ -30,14 +30,9 @@ import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.utils.Serialization;
-import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
-import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
-import io.javaoperatorsdk.operator.processing.event.ResourceID;
-import io.javaoperatorsdk.operator.processing.event.source.EventSource;
-import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
 import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
@@ -50,7 +45,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 
@@ -142,24 +136,6 @@ public final class OptimizationReconciler implements Reconciler<GliaOptimization
     @Override
     public UpdateControl<GliaOptimization> reconcile(GliaOptimization o, Context<GliaOptimization> context) {
         return new Pass(o).run();
-    }
-
-    /**
-     * GliaPolicies labelled with an optimisation reconcile it at once: an approval (by a person, or synced from Git)
-     * starts the canary without waiting for the next poll. The label, not the owner reference, maps them, because a
-     * policy re-applied from Git may have lost its owner reference.
-     */
-    @Override
-    public List<EventSource<?, GliaOptimization>> prepareEventSources(EventSourceContext<GliaOptimization> context) {
-        return List.of(new InformerEventSource<>(InformerEventSourceConfiguration
-                .from(GliaPolicy.class, GliaOptimization.class)
-                .withSecondaryToPrimaryMapper(p -> {
-                    String owner = p.getMetadata().getLabels() == null ? null
-                            : p.getMetadata().getLabels().get(OPTIMIZATION_LABEL);
-                    return owner == null ? Set.of() : Set.of(new ResourceID(owner, p.getMetadata().getNamespace()));
-                })
-                .withNamespacesInheritedFromController()
-                .build(), context));
     }
 
     /** One reconcile of one optimisation. */

@@ -22,25 +22,27 @@ public final class OperatorRbac {
     }
 
     public static final List<Grant> GRANTS = List.of(
-            new Grant("glia.dev", "gliaoptimizations", Set.of("get", "list", "watch", "patch", "update"),
-                    "the reconciler's informer; metadata (finalizers, handled promote/rollback annotations)"),
-            new Grant("glia.dev", "gliaoptimizations/status", Set.of("get", "patch", "update"),
-                    "phase, conditions, progress, best vs baseline"),
-            new Grant("glia.dev", "gliapolicies", Set.of("get", "list", "watch", "create", "patch", "update"),
-                    "a research result becomes a GliaPolicy owned by its optimisation (deleted by garbage collection)"),
-            new Grant("glia.dev", "gliapolicies/status", Set.of("get", "patch", "update"),
-                    "verification and rollout state"),
+            new Grant("glia.dev", "gliaoptimizations", Set.of("get", "list", "watch", "patch"),
+                    "the reconciler's informer; a handled promote/rollback annotation removed"),
+            new Grant("glia.dev", "gliaoptimizations/status", Set.of("patch"),
+                    "phase, conditions, progress, best vs baseline (merge patch)"),
+            new Grant("glia.dev", "gliapolicies", Set.of("get", "list", "watch", "create", "patch"),
+                    "a research result becomes a GliaPolicy owned by its optimisation (deleted by garbage collection);"
+                            + " approved by evidence in auto mode"),
+            new Grant("glia.dev", "gliapolicies/status", Set.of("patch"), "verification and where it is rolled out"),
             new Grant("", "events", Set.of("create"), "an Event for every transition"),
-            new Grant("batch", "jobs", Set.of("create", "get", "list", "watch", "delete"),
-                    "research runs as a Job: started, watched, re-attached after a restart, removed on reset"),
-            new Grant("", "pods", Set.of("list"),
-                    "find a finished research Job's pod by its job-name label"),
+            new Grant("batch", "jobs", Set.of("create", "get"),
+                    "research runs as a Job: created once, read by name (also after a restart); garbage-collected"
+                            + " with its optimisation"),
+            new Grant("", "pods", Set.of("list", "watch"),
+                    "find a research Job's pod by its job-name label; fabric8 watches it until started before a log read"),
             new Grant("", "pods/log", Set.of("get"),
-                    "a research Job's result is the last JSON object of its pod's log (the Job holds no credential)"),
+                    "a research Job's progress and result are in its pod's log (the Job holds no credential)"),
             new Grant("", "secrets", Set.of("get"),
                     "only to check that the research model's key Secret exists; never listed or watched"),
-            new Grant("", "configmaps", Set.of("create", "get", "update"),
-                    "large research reports, and the router's policy document on rollout"));
+            new Grant("", "configmaps", Set.of("create", "get"), "research reports"),
+            new Grant("", "services", Set.of("get"), "check that spec.target.router.service exists"),
+            new Grant("apps", "deployments", Set.of("get"), "check that spec.target.engines.deployment exists"));
 
     private OperatorRbac() {
     }

@@ -20,6 +20,15 @@ import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
+import dev.glia.delivery.OperatorRbac;
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.EnvVar;
+import io.fabric8.kubernetes.api.model.batch.v1.Job;
+import java.util.Arrays;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterAll;
 import io.javaoperatorsdk.operator.Operator;
 import java.net.URI;
 import java.nio.file.Files;
@@ -35,10 +44,12 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The operator's first slice end to end on fabric8's mock API server (CRUD mode): k8s-examples/optimization.yaml,
- * adapted to in-process research on a short scenario and to a real router (with three emulated engines) started by
- * the test, goes from research to a GliaPolicy with evidence to a canary in that router, then promotion, rollback,
- * or a wait for approval, as its rollout mode says; conditions and Events checked at each step.
+ * The operator end to end on fabric8's mock API server (CRUD mode): k8s-examples/optimization.yaml, pointed at a real
+ * router (with three emulated engines) started by the test and at the tuner on a bundled scenario, goes from a
+ * research Job (the {@link Kubelet} runs its command) to a GliaPolicy with evidence to a canary in that router, then
+ * promotion, rollback, or a wait for approval, as its rollout mode says; conditions and Events checked at each step.
+ * Everything the operator asked of the API server across these tests is held against the Helm chart's RBAC rules:
+ * nothing it asked is missing from them, and nothing in them went unused.
  */
 @EnableKubernetesMockClient(crud = true)
 class OperatorLifecycleTest {
@@ -46,6 +57,7 @@ class OperatorLifecycleTest {
     private static final Duration WAIT = Duration.ofSeconds(120);
 
     static KubernetesClient client;
+    static KubernetesMockServer server;
     /** What the operator asked of the API server, across this class's tests. */
     private static final ApiRequests ASKED = new ApiRequests();
     /** The operator's own client (not a static KubernetesClient field: the mock extension would fill that in). */
@@ -59,6 +71,7 @@ class OperatorLifecycleTest {
     private HttpRouterAdmin admin;
     private ResearchSessions sessions;
     private Operator operator;
+    private Kubelet kubelet;
 
     @BeforeEach
     void start() throws Exception {
@@ -70,6 +83,12 @@ class OperatorLifecycleTest {
             }
         }
         engineDeployment("vllm-llama-3-8b");
+        if (client.secrets().inNamespace(NS).withName("glia-llm").get() == null) {
+            client.secrets().inNamespace(NS).resource(new io.fabric8.kubernetes.api.model.SecretBuilder()
+                    .withNewMetadata().withName("glia-llm").withNamespace(NS).endMetadata()
+                    .addToStringData("api-key", "sk-test").build()).create();
+        }
+        kubelet = new Kubelet(client, server, NS, research.resolve("jobs"));
         engines = EngineFleet.start(EngineOptions.builder().host("127.0.0.1").port(0).model("llama-3-8b").gpu("a10")
                 .maxModelLen(8192).timeScale(20).replicas(3).build(), new EngineModelBackends(r -> { }));
         List<URI> urls = engines.servers().stream().map(s -> URI.create("http://127.0.0.1:" + s.port())).toList();
@@ -78,22 +97,39 @@ class OperatorLifecycleTest {
         admin = new HttpRouterAdmin(URI.create("http://127.0.0.1:" + router.adminPort()), Duration.ofSeconds(60));
         sessions = new ResearchSessions(1, research);
         operatorClient = ASKED.client(client);
-        operator = GliaOperator.create(operatorClient, sessions, url -> new HttpRouterAdmin(url, Duration.ofSeconds(60)),
-                Clock.systemUTC(), new OptimizationReconciler.Options(Duration.ofMillis(200), Duration.ofSeconds(1), 3,
-                        1), Set.of(NS));
-        operator.start();
+        operator = startOperator();
+    }
+
+    /** The operator as the chart runs it: research Jobs of the image glia:test under the research ServiceAccount. */
+    private Operator startOperator() {
+        Operator op = GliaOperator.create(operatorClient, sessions, url -> new HttpRouterAdmin(url,
+                Duration.ofSeconds(60)), Clock.systemUTC(), new OptimizationReconciler.Options(Duration.ofMillis(200),
+                Duration.ofSeconds(1), 3, 1).withJobs(ResearchJob.Settings.from(null, Map.of(ResearchJob.IMAGE_ENV,
+                        "glia:test", ResearchJob.SERVICE_ACCOUNT_ENV, "glia-research"), 3, 1),
+                        OptimizationReconciler::podLog), Set.of(NS));
+        op.start();
+        return op;
     }
 
     @AfterEach
     void stop() {
         operator.stop();
         operatorClient.close();
+        try {
+            kubelet.close();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         sessions.close();
         router.close();
         engines.close();
         client.resources(GliaOptimization.class).inNamespace(NS).delete();
         client.resources(GliaPolicy.class).inNamespace(NS).delete();
         client.v1().events().inNamespace(NS).delete();
+        client.batch().v1().jobs().inNamespace(NS).delete();
+        client.pods().inNamespace(NS).delete();
+        client.configMaps().inNamespace(NS).delete();
+        FINISHED.incrementAndGet();
     }
 
     /** The engines' Deployment that k8s-examples/optimization.yaml names, as a cluster would hold it. */
@@ -108,10 +144,24 @@ class OperatorLifecycleTest {
         }
     }
 
-    @org.junit.jupiter.api.AfterAll
-    static void theOperatorAskedOnlyWhatTheChartGrants() {
-        System.out.println("ASKED " + ASKED.verbs());
-        System.out.println("GRANTED " + dev.glia.delivery.OperatorRbac.rendered());
+    private static final AtomicInteger FINISHED = new AtomicInteger();
+
+    /**
+     * The chart's RBAC against what the operator asked (its own client records every request): each verb it used is
+     * granted and, once every test of this class ran, each verb granted was used.
+     */
+    @AfterAll
+    static void theChartGrantsWhatTheOperatorUsedAndNothingMore() {
+        Map<String, Set<String>> asked = ASKED.verbs();
+        Map<String, Set<String>> granted = OperatorRbac.rendered();
+        asked.forEach((resource, verbs) -> assertThat(granted.getOrDefault(resource, Set.of()))
+                .as("the chart's operator ClusterRole on %s (the operator asked: %s)", resource, asked)
+                .containsAll(verbs));
+        long tests = Arrays.stream(OperatorLifecycleTest.class.getDeclaredMethods())
+                .filter(m -> m.isAnnotationPresent(Test.class)).count();
+        if (FINISHED.get() == tests) {
+            assertThat(asked).as("the chart grants nothing the operator did not use").isEqualTo(granted);
+        }
     }
 
     /** k8s-examples/optimization.yaml with in-process research on a short scenario, and the test's router. */
@@ -132,8 +182,7 @@ class OperatorLifecycleTest {
         spec.scenario.duration = null;
         spec.research.strategy = GliaOptimizationSpec.Strategy.TUNER;
         spec.research.model = null;
-        spec.research.apiKeySecretRef = null;
-        spec.research.inProcess = true;
+        assertThat(spec.research.inProcess).as("research as a Job, as shipped").isFalse();
         spec.research.budgets.simulations = 40;
         spec.rollout.mode = mode;
         spec.rollout.canaryDuration = canaryDuration;
@@ -192,6 +241,31 @@ class OperatorLifecycleTest {
         return client.resources(GliaPolicy.class).inNamespace(NS).withName(o.getStatus().candidatePolicy).get();
     }
 
+    /**
+     * The research Job the kubelet ran for {@code o}: owned by it, the shipped image and ServiceAccount with no
+     * token, {@code glia optimize} on the spec's scenario and budgets, isolated, the model's key from its Secret.
+     */
+    private Job assertResearchJob(GliaOptimization o) {
+        Job job = await(() -> kubelet.ran().stream().filter(j -> j.getMetadata().getName()
+                .startsWith(o.getMetadata().getName() + "-research-")).findFirst().orElse(null), "the research Job");
+        assertThat(job.getMetadata().getName()).isEqualTo(o.getMetadata().getName() + "-research-g1-a1");
+        assertThat(job.getMetadata().getOwnerReferences()).singleElement()
+                .satisfies(ref -> assertThat(ref.getUid()).isEqualTo(o.getMetadata().getUid()));
+        var pod = job.getSpec().getTemplate().getSpec();
+        assertThat(pod.getServiceAccountName()).isEqualTo("glia-research");
+        assertThat(pod.getAutomountServiceAccountToken()).isFalse();
+        Container c = pod.getContainers().get(0);
+        assertThat(c.getImage()).isEqualTo("glia:test");
+        assertThat(c.getArgs()).containsSubsequence("optimize", "--scenario", "glia-sharegpt-a10")
+                .containsSubsequence("--strategy", "tuner").containsSubsequence("--budget-sims", "40")
+                .contains("--isolate", "--json");
+        EnvVar key = c.getEnv().stream().filter(e -> e.getName().equals(ResearchJob.API_KEY_ENV)).findFirst()
+                .orElseThrow();
+        assertThat(key.getValueFrom().getSecretKeyRef().getName()).isEqualTo("glia-llm");
+        assertThat(key.getValueFrom().getSecretKeyRef().getKey()).isEqualTo("api-key");
+        return job;
+    }
+
     private void assertPolicyWithEvidence(GliaOptimization o, GliaPolicy p) {
         assertThat(p.getMetadata().getOwnerReferences()).singleElement().satisfies(ref -> {
             assertThat(ref.getKind()).isEqualTo("GliaOptimization");
@@ -228,6 +302,7 @@ class OperatorLifecycleTest {
         assertThat(is(o, "RouterReachable", "True", "Answered")).isTrue();
         assertThat(condition(o, "Ready").getObservedGeneration()).isEqualTo(applied.getMetadata().getGeneration());
         assertThat(condition(o, "Ready").getLastTransitionTime()).isNotBlank();
+        assertResearchJob(o);
         GliaPolicy policy = candidate(o);
         assertPolicyWithEvidence(o, policy);
         assertThat(policy.getSpec().approved).isTrue();
@@ -319,6 +394,7 @@ class OperatorLifecycleTest {
         GliaOptimization o = waiting;
         assertThat(is(o, "Approved", "False", "AwaitingApproval")).as("%s", o.getStatus().conditions).isTrue();
         assertThat(condition(o, "Approved").getMessage()).contains("kubectl patch gliapolicy");
+        assertResearchJob(o);
         GliaPolicy policy = candidate(o);
         assertPolicyWithEvidence(o, policy);
         assertThat(policy.getSpec().approved).isFalse();
@@ -355,6 +431,7 @@ class OperatorLifecycleTest {
     @Test
     void anOperatorRestartedMidResearchRestartsTheSessionOnceAndCreatesOneGliaPolicy() throws Exception {
         GliaOptimization o = example("restart", GliaOptimizationSpec.RolloutMode.GITOPS, "10m");
+        o.getSpec().research.inProcess = true;
         o.getSpec().research.budgets.simulations = 80;
         apply(o);
         await(() -> {
@@ -368,10 +445,7 @@ class OperatorLifecycleTest {
                 .isEqualTo(GliaOptimizationStatus.Phase.Researching);
 
         sessions = new ResearchSessions(1, research.resolve("after-restart"));
-        operator = GliaOperator.create(operatorClient, sessions, url -> new HttpRouterAdmin(url,
-                Duration.ofSeconds(60)), Clock.systemUTC(), new OptimizationReconciler.Options(Duration.ofMillis(200),
-                Duration.ofSeconds(1), 3, 1), Set.of(NS));
-        operator.start();
+        operator = startOperator();
         GliaOptimization after = awaitPhase("restart", GliaOptimizationStatus.Phase.AwaitingApproval);
 
         assertThat(after.getStatus().rollout.attempt).isEqualTo(2);
@@ -383,7 +457,7 @@ class OperatorLifecycleTest {
     }
 
     @Test
-    void gitopsNeverApprovesItsCandidateItself() throws Exception {
+    void gitopsNeverApprovesItsCandidateItselfAndSwitchingToAutoApprovesItByEvidence() throws Exception {
         apply(example("gitops", GliaOptimizationSpec.RolloutMode.GITOPS, "10m"));
         GliaOptimization o = awaitPhase("gitops", GliaOptimizationStatus.Phase.AwaitingApproval);
         assertThat(is(o, "Approved", "False", "AwaitingGitApproval")).as("%s", o.getStatus().conditions).isTrue();
@@ -396,37 +470,66 @@ class OperatorLifecycleTest {
         assertThat(admin.state().state().canaryRuns()).isFalse();
         assertThat(eventReasons("gitops")).contains("ResearchStarted", "CandidateFound", "AwaitingGitApproval")
                 .doesNotContain("CanaryConfiguring");
+        assertResearchJob(o);
+
+        // the spec's mode changes to auto: the waiting candidate is approved by its evidence and the canary starts
+        client.resources(GliaOptimization.class).inNamespace(NS).withName("gitops").edit(x -> {
+            x.getSpec().rollout.mode = GliaOptimizationSpec.RolloutMode.AUTO;
+            return x;
+        });
+        GliaOptimization canary = await(() -> {
+            GliaOptimization x = get("gitops");
+            return is(x, "Canary", "True", "CanaryRunning") ? x : null;
+        }, "the canary to run once auto");
+        assertThat(is(canary, "Approved", "True", "ApprovedByEvidence")).as("%s", canary.getStatus().conditions)
+                .isTrue();
+        assertThat(candidate(canary).getSpec().approved).isTrue();
+        annotate("gitops", "rollback");
+        awaitPhase("gitops", GliaOptimizationStatus.Phase.RolledBack);
+        await(() -> !admin.state().state().canaryRuns(), "the router to roll back");
     }
 
     @Test
     void aSpecThisOperatorCannotRunYetIsAConditionNamingTheFieldNotACrash() throws Exception {
-        GliaOptimization o = example("job-mode", GliaOptimizationSpec.RolloutMode.AUTO, "10m");
-        o.getSpec().research.inProcess = false;
+        GliaOptimization o = example("llm-in-process", GliaOptimizationSpec.RolloutMode.AUTO, "10m");
+        o.getSpec().research.inProcess = true;
+        o.getSpec().research.strategy = GliaOptimizationSpec.Strategy.GLIA;
         apply(o);
         GliaOptimization seen = await(() -> {
-            GliaOptimization x = get("job-mode");
-            return is(x, "SpecValid", "False", "JobModeNotSupported") ? x : null;
+            GliaOptimization x = get("llm-in-process");
+            return is(x, "SpecValid", "False", "StrategyNotSupported") ? x : null;
         }, "the SpecValid condition");
-        assertThat(condition(seen, "SpecValid").getMessage()).contains("spec.research.inProcess");
+        assertThat(condition(seen, "SpecValid").getMessage()).startsWith("spec.research.strategy");
         assertThat(seen.getStatus().phase).isEqualTo(GliaOptimizationStatus.Phase.Pending);
-        await(() -> eventReasons("job-mode").contains("JobModeNotSupported"), "a Warning event");
+        await(() -> eventReasons("llm-in-process").contains("StrategyNotSupported"), "a Warning event");
     }
 
     @Test
     void aTargetThatDoesNotExistHoldsTheRolloutWithAConditionNamingTheFieldUntilItIsCreated() throws Exception {
         GliaOptimization o = example("missing-target", GliaOptimizationSpec.RolloutMode.GITOPS, "10m");
+        o.getSpec().target.router.url = null;
+        o.getSpec().target.router.service = "glia-router-not-yet";
         o.getSpec().target.engines.deployment = "vllm-not-yet";
+        o.getSpec().research.apiKeySecretRef.name = "no-such-key";
         apply(o);
         GliaOptimization seen = await(() -> {
             GliaOptimization x = get("missing-target");
             return is(x, "ResolvedRefs", "False", "TargetNotFound") ? x : null;
         }, "the ResolvedRefs condition");
-        assertThat(condition(seen, "ResolvedRefs").getMessage()).startsWith("spec.target.engines.deployment: no "
-                + "Deployment serving/vllm-not-yet");
+        assertThat(condition(seen, "ResolvedRefs").getMessage()).startsWith("spec.target.router.service: no Service "
+                + "serving/glia-router-not-yet").contains("spec.target.engines.deployment: no Deployment "
+                + "serving/vllm-not-yet").contains("spec.research.apiKeySecretRef: no Secret "
+                + "serving/no-such-key; create it: kubectl -n serving create secret generic no-such-key");
         assertThat(seen.getStatus().phase).isEqualTo(GliaOptimizationStatus.Phase.Pending);
         assertThat(eventReasons("missing-target")).containsOnlyOnce("TargetNotFound");
 
         engineDeployment("vllm-not-yet");
+        client.services().inNamespace(NS).resource(new io.fabric8.kubernetes.api.model.ServiceBuilder()
+                .withNewMetadata().withName("glia-router-not-yet").withNamespace(NS).endMetadata().withNewSpec()
+                .addNewPort().withName("http").withPort(8080).endPort().endSpec().build()).create();
+        client.secrets().inNamespace(NS).resource(new io.fabric8.kubernetes.api.model.SecretBuilder()
+                .withNewMetadata().withName("no-such-key").withNamespace(NS).endMetadata()
+                .addToData("api-key", "c2stdGVzdA==").build()).create();
         GliaOptimization resolved = await(() -> {
             GliaOptimization x = get("missing-target");
             return is(x, "ResolvedRefs", "True", "Resolved") && x.getStatus().phase

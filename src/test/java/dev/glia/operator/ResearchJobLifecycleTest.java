@@ -70,6 +70,12 @@ class ResearchJobLifecycleTest {
                 client.apiextensions().v1().customResourceDefinitions().resource(item).create();
             }
         }
+        client.apps().deployments().inNamespace(NS).resource(new io.fabric8.kubernetes.api.model.apps
+                .DeploymentBuilder().withNewMetadata().withName("vllm-llama-3-8b").withNamespace(NS).endMetadata()
+                .build()).createOr(existing -> existing.update());
+        client.secrets().inNamespace(NS).resource(new io.fabric8.kubernetes.api.model.SecretBuilder()
+                .withNewMetadata().withName("glia-llm").withNamespace(NS).endMetadata()
+                .addToStringData("api-key", "sk-test").build()).createOr(existing -> existing.update());
         operator = startOperator();
     }
 
