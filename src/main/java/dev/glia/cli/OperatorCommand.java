@@ -54,6 +54,11 @@ public class OperatorCommand implements Callable<Integer> {
             + " this long (default: ${DEFAULT-VALUE}).")
     long routerRetrySeconds;
 
+    @Option(names = "--canary-slice-seconds", defaultValue = "30", description = "A canary is judged on the router's"
+            + " metrics once per slice of this many seconds, at least twice the router's scrape interval in Prometheus"
+            + " (default: ${DEFAULT-VALUE}).")
+    long canarySliceSeconds;
+
     /** Research Jobs when an image is known (the flag or GLIA_RESEARCH_IMAGE); else in-process research only. */
     OptimizationReconciler.Options jobs(OptimizationReconciler.Options options, Map<String, String> env) {
         String image = researchImage != null && !researchImage.isBlank() ? researchImage
@@ -70,12 +75,17 @@ public class OperatorCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         return Cli.guard(() -> {
+            if (canarySliceSeconds < 1) {
+                throw new IllegalArgumentException("--canary-slice-seconds must be at least 1, got "
+                        + canarySliceSeconds);
+            }
             KubernetesClient client = new KubernetesClientBuilder().build();
             ResearchSessions sessions = new ResearchSessions(researchThreads, researchDir);
             Operator operator = GliaOperator.create(client, sessions,
                     url -> new HttpRouterAdmin(url, Duration.ofSeconds(60)), Clock.systemUTC(),
                     jobs(new OptimizationReconciler.Options(Duration.ofSeconds(pollSeconds),
-                            Duration.ofSeconds(routerRetrySeconds), seeds, screenSeeds), System.getenv()),
+                            Duration.ofSeconds(routerRetrySeconds), seeds, screenSeeds)
+                            .withCanarySlice(Duration.ofSeconds(canarySliceSeconds)), System.getenv()),
                     namespace == null ? Set.of() : Set.of(namespace));
             CountDownLatch stopped = new CountDownLatch(1);
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {

@@ -1,7 +1,9 @@
 package dev.glia.operator;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.glia.control.CanaryCriteria;
 import dev.glia.control.CanaryVerdict;
+import dev.glia.control.MetricsVerdict;
 import dev.glia.control.Candidate;
 import dev.glia.control.ManualVerdict;
 import dev.glia.control.Progress;
@@ -19,6 +21,7 @@ import dev.glia.operator.crd.v1alpha1.GliaOptimizationStatus;
 import dev.glia.operator.crd.v1alpha1.GliaPolicy;
 import dev.glia.operator.crd.v1alpha1.GliaPolicySpec;
 import dev.glia.operator.crd.v1alpha1.GliaPolicyStatus;
+import dev.glia.metrics.prometheus.PrometheusClient;
 import dev.glia.policy.PolicyArtifact;
 import dev.glia.operator.crd.v1alpha1.GliaOptimizationSpec;
 import io.fabric8.kubernetes.api.model.ConditionBuilder;
@@ -75,12 +78,17 @@ public final class OptimizationReconciler implements Reconciler<GliaOptimization
      * @param routerRetry how long after an unanswered router call it is made again
      * @param fullSeeds   seeds of the search (the held-out judgement runs on twice as many)
      * @param screenSeeds seeds of the tuner's first screening
+     * @param canarySlice the step of a canary's metrics: one verdict per slice (at least twice the router's scrape
+     *                    interval in Prometheus)
+     * @param prometheus  a Prometheus API client for a {@code spec.target.prometheus.url}
      */
     public record Options(Duration poll, Duration routerRetry, int fullSeeds, int screenSeeds,
-            ResearchJob.Settings jobs, JobLogs jobLogs) {
+            ResearchJob.Settings jobs, JobLogs jobLogs, Duration canarySlice,
+            Function<URI, PrometheusClient> prometheus) {
         /** Without research Jobs: {@code spec.research.inProcess: false} is refused as a condition. */
         public Options(Duration poll, Duration routerRetry, int fullSeeds, int screenSeeds) {
-            this(poll, routerRetry, fullSeeds, screenSeeds, null, OptimizationReconciler::podLog);
+            this(poll, routerRetry, fullSeeds, screenSeeds, null, OptimizationReconciler::podLog,
+                    Duration.ofSeconds(30), url -> new PrometheusClient(url, Duration.ofSeconds(10)));
         }
 
         public static Options defaults() {
@@ -89,7 +97,12 @@ public final class OptimizationReconciler implements Reconciler<GliaOptimization
 
         /** Research Jobs with {@code settings}, their result read from their pod's log by {@code logs}. */
         public Options withJobs(ResearchJob.Settings settings, JobLogs logs) {
-            return new Options(poll, routerRetry, fullSeeds, screenSeeds, settings, logs);
+            return new Options(poll, routerRetry, fullSeeds, screenSeeds, settings, logs, canarySlice, prometheus);
+        }
+
+        /** Canary verdicts from the router's metrics one {@code slice} at a time. */
+        public Options withCanarySlice(Duration slice) {
+            return new Options(poll, routerRetry, fullSeeds, screenSeeds, jobs, jobLogs, slice, prometheus);
         }
     }
 
@@ -192,12 +205,14 @@ public final class OptimizationReconciler implements Reconciler<GliaOptimization
                 queue.add(new RolloutEvent.SpecChanged(generation, settings));
             }
             String wasActive = status.activePolicy;
+            drain();
+            // before the tick: at the canary's deadline its last look decides, not the timeout
+            observeVerdict();
             queue.add(RolloutEvent.tick());
             drain();
             observeResearchRequest();
             observeResearch();
             observePolicy();
-            observeVerdict();
             clearSpentVerdict();
             RolloutStatus.write(state, status);
             status.rollout.session = session;
@@ -457,6 +472,11 @@ public final class OptimizationReconciler implements Reconciler<GliaOptimization
             drain();
         }
 
+        /**
+         * The running canary's verdict: a person's ({@link ManualVerdict}, the annotation) first; without one, the
+         * router's metrics in Prometheus ({@link MetricsVerdict}) once per slice and at the deadline, its figures in
+         * {@code status.canaryVerdict} and an Event when its reason changes.
+         */
         private void observeVerdict() {
             if (state.phase() != RolloutPhase.CANARY) {
                 return;
@@ -464,14 +484,58 @@ public final class OptimizationReconciler implements Reconciler<GliaOptimization
             Map<String, String> annotations = o.getMetadata().getAnnotations();
             String value = annotations == null ? null : annotations.get(ManualVerdict.ANNOTATION);
             RolloutState.CanaryRun run = state.canary();
-            CanaryVerdict.Verdict v = ManualVerdict.of(value).judge(new CanaryVerdict.Canary(
-                    state.candidate().policyName(), state.settings().canaryEngines(), state.settings().canaryShare(),
-                    run == null ? null : run.startedAt(), run == null ? null : run.deadline()), now);
+            CanaryVerdict.Canary canary = new CanaryVerdict.Canary(state.candidate().policyName(),
+                    state.settings().canaryEngines(), state.settings().canaryShare(),
+                    run == null ? null : run.startedAt(), run == null ? null : run.deadline());
+            CanaryVerdict.Verdict v = ManualVerdict.of(value).judge(canary, now);
+            if (v.decision() == CanaryVerdict.Decision.UNDECIDED && run != null && metricsVerdictDue(run)) {
+                v = metricsVerdict(canary);
+            }
             if (v.decision() == CanaryVerdict.Decision.ROLL_BACK
                     || (v.decision() == CanaryVerdict.Decision.PROMOTE && run != null)) {
                 queue.add(new RolloutEvent.VerdictReached(v));
                 drain();
             }
+        }
+
+        /** Whether a slice has passed since the last metrics verdict on this candidate, or the deadline has come. */
+        private boolean metricsVerdictDue(RolloutState.CanaryRun run) {
+            if (o.getSpec().target.prometheus == null || o.getSpec().target.prometheus.url == null) {
+                return false;
+            }
+            GliaOptimizationStatus.CanaryVerdictRecord last = status.canaryVerdict;
+            if (last == null || !state.candidate().policyName().equals(last.policy)) {
+                return !now.isBefore(run.startedAt().plus(options.canarySlice()));
+            }
+            return !now.isBefore(Instant.parse(last.time).plus(options.canarySlice()))
+                    || (run.deadline() != null && !now.isBefore(run.deadline()));
+        }
+
+        private CanaryVerdict.Verdict metricsVerdict(CanaryVerdict.Canary canary) {
+            CanaryCriteria criteria = PrometheusCanarySlices.criteria(o.getSpec());
+            CanaryVerdict.Verdict v = new MetricsVerdict(criteria, new PrometheusCanarySlices(
+                    options.prometheus().apply(URI.create(o.getSpec().target.prometheus.url)),
+                    PrometheusCanarySlices.latencies(criteria), options.canarySlice())).judge(canary, now);
+            GliaOptimizationStatus.CanaryVerdictRecord last = status.canaryVerdict;
+            boolean changed = last == null || !canary.policyName().equals(last.policy) || !v.reason().equals(
+                    last.reason);
+            GliaOptimizationStatus.CanaryVerdictRecord record = new GliaOptimizationStatus.CanaryVerdictRecord();
+            record.time = now.toString();
+            record.policy = canary.policyName();
+            record.decision = switch (v.decision()) {
+                case PROMOTE -> "Promote";
+                case ROLL_BACK -> "RollBack";
+                case UNDECIDED -> "Undecided";
+            };
+            record.reason = v.reason();
+            record.message = v.message();
+            status.canaryVerdict = record;
+            if (changed) {
+                event(v.decision() == CanaryVerdict.Decision.ROLL_BACK ? "Warning" : "Normal", "CanaryVerdict"
+                        + v.reason(), canary.policyName() + ": " + record.decision + " (" + v.reason() + "): "
+                        + v.message());
+            }
+            return v;
         }
 
         /**

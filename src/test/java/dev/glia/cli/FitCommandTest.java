@@ -67,8 +67,8 @@ class FitCommandTest {
                                 + "\"instance\":\"e" + i + "\"},\"value\":[1,\"1\"]}").reduce((a, b) -> a + "," + b).orElseThrow() + "]}";
             } else {
                 double[] samples = query.contains("interarrival") ? gaps : query.contains("prompt") ? prompts : outputs;
-                double[] bounds = query.contains("interarrival") ? dev.glia.metrics.fit.RouterBuckets.GAPS
-                        : dev.glia.metrics.fit.RouterBuckets.TOKENS;
+                double[] bounds = query.contains("interarrival") ? dev.glia.metrics.RouterHistograms.interarrivalBounds()
+                        : dev.glia.metrics.RouterHistograms.tokenBounds();
                 List<String> result = new ArrayList<>();
                 if (query.startsWith("sum by (le)")) {
                     for (double b : bounds) {

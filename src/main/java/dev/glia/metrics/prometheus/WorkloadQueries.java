@@ -1,6 +1,7 @@
 package dev.glia.metrics.prometheus;
 
 import dev.glia.metrics.Histogram;
+import dev.glia.metrics.RouterHistograms;
 import dev.glia.metrics.fit.Observations;
 import java.time.Duration;
 import java.time.Instant;
@@ -17,9 +18,9 @@ import java.util.TreeMap;
  * configuration at the window's end.
  */
 public final class WorkloadQueries {
-    public static final String GAPS = "glia_router_request_interarrival_seconds";
-    public static final String ROUTER_PROMPT = "glia_router_prompt_tokens";
-    public static final String ROUTER_OUTPUT = "glia_router_output_tokens";
+    public static final String GAPS = RouterHistograms.INTERARRIVAL;
+    public static final String ROUTER_PROMPT = RouterHistograms.PROMPT_TOKENS;
+    public static final String ROUTER_OUTPUT = RouterHistograms.OUTPUT_TOKENS;
     public static final String VLLM_PROMPT = "vllm:request_prompt_tokens";
     public static final String VLLM_OUTPUT = "vllm:request_generation_tokens";
     public static final String CACHE_CONFIG = "vllm:cache_config_info";

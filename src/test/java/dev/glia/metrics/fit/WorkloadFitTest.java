@@ -24,8 +24,8 @@ import org.junit.jupiter.api.Test;
 
 /** Fitting on hand-made histograms: samples drawn from known distributions, bucketed as the router buckets them. */
 class WorkloadFitTest {
-    static final double[] GAP_BUCKETS = RouterBuckets.GAPS;
-    static final double[] TOKEN_BUCKETS = RouterBuckets.TOKENS;
+    static final double[] GAP_BUCKETS = dev.glia.metrics.RouterHistograms.interarrivalBounds();
+    static final double[] TOKEN_BUCKETS = dev.glia.metrics.RouterHistograms.tokenBounds();
 
     static Histogram histogram(double[] bounds, double[] samples) {
         TreeMap<Double, Double> buckets = new TreeMap<>();

@@ -49,6 +49,23 @@ public class GliaOptimizationStatus {
     @JsonPropertyDescription("What the rollout's state machine keeps between reconciles (the operator's bookkeeping).")
     public RolloutRecord rollout;
 
+    @JsonPropertyDescription("The running or last canary's latest verdict from the router's metrics, with its figures.")
+    public CanaryVerdictRecord canaryVerdict;
+
+    /** A canary verdict as the operator last computed it (dev.glia.control.MetricsVerdict). */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public static class CanaryVerdictRecord {
+        @JsonPropertyDescription("When it was computed (RFC 3339).")
+        public String time;
+        @JsonPropertyDescription("The candidate it judged.")
+        public String policy;
+        @JsonPropertyDescription("Promote, RollBack or Undecided (the canary runs on).")
+        public String decision;
+        public String reason;
+        @JsonPropertyDescription("The figures it rests on: samples, each pool's statistic, their ratio, the p-value.")
+        public String message;
+    }
+
     /** The phases, in the order an optimisation usually passes them. */
     public enum Phase {
         Pending, FittingScenario, Researching, AwaitingApproval, Canary, Active, RolledBack, Failed
