@@ -11,6 +11,7 @@ import io.javaoperatorsdk.operator.Operator;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
@@ -23,8 +24,10 @@ import picocli.CommandLine.Option;
                 + "evidence, canary and promotion through the router's admin API) and verify GliaPolicies. The "
                 + "Kubernetes client is configured from the environment (in-cluster service account or kubeconfig).")
 public class OperatorCommand implements Callable<Integer> {
-    @Option(names = "--namespace", paramLabel = "NS", description = "Watch this namespace only (default: all).")
-    String namespace;
+    @Option(names = "--namespace", paramLabel = "NS", split = ",", defaultValue = "${env:GLIA_WATCH_NAMESPACES}",
+            description = "Watch only these namespaces, comma-separated (env GLIA_WATCH_NAMESPACES, which the chart sets"
+                    + " from operator.watchNamespaces; default: all).")
+    List<String> namespaces;
 
     @Option(names = "--research-image", paramLabel = "IMAGE", description = "The image of research Jobs (default: env"
             + " GLIA_RESEARCH_IMAGE, which the chart sets to the operator's own image). Without one, research Jobs"
@@ -59,6 +62,12 @@ public class OperatorCommand implements Callable<Integer> {
             + " (default: ${DEFAULT-VALUE}).")
     long canarySliceSeconds;
 
+    /** The namespaces to watch; empty: all. */
+    Set<String> watched() {
+        return namespaces == null ? Set.of() : namespaces.stream().map(String::trim).filter(n -> !n.isEmpty())
+                .collect(java.util.stream.Collectors.toCollection(java.util.TreeSet::new));
+    }
+
     /** Research Jobs when an image is known (the flag or GLIA_RESEARCH_IMAGE); else in-process research only. */
     OptimizationReconciler.Options jobs(OptimizationReconciler.Options options, Map<String, String> env) {
         String image = researchImage != null && !researchImage.isBlank() ? researchImage
@@ -86,7 +95,7 @@ public class OperatorCommand implements Callable<Integer> {
                     jobs(new OptimizationReconciler.Options(Duration.ofSeconds(pollSeconds),
                             Duration.ofSeconds(routerRetrySeconds), seeds, screenSeeds)
                             .withCanarySlice(Duration.ofSeconds(canarySliceSeconds)), System.getenv()),
-                    namespace == null ? Set.of() : Set.of(namespace));
+                    watched());
             CountDownLatch stopped = new CountDownLatch(1);
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {
                 operator.stop();
@@ -95,7 +104,8 @@ public class OperatorCommand implements Callable<Integer> {
                 stopped.countDown();
             }, "glia-operator-stop"));
             operator.start();
-            System.err.println("glia operator: watching " + (namespace == null ? "all namespaces" : namespace));
+            System.err.println("glia operator: watching " + (watched().isEmpty() ? "all namespaces"
+                    : String.join(", ", watched())));
             stopped.await();
             return 0;
         });

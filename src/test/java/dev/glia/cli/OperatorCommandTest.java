@@ -17,7 +17,7 @@ class OperatorCommandTest {
     void defaultsWatchAllNamespacesAndPollEveryTenSeconds() {
         OperatorCommand command = new OperatorCommand();
         new CommandLine(command).parseArgs();
-        assertThat(command.namespace).isNull();
+        assertThat(command.watched()).isEmpty();
         assertThat(command.pollSeconds).isEqualTo(10);
         assertThat(command.routerRetrySeconds).isEqualTo(30);
         assertThat(command.seeds).isEqualTo(10);
@@ -28,7 +28,7 @@ class OperatorCommandTest {
     void aNamespaceAndAResearchImageMayBeGiven() {
         OperatorCommand command = new OperatorCommand();
         new CommandLine(command).parseArgs("--namespace", "serving", "--research-image", "ghcr.io/glia/glia:1");
-        assertThat(command.namespace).isEqualTo("serving");
+        assertThat(command.watched()).containsExactly("serving");
         assertThat(command.researchImage).isEqualTo("ghcr.io/glia/glia:1");
     }
 

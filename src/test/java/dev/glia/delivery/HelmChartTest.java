@@ -81,10 +81,9 @@ class HelmChartTest {
         assertThat(container.get("image")).isEqualTo("glia:0.1.0");
         assertThat(container.get("args")).isEqualTo(List.of("operator"));
         assertThat(pod.get("serviceAccountName")).isEqualTo("glia-operator");
-        assertThat(env(container)).containsEntry("QUARKUS_OPERATOR_SDK_CRD_VALIDATE", "false")
-                .containsEntry("GLIA_RESEARCH_SERVICE_ACCOUNT", "glia-research")
+        assertThat(env(container)).containsEntry("GLIA_RESEARCH_SERVICE_ACCOUNT", "glia-research")
                 .containsEntry("GLIA_RESEARCH_IMAGE", (String) container.get("image"))
-                .doesNotContainKey("QUARKUS_OPERATOR_SDK_NAMESPACES");
+                .as("all namespaces").doesNotContainKey("GLIA_WATCH_NAMESPACES");
         assertThat(at(deployment, "spec", "strategy", "type")).isEqualTo("Recreate");
         assertRunsAsNonRoot(deployment);
         assertSelectorMatchesPods(deployment);
@@ -131,7 +130,12 @@ class HelmChartTest {
                     "kind", "ServiceAccount", "name", "glia-operator", "namespace", NAMESPACE));
         }
         assertThat(env(container(m.get("Deployment", "glia-operator"))))
-                .containsEntry("QUARKUS_OPERATOR_SDK_NAMESPACES", "team-a,team-b");
+                .containsEntry("GLIA_WATCH_NAMESPACES", "team-a,team-b");
+        for (String namespace : List.of("team-a", "team-b")) {
+            assertThat(at(m.get("ServiceAccount", "glia-research", namespace), "automountServiceAccountToken"))
+                    .as("research Jobs run in their optimisation's namespace, under an account with no token")
+                    .isEqualTo(false);
+        }
     }
 
     // ---- every option enabled -----------------------------------------------------------------
