@@ -41,7 +41,7 @@ public final class RouterHistograms {
      * lognormal σ = 2 process (its gaps span about 5 decades around the mean) as well as Poisson's; 10^(k/8) to 4
      * significant digits, so that the le labels read cleanly.
      */
-    private static final double[] INTERARRIVAL = java.util.stream.IntStream.rangeClosed(-5 * 8, 4 * 8)
+    private static final double[] INTERARRIVAL_BOUNDS = java.util.stream.IntStream.rangeClosed(-5 * 8, 4 * 8)
             .mapToDouble(k -> new java.math.BigDecimal(Math.pow(10, k / 8.0)).round(new java.math.MathContext(4))
                     .doubleValue()).toArray();
 
@@ -65,6 +65,6 @@ public final class RouterHistograms {
 
     /** Upper bounds (seconds, +Inf implied) of the inter-arrival histogram. */
     public static double[] interarrivalBounds() {
-        return INTERARRIVAL.clone();
+        return INTERARRIVAL_BOUNDS.clone();
     }
 }
