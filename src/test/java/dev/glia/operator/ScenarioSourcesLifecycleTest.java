@@ -245,6 +245,38 @@ class ScenarioSourcesLifecycleTest {
     }
 
     @Test
+    void aTraceResearchJobReadsTheTraceFromItsMountedKeyThroughTheComposedScenario() throws Exception {
+        client.configMaps().inNamespace(NS).resource(new ConfigMapBuilder().withNewMetadata().withName("shop-requests")
+                .withNamespace(NS).endMetadata().addToData("requests.csv", ScenarioComposerTest.traceHead(100))
+                .build()).create();
+        GliaOptimization o = example("shop-job", GliaOptimizationSpec.ScenarioSource.TRACE);
+        o.getSpec().scenario.trace = new GliaOptimizationSpec.ConfigMapKeyRef();
+        o.getSpec().scenario.trace.name = "shop-requests";
+        o.getSpec().scenario.trace.key = "requests.csv";
+        o.getSpec().research.inProcess = false;
+        client.resource(o).create();
+
+        GliaOptimization started = await("shop-job", "a research Job", x -> x.getStatus() != null
+                && x.getStatus().researchJob != null);
+        assertThat(started.getStatus().scenario.source).isEqualTo("trace");
+        Job job = client.batch().v1().jobs().inNamespace(NS).withName(started.getStatus().researchJob).get();
+        var pod = job.getSpec().getTemplate().getSpec();
+        assertThat(pod.getVolumes()).filteredOn(v -> v.getName().equals("trace")).singleElement()
+                .satisfies(v -> assertThat(v.getConfigMap().getName()).isEqualTo("shop-requests"));
+        String yaml = configMap("shop-job-scenario").getData().get(ScenarioSources.KEY);
+        assertThat(yaml).contains("/trace/requests.csv").doesNotContain(research.toString());
+
+        // the pod's view: the two ConfigMaps' keys where the Job mounts them
+        Path root = Files.createDirectories(research.resolve("pod"));
+        Files.createDirectories(root.resolve("trace"));
+        Files.writeString(root.resolve("trace/requests.csv"), ScenarioComposerTest.traceHead(100));
+        Path file = Files.writeString(root.resolve("scenario.yaml"), yaml.replace("/trace/", root + "/trace/"));
+        Scenario s = ScenarioLoader.load(file.toString());
+        assertThat(s.cluster().replicas()).isEqualTo(3);
+        assertThat(s.duration()).isEqualTo(1000.0);
+    }
+
+    @Test
     void anUnreachablePrometheusIsAConditionNamingItsUrlNotACrash() throws Exception {
         GliaOptimization o = example("shop-dark", GliaOptimizationSpec.ScenarioSource.FROM_METRICS);
         int port;
