@@ -81,14 +81,16 @@ public final class OptimizationReconciler implements Reconciler<GliaOptimization
      * @param canarySlice the step of a canary's metrics: one verdict per slice (at least twice the router's scrape
      *                    interval in Prometheus)
      * @param prometheus  a Prometheus API client for a {@code spec.target.prometheus.url}
+     * @param fitter      fits {@code fromMetrics} scenarios from Prometheus
      */
     public record Options(Duration poll, Duration routerRetry, int fullSeeds, int screenSeeds,
             ResearchJob.Settings jobs, JobLogs jobLogs, Duration canarySlice,
-            Function<URI, PrometheusClient> prometheus) {
+            Function<URI, PrometheusClient> prometheus, WorkloadFitter fitter) {
         /** Without research Jobs: {@code spec.research.inProcess: false} is refused as a condition. */
         public Options(Duration poll, Duration routerRetry, int fullSeeds, int screenSeeds) {
             this(poll, routerRetry, fullSeeds, screenSeeds, null, OptimizationReconciler::podLog,
-                    Duration.ofSeconds(30), url -> new PrometheusClient(url, Duration.ofSeconds(10)));
+                    Duration.ofSeconds(30), url -> new PrometheusClient(url, Duration.ofSeconds(10)),
+                    WorkloadFitter.prometheus(Duration.ofSeconds(30)));
         }
 
         public static Options defaults() {
@@ -97,12 +99,19 @@ public final class OptimizationReconciler implements Reconciler<GliaOptimization
 
         /** Research Jobs with {@code settings}, their result read from their pod's log by {@code logs}. */
         public Options withJobs(ResearchJob.Settings settings, JobLogs logs) {
-            return new Options(poll, routerRetry, fullSeeds, screenSeeds, settings, logs, canarySlice, prometheus);
+            return new Options(poll, routerRetry, fullSeeds, screenSeeds, settings, logs, canarySlice, prometheus,
+                    fitter);
         }
 
         /** Canary verdicts from the router's metrics one {@code slice} at a time. */
         public Options withCanarySlice(Duration slice) {
-            return new Options(poll, routerRetry, fullSeeds, screenSeeds, jobs, jobLogs, slice, prometheus);
+            return new Options(poll, routerRetry, fullSeeds, screenSeeds, jobs, jobLogs, slice, prometheus, fitter);
+        }
+
+        /** {@code fromMetrics} scenarios fitted by {@code fitter}. */
+        public Options withFitter(WorkloadFitter fitter) {
+            return new Options(poll, routerRetry, fullSeeds, screenSeeds, jobs, jobLogs, canarySlice, prometheus,
+                    fitter);
         }
     }
 
@@ -204,6 +213,9 @@ public final class OptimizationReconciler implements Reconciler<GliaOptimization
             } else if (generation > state.generation()) {
                 queue.add(new RolloutEvent.SpecChanged(generation, settings));
             }
+            if (state.phase() == RolloutPhase.PENDING && !scenarioReady()) {
+                return finish(null);
+            }
             String wasActive = status.activePolicy;
             drain();
             // before the tick: at the canary's deadline its last look decides, not the timeout
@@ -226,12 +238,44 @@ public final class OptimizationReconciler implements Reconciler<GliaOptimization
                     status.best.baselinePolicy = p.getSpec().evidence.baseline.policy;
                 }
             }
-            if (status.scenario == null) {
+            if (!ScenarioSources.composed(o.getSpec()) && (status.scenario == null
+                    || !"synthetic".equals(status.scenario.source))) {
                 status.scenario = new GliaOptimizationStatus.ScenarioUsed();
                 status.scenario.source = "synthetic";
                 status.scenario.name = o.getSpec().scenario.synthetic.name;
             }
             return finish(state);
+        }
+
+        /**
+         * Whether the scenario of a trace or fromMetrics spec is made for this generation ({@link ScenarioSources}),
+         * making it when not: before research starts, never during. False holds the rollout (phase FittingScenario for
+         * a fit, else Pending) with the {@value ScenarioSources#CONDITION} condition False naming the field, and looks
+         * again at the poll interval.
+         */
+        private boolean scenarioReady() {
+            if (!ScenarioSources.composed(o.getSpec())) {
+                return true;
+            }
+            GliaOptimizationStatus.ScenarioUsed used = status.scenario;
+            if (used != null && ScenarioSources.label(o.getSpec()).equals(used.source) && used.configMap != null
+                    && Objects.equals(used.generation, generation)) {
+                return true;
+            }
+            ScenarioSources.Outcome r = ScenarioSources.prepare(client, o, options.fitter(),
+                    inProcess() ? ScenarioSources.localDir(sessions.workspace(), o) : null, now);
+            if (r.ready()) {
+                status.scenario = r.used();
+                status.scenario.generation = generation;
+                own(ScenarioSources.CONDITION, true, r.reason(), r.message());
+                return true;
+            }
+            if (own(ScenarioSources.CONDITION, false, r.reason(), r.message())) {
+                event("Warning", r.reason(), r.message());
+            }
+            status.phase = ScenarioSources.fromMetrics(o.getSpec()) ? GliaOptimizationStatus.Phase.FittingScenario
+                    : GliaOptimizationStatus.Phase.Pending;
+            return false;
         }
 
         /**
@@ -581,8 +625,19 @@ public final class OptimizationReconciler implements Reconciler<GliaOptimization
             } else if (action instanceof RolloutAction.CreateResearchJob a) {
                 session = o.getMetadata().getUid() + "-g" + a.generation() + (round > 0 ? "-r" + round : "") + "-a"
                         + a.attempt();
-                sessions.start(session, OptimizationSpecs.request(o.getSpec(), options.fullSeeds(),
-                        options.screenSeeds()));
+                ResearchSessions.Request request;
+                try {
+                    request = ScenarioSources.composed(o.getSpec())
+                            ? OptimizationSpecs.request(o.getSpec(), ScenarioSources.materialize(client, o,
+                                    ScenarioSources.localDir(sessions.workspace(), o)), options.fullSeeds(),
+                                    options.screenSeeds())
+                            : OptimizationSpecs.request(o.getSpec(), options.fullSeeds(), options.screenSeeds());
+                } catch (RuntimeException e) {
+                    queue.add(new RolloutEvent.ResearchFailed("ScenarioUnavailable", "spec.scenario: "
+                            + e.getMessage()));
+                    return;
+                }
+                sessions.start(session, request);
                 status.progress = null;
             } else if (action instanceof RolloutAction.CreatePolicy a) {
                 createPolicy(a.candidate(), a.approved());

@@ -10,6 +10,7 @@ import dev.glia.research.Optimization;
 import dev.glia.research.ResearchBudget;
 import dev.glia.sim.scenario.Scenario;
 import dev.glia.sim.scenario.ScenarioLoader;
+import dev.glia.vllm.exec.Hardware;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -73,18 +74,7 @@ final class OptimizationSpecs {
             out.add(new Problem("StrategyNotSupported", "spec.research.strategy: " + research.strategy.name()
                     .toLowerCase(Locale.ROOT) + " needs an LLM, which in-process research does not use yet; use tuner"));
         }
-        GliaOptimizationSpec.Scenario scenario = spec.scenario;
-        if (scenario == null || scenario.source != GliaOptimizationSpec.ScenarioSource.SYNTHETIC
-                || scenario.synthetic == null) {
-            out.add(new Problem("ScenarioSourceNotSupported", "spec.scenario.source: only synthetic (a bundled"
-                    + " scenario in spec.scenario.synthetic.name) is supported yet"));
-        } else {
-            try {
-                ScenarioLoader.load(scenario.synthetic.name);
-            } catch (RuntimeException e) {
-                out.add(new Problem("UnknownScenario", "spec.scenario.synthetic.name: " + e.getMessage()));
-            }
-        }
+        scenarioProblems(spec, out);
         if (spec.components != null && (Boolean.TRUE.equals(spec.components.batchPriority)
                 || Boolean.TRUE.equals(spec.components.autoscaler))) {
             out.add(new Problem("ComponentNotSupported", "spec.components: only the router is designed in process yet"));
@@ -101,12 +91,74 @@ final class OptimizationSpecs {
         return out;
     }
 
-    /** The research {@code spec} asks for; call only when {@link #problems} found none. */
+    /**
+     * What stops this operator from simulating {@code spec.scenario}: a synthetic scenario that is not bundled, a
+     * source without its section, a window that is not a duration, hardware the catalog does not know.
+     */
+    private static void scenarioProblems(GliaOptimizationSpec spec, List<Problem> out) {
+        GliaOptimizationSpec.Scenario scenario = spec.scenario == null ? new GliaOptimizationSpec.Scenario()
+                : spec.scenario;
+        GliaOptimizationSpec.ScenarioSource source = scenario.source == null
+                ? GliaOptimizationSpec.ScenarioSource.FROM_METRICS : scenario.source;
+        switch (source) {
+            case SYNTHETIC -> {
+                if (scenario.synthetic == null || scenario.synthetic.name == null) {
+                    out.add(new Problem("ScenarioMissing", "spec.scenario.synthetic: source synthetic needs the"
+                            + " bundled scenario's name (glia scenarios lists them)"));
+                    return;
+                }
+                try {
+                    ScenarioLoader.load(scenario.synthetic.name);
+                } catch (RuntimeException e) {
+                    out.add(new Problem("UnknownScenario", "spec.scenario.synthetic.name: " + e.getMessage()));
+                }
+                return;
+            }
+            case TRACE -> {
+                if (scenario.trace == null || scenario.trace.name == null || scenario.trace.key == null) {
+                    out.add(new Problem("ScenarioMissing", "spec.scenario.trace: source trace needs the ConfigMap"
+                            + " key holding the trace ({name, key}; CSV arrived_at,num_prefill_tokens,"
+                            + "num_decode_tokens)"));
+                }
+            }
+            case FROM_METRICS -> {
+                if (spec.target == null || spec.target.prometheus == null || spec.target.prometheus.url == null) {
+                    out.add(new Problem("PrometheusTargetMissing", "spec.target.prometheus.url: source fromMetrics"
+                            + " fits the workload from this Prometheus; give its URL"));
+                }
+                try {
+                    duration(scenario.window, Duration.ofHours(1));
+                } catch (IllegalArgumentException e) {
+                    out.add(new Problem("WindowInvalid", "spec.scenario.window: " + e.getMessage()));
+                }
+            }
+        }
+        ScenarioComposer.Cluster c = ScenarioComposer.Cluster.of(scenario, null);
+        if (!Hardware.gpus().containsKey(c.gpu())) {
+            out.add(new Problem("UnknownHardware", "spec.scenario.hardware.gpu: unknown gpu '" + c.gpu() + "'; known: "
+                    + String.join(", ", Hardware.gpus().keySet())));
+        }
+        if (!Hardware.models().containsKey(c.model())) {
+            out.add(new Problem("UnknownHardware", "spec.scenario.hardware.model: unknown model '" + c.model()
+                    + "'; known: " + String.join(", ", Hardware.models().keySet())));
+        }
+    }
+
+    /** The research {@code spec} asks for on its bundled scenario; call only when {@link #problems} found none. */
     static ResearchSessions.Request request(GliaOptimizationSpec spec, int fullSeeds, int screenSeeds) {
         Scenario scenario = ScenarioLoader.load(spec.scenario.synthetic.name);
         if (spec.scenario.duration != null) {
             scenario = scenario.withDuration(spec.scenario.duration);
         }
+        return request(spec, scenario, fullSeeds, screenSeeds);
+    }
+
+    /**
+     * The research {@code spec} asks for on {@code scenario} (the bundled one, or the one the operator composed from a
+     * trace or fitted from live metrics, its duration already {@code spec.scenario.duration}).
+     */
+    static ResearchSessions.Request request(GliaOptimizationSpec spec, Scenario scenario, int fullSeeds,
+            int screenSeeds) {
         GliaOptimizationSpec.Budgets b = spec.research.budgets == null ? new GliaOptimizationSpec.Budgets()
                 : spec.research.budgets;
         ResearchBudget budget = new ResearchBudget(b.simulations == null ? 200 : b.simulations,

@@ -2,14 +2,15 @@ package dev.glia.operator;
 
 import dev.glia.operator.crd.v1alpha1.GliaOptimization;
 import dev.glia.operator.crd.v1alpha1.GliaOptimizationSpec;
+import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Whether what a GliaOptimization names exists in its namespace: the router's Service, the engines' Deployment and,
- * for a research Job, the Secret with the model's key and that key in it. A missing one is a {@link
+ * Whether what a GliaOptimization names exists in its namespace: the router's Service, the engines' Deployment, the
+ * ConfigMap and key of a trace scenario ({@code spec.scenario.trace}) and, for a research Job, the Secret with the model's key and that key in it. A missing one is a {@link
  * OptimizationSpecs.Problem} naming the field and saying how to fix it; the operator reads each with a single get
  * (never lists or watches Secrets) and looks again at its poll interval, so creating the object later is enough.
  */
@@ -34,6 +35,21 @@ final class References {
         if (deployment != null && client.apps().deployments().inNamespace(ns).withName(deployment).get() == null) {
             out.add(new OptimizationSpecs.Problem("TargetNotFound", "spec.target.engines.deployment: no Deployment "
                     + ns + "/" + deployment + "; name the engines' Deployment, or give spec.target.engines.selector"));
+        }
+        GliaOptimizationSpec.ConfigMapKeyRef trace = spec.scenario == null
+                || spec.scenario.source != GliaOptimizationSpec.ScenarioSource.TRACE ? null : spec.scenario.trace;
+        if (trace != null) {
+            ConfigMap cm = client.configMaps().inNamespace(ns).withName(trace.name).get();
+            if (cm == null) {
+                out.add(new OptimizationSpecs.Problem("ConfigMapNotFound", "spec.scenario.trace: no ConfigMap " + ns
+                        + "/" + trace.name + "; create it: kubectl -n " + ns + " create configmap " + trace.name
+                        + " --from-file=" + trace.key + "=<the trace's CSV: arrived_at,num_prefill_tokens,"
+                        + "num_decode_tokens>"));
+            } else if ((cm.getData() == null || !cm.getData().containsKey(trace.key))
+                    && (cm.getBinaryData() == null || !cm.getBinaryData().containsKey(trace.key))) {
+                out.add(new OptimizationSpecs.Problem("ConfigMapKeyNotFound", "spec.scenario.trace.key: ConfigMap "
+                        + ns + "/" + trace.name + " has no key " + trace.key));
+            }
         }
         GliaOptimizationSpec.SecretKeyRef key = spec.research == null ? null : spec.research.apiKeySecretRef;
         if (jobMode && key != null) {

@@ -14,6 +14,10 @@ import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.ResourceRequirements;
 import io.fabric8.kubernetes.api.model.ResourceRequirementsBuilder;
+import io.fabric8.kubernetes.api.model.Volume;
+import io.fabric8.kubernetes.api.model.VolumeBuilder;
+import io.fabric8.kubernetes.api.model.VolumeMount;
+import io.fabric8.kubernetes.api.model.VolumeMountBuilder;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.api.model.batch.v1.JobBuilder;
 import java.io.IOException;
@@ -54,6 +58,10 @@ public final class ResearchJob {
     public static final String ATTEMPT_LABEL = "glia.dev/attempt";
     /** Where the session writes its runs, report and policy: an emptyDir (the root file system is read-only). */
     public static final String SESSION_DIR = "/home/glia/session";
+    /** Where the composed scenario's ConfigMap ({@code <optimization>-scenario}) is mounted, read-only. */
+    public static final String SCENARIO_DIR = "/scenario";
+    /** Where the trace's ConfigMap ({@code spec.scenario.trace}) is mounted, read-only: its key alone. */
+    public static final String TRACE_DIR = "/trace";
     /** The container's name. */
     public static final String CONTAINER = "research";
     /** The non-root user of the image (Dockerfile: USER 10001:10001). */
@@ -131,7 +139,8 @@ public final class ResearchJob {
         GliaOptimizationSpec.Research r = spec.research == null ? new GliaOptimizationSpec.Research() : spec.research;
         GliaOptimizationSpec.Budgets b = r.budgets == null ? new GliaOptimizationSpec.Budgets() : r.budgets;
         List<String> a = new ArrayList<>(List.of("optimize",
-                "--scenario", spec.scenario.synthetic.name,
+                "--scenario", ScenarioSources.composed(spec) ? SCENARIO_DIR + "/" + ScenarioSources.KEY
+                        : spec.scenario.synthetic.name,
                 "--component", String.join(",", components(spec.components)),
                 "--objective", OptimizationSpecs.objectiveText(spec.objective),
                 "--strategy", strategy(r.strategy)));
@@ -199,6 +208,26 @@ public final class ResearchJob {
             env.add(new EnvVarBuilder().withName(API_KEY_ENV).withNewValueFrom().withNewSecretKeyRef()
                     .withName(key.name).withKey(key.key).withOptional(false).endSecretKeyRef().endValueFrom().build());
         }
+        List<Volume> volumes = new ArrayList<>(List.of(
+                new VolumeBuilder().withName("tmp").withNewEmptyDir().endEmptyDir().build(),
+                new VolumeBuilder().withName("work").withNewEmptyDir().endEmptyDir().build()));
+        List<VolumeMount> mounts = new ArrayList<>(List.of(
+                new VolumeMountBuilder().withName("tmp").withMountPath("/tmp").build(),
+                new VolumeMountBuilder().withName("work").withMountPath("/home/glia").build()));
+        if (ScenarioSources.composed(spec)) {
+            volumes.add(new VolumeBuilder().withName("scenario").withNewConfigMap()
+                    .withName(ScenarioSources.configMapName(o.getMetadata().getName()))
+                    .addNewItem().withKey(ScenarioSources.KEY).withPath(ScenarioSources.KEY).endItem()
+                    .endConfigMap().build());
+            mounts.add(new VolumeMountBuilder().withName("scenario").withMountPath(SCENARIO_DIR).withReadOnly(true)
+                    .build());
+        }
+        if (ScenarioSources.composed(spec) && !ScenarioSources.fromMetrics(spec)) {
+            volumes.add(new VolumeBuilder().withName("trace").withNewConfigMap().withName(spec.scenario.trace.name)
+                    .addNewItem().withKey(spec.scenario.trace.key).withPath(spec.scenario.trace.key).endItem()
+                    .endConfigMap().build());
+            mounts.add(new VolumeMountBuilder().withName("trace").withMountPath(TRACE_DIR).withReadOnly(true).build());
+        }
         return new JobBuilder()
                 .withNewMetadata().withName(name(o.getMetadata().getName(), generation, round, attempt)).withNamespace(ns)
                     .withLabels(labels)
@@ -232,11 +261,9 @@ public final class ResearchJob {
                                     .withAllowPrivilegeEscalation(false).withReadOnlyRootFilesystem(true)
                                     .withNewCapabilities().withDrop("ALL").endCapabilities()
                                 .endSecurityContext()
-                                .addNewVolumeMount().withName("tmp").withMountPath("/tmp").endVolumeMount()
-                                .addNewVolumeMount().withName("work").withMountPath("/home/glia").endVolumeMount()
+                                .withVolumeMounts(mounts)
                             .endContainer()
-                            .addNewVolume().withName("tmp").withNewEmptyDir().endEmptyDir().endVolume()
-                            .addNewVolume().withName("work").withNewEmptyDir().endEmptyDir().endVolume()
+                            .withVolumes(volumes)
                         .endSpec()
                     .endTemplate()
                 .endSpec()

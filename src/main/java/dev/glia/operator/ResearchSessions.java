@@ -99,6 +99,11 @@ public final class ResearchSessions implements AutoCloseable {
         this.workspace = workspace;
     }
 
+    /** Where sessions write their runs and reports (and the operator the scenarios it composed for them). */
+    public Path workspace() {
+        return workspace;
+    }
+
     /** The session of {@code id}, or null (never started here: e.g. before an operator restart). */
     public Session get(String id) {
         return sessions.get(id);

@@ -3,19 +3,16 @@ package dev.glia.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.sun.net.httpserver.HttpServer;
+import dev.glia.metrics.prometheus.FakePrometheus;
 import dev.glia.sim.scenario.Scenario;
 import dev.glia.sim.scenario.ScenarioLoader;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.net.InetSocketAddress;
-import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.SplittableRandom;
-import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
@@ -49,49 +46,7 @@ class FitCommandTest {
 
     /** A Prometheus that knows {@code requests} Poisson arrivals at 5/s with lognormal lengths, and two engines. */
     static HttpServer fakePrometheus(int requests, List<String> queries) throws IOException {
-        SplittableRandom r = new SplittableRandom(1);
-        double[] gaps = IntStream.range(0, requests - 1).mapToDouble(i -> -Math.log(1 - r.nextDouble()) / 5).toArray();
-        double[] prompts = IntStream.range(0, requests).mapToDouble(i -> Math.round(Math.exp(Math.log(500) + 0.8 * r.nextGaussian()))).toArray();
-        double[] outputs = IntStream.range(0, requests).mapToDouble(i -> Math.round(Math.exp(Math.log(100) + 0.6 * r.nextGaussian()))).toArray();
-        HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-        server.createContext("/api/v1/", exchange -> {
-            String form = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
-            String query = URLDecoder.decode(form.replaceFirst("^query=([^&]*).*$", "$1"), StandardCharsets.UTF_8);
-            queries.add(query);
-            String body;
-            if (exchange.getRequestURI().getPath().endsWith("query_range")) {
-                body = "{\"resultType\":\"matrix\",\"result\":[{\"metric\":{},\"values\":[[1,\"5\"],[2,\"5.2\"]]}]}";
-            } else if (query.contains("cache_config_info")) {
-                body = "{\"resultType\":\"vector\",\"result\":[" + IntStream.range(0, 2).mapToObj(i ->
-                        "{\"metric\":{\"__name__\":\"vllm:cache_config_info\",\"num_gpu_blocks\":\"2240\",\"block_size\":\"16\","
-                                + "\"instance\":\"e" + i + "\"},\"value\":[1,\"1\"]}").reduce((a, b) -> a + "," + b).orElseThrow() + "]}";
-            } else {
-                double[] samples = query.contains("interarrival") ? gaps : query.contains("prompt") ? prompts : outputs;
-                double[] bounds = query.contains("interarrival") ? dev.glia.metrics.RouterHistograms.interarrivalBounds()
-                        : dev.glia.metrics.RouterHistograms.tokenBounds();
-                List<String> result = new ArrayList<>();
-                if (query.startsWith("sum by (le)")) {
-                    for (double b : bounds) {
-                        result.add(sample("{\"le\":\"" + b + "\"}", java.util.Arrays.stream(samples).filter(x -> x <= b).count()));
-                    }
-                    result.add(sample("{\"le\":\"+Inf\"}", samples.length));
-                } else {
-                    result.add(sample("{}", java.util.Arrays.stream(samples).sum()));
-                }
-                body = "{\"resultType\":\"vector\",\"result\":[" + String.join(",", result) + "]}";
-            }
-            byte[] bytes = ("{\"status\":\"success\",\"data\":" + body + "}").getBytes(StandardCharsets.UTF_8);
-            exchange.getResponseHeaders().add("Content-Type", "application/json");
-            exchange.sendResponseHeaders(200, bytes.length);
-            exchange.getResponseBody().write(bytes);
-            exchange.close();
-        });
-        server.start();
-        return server;
-    }
-
-    static String sample(String labels, double value) {
-        return "{\"metric\":" + labels + ",\"value\":[1700000000,\"" + value + "\"]}";
+        return FakePrometheus.server(() -> requests, queries);
     }
 
     @Test

@@ -45,23 +45,55 @@ class OptimizationSpecsTest {
     }
 
     @Test
-    void theExampleAsShippedIsReportedFieldByFieldBecauseItAsksForAJobAnLlmAndLiveMetrics() throws IOException {
+    void theExampleAsShippedIsReportedFieldByFieldBecauseItAsksForAJobAndAnLlm() throws IOException {
         List<OptimizationSpecs.Problem> problems = OptimizationSpecs.problems(example().getSpec());
 
         assertThat(problems).extracting(OptimizationSpecs.Problem::reason).containsExactly("JobModeNotSupported",
-                "StrategyNotSupported", "ScenarioSourceNotSupported");
+                "StrategyNotSupported");
         assertThat(problems).extracting(OptimizationSpecs.Problem::message).allMatch(m -> m.startsWith("spec."));
     }
 
     @Test
-    void anOperatorWithAResearchImageTakesJobModeItsLlmStrategiesAndAScenarioDuration() throws IOException {
+    void anOperatorWithAResearchImageTakesJobModeItsLlmStrategiesAScenarioFromMetricsAndItsDuration()
+            throws IOException {
         GliaOptimizationSpec spec = example().getSpec();
         assertThat(spec.scenario.duration).isEqualTo(1000);
+        assertThat(spec.scenario.source).isEqualTo(GliaOptimizationSpec.ScenarioSource.FROM_METRICS);
 
-        List<OptimizationSpecs.Problem> problems = OptimizationSpecs.problems(spec, true);
+        assertThat(OptimizationSpecs.problems(spec, true)).isEmpty();
+    }
 
-        assertThat(problems).extracting(OptimizationSpecs.Problem::reason)
-                .containsExactly("ScenarioSourceNotSupported");
+    @Test
+    void aTraceScenarioIsTakenInProcessAndInAJobWhenItNamesItsConfigMapKey() throws IOException {
+        GliaOptimizationSpec spec = example().getSpec();
+        spec.research.inProcess = true;
+        spec.research.strategy = GliaOptimizationSpec.Strategy.TUNER;
+        spec.scenario.source = GliaOptimizationSpec.ScenarioSource.TRACE;
+
+        assertThat(OptimizationSpecs.problems(spec)).singleElement().satisfies(p -> {
+            assertThat(p.reason()).isEqualTo("ScenarioMissing");
+            assertThat(p.message()).startsWith("spec.scenario.trace:");
+        });
+
+        spec.scenario.trace = new GliaOptimizationSpec.ConfigMapKeyRef();
+        spec.scenario.trace.name = "shop-trace";
+        spec.scenario.trace.key = "trace.csv";
+        assertThat(OptimizationSpecs.problems(spec)).isEmpty();
+        spec.research.inProcess = false;
+        assertThat(OptimizationSpecs.problems(spec, true)).isEmpty();
+    }
+
+    @Test
+    void aComposedScenariosHardwareAndWindowAreCheckedAndNamed() throws IOException {
+        GliaOptimizationSpec spec = example().getSpec();
+        spec.scenario.hardware.gpu = "tpu-v9";
+        spec.scenario.hardware.model = "no-such-model";
+        spec.scenario.window = "an hour";
+
+        assertThat(OptimizationSpecs.problems(spec, true)).extracting(OptimizationSpecs.Problem::message)
+                .anyMatch(m -> m.startsWith("spec.scenario.window: not a duration: an hour"))
+                .anyMatch(m -> m.startsWith("spec.scenario.hardware.gpu: unknown gpu 'tpu-v9'"))
+                .anyMatch(m -> m.startsWith("spec.scenario.hardware.model: unknown model 'no-such-model'"));
     }
 
     @Test

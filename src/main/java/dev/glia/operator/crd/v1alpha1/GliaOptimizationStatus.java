@@ -107,7 +107,12 @@ public class GliaOptimizationStatus {
         public String description;
         @JsonPropertyDescription("The ConfigMap holding the scenario's YAML, when it was fitted or built for this optimisation.")
         public String configMap;
+        @JsonPropertyDescription("fromMetrics: when the workload was fitted (RFC 3339).")
         public String fittedAt;
+        @JsonPropertyDescription("fromMetrics: the history fitted (spec.scenario.window).")
+        public String window;
+        @JsonPropertyDescription("The metadata.generation the scenario was made for.")
+        public Long generation;
     }
 
     @JsonInclude(JsonInclude.Include.NON_NULL)
