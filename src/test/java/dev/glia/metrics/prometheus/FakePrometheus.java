@@ -1,7 +1,7 @@
 package dev.glia.metrics.prometheus;
 
 import com.sun.net.httpserver.HttpServer;
-import dev.glia.metrics.fit.RouterBuckets;
+import dev.glia.metrics.RouterHistograms;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -71,7 +71,7 @@ public final class FakePrometheus implements AutoCloseable {
                                 + "\"instance\":\"e" + i + "\"},\"value\":[1,\"1\"]}").reduce((a, b) -> a + "," + b).orElseThrow() + "]}";
             } else {
                 double[] samples = query.contains("interarrival") ? gaps : query.contains("prompt") ? prompts : outputs;
-                double[] bounds = query.contains("interarrival") ? RouterBuckets.GAPS : RouterBuckets.TOKENS;
+                double[] bounds = query.contains("interarrival") ? RouterHistograms.interarrivalBounds() : RouterHistograms.tokenBounds();
                 List<String> result = new ArrayList<>();
                 if (query.startsWith("sum by (le)")) {
                     for (double b : bounds) {
