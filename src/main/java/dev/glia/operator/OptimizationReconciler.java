@@ -137,6 +137,8 @@ public final class OptimizationReconciler implements Reconciler<GliaOptimization
                 }).orElse(null);
     }
 
+    private static final java.util.logging.Logger LOG = java.util.logging.Logger.getLogger(
+            OptimizationReconciler.class.getName());
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final AtomicLong EVENTS = new AtomicLong();
 
@@ -417,13 +419,18 @@ public final class OptimizationReconciler implements Reconciler<GliaOptimization
             if (Serialization.asJson(have).equals(Serialization.asJson(want))) {
                 return;
             }
-            client.resources(GliaPolicy.class).inNamespace(ns).withName(name).editStatus(x -> {
-                if (x.getStatus() == null) {
-                    x.setStatus(new GliaPolicyStatus());
-                }
-                x.getStatus().rolledOut = want;
-                return x;
-            });
+            try {
+                client.resources(GliaPolicy.class).inNamespace(ns).withName(name).editStatus(x -> {
+                    if (x.getStatus() == null) {
+                        x.setStatus(new GliaPolicyStatus());
+                    }
+                    x.getStatus().rolledOut = want;
+                    return x;
+                });
+            } catch (KubernetesClientException e) {
+                // a record, not a decision: the next pass writes it again; the rollout's own status must not wait
+                LOG.warning("GliaPolicy " + ns + "/" + name + ": status.rolledOut not written: " + e.getMessage());
+            }
         }
 
         /** The research's winner: its GliaPolicy, its report for the ConfigMap that {@code spec.reportRef} names. */

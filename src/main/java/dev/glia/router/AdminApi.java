@@ -73,6 +73,7 @@ final class AdminApi {
     private void canary(HttpServerRequest req, String text) {
         JsonNode root;
         List<Integer> ids = new ArrayList<>();
+        int[] count = {-1}; // engines given as a count (or by default: 1), not as ids
         double share;
         try {
             root = Resources.YAML.readTree(text);
@@ -87,6 +88,7 @@ final class AdminApi {
             JsonNode engines = root.path("engines");
             int total = router.pools().get(0).cluster.replicas().size();
             if (engines.isInt()) {
+                count[0] = engines.asInt();
                 List<Upstream> stable = router.pools().get(0).cluster.replicas();
                 for (int k = 0; k < engines.asInt() && k < total; k++) {
                     ids.add(stable.get(total - 1 - k).id); // the last engines, so the canary's ids are stable
@@ -99,6 +101,7 @@ final class AdminApi {
                     ids.add(e.asInt());
                 });
             } else if (engines.isMissingNode()) {
+                count[0] = 1;
                 ids.add(router.pools().get(0).cluster.replicas().get(total - 1).id);
             } else {
                 throw new IllegalArgumentException("engines: expected a count or a list of engine ids, got " + engines);
@@ -114,9 +117,27 @@ final class AdminApi {
         }
         JsonNode policy = root.get("policy");
         load(req, () -> PolicyDocument.parse(policy, "policy"), loaded -> {
-            router.startCanary(loaded, ids, share);
+            if (!alreadyTheCanary(loaded, ids, count[0], share)) {
+                router.startCanary(loaded, ids, share);
+            }
             return state();
         });
+    }
+
+    /**
+     * Whether the running canary is the one asked for: the same policy (hash), engines (their number when given as a
+     * count, their ids otherwise) and share. PUT is idempotent: a controller that asks again, not knowing its first
+     * request took effect (it crashed before recording the answer), gets the state, not a conflict.
+     */
+    private boolean alreadyTheCanary(LoadedPolicy loaded, List<Integer> ids, int count, double share) {
+        if (router.pools().size() < 2) {
+            return false;
+        }
+        Pool canary = router.pools().get(1);
+        List<Integer> running = canary.cluster.replicas().stream().map(u -> u.id).sorted().toList();
+        boolean engines = count >= 0 ? running.size() == count : running.equals(ids.stream().distinct().sorted()
+                .toList());
+        return canary.policy.hash().equals(loaded.hash()) && engines && (Double.isNaN(share) || canary.share == share);
     }
 
     /** Loads a policy off the event loop, then applies it on the event loop; every failure is a 4xx that says why. */

@@ -88,6 +88,13 @@ class HttpRouterAdminTest {
         assertThat(pool.share()).isEqualTo(0.25);
         assertThat(canary.state().pool("stable").engines()).hasSize(2);
 
+        RouterResult again = admin.startCanary(PolicyDocument.router("hra-spf"), CanaryEngines.count(1), 0.25);
+        assertThat(again.outcome()).as("asking again for the running canary is no conflict: %s", again.message())
+                .isEqualTo(Outcome.APPLIED);
+        assertThat(again.state().pool("canary").engines()).isEqualTo(pool.engines());
+        assertThat(admin.startCanary(PolicyDocument.router("hra-spf"), CanaryEngines.count(1), 0.5).outcome())
+                .as("another share is another canary").isEqualTo(Outcome.CONFLICT);
+
         RouterResult second = admin.startCanary(PolicyDocument.router("lor"), CanaryEngines.count(1), null);
         assertThat(second.outcome()).as("one canary at a time").isEqualTo(Outcome.CONFLICT);
         assertThat(second.status()).isEqualTo(409);
