@@ -30,7 +30,7 @@ public record DriftSettings(Duration interval, Duration window, double rateThres
     public static final Duration DEFAULT_COOL_DOWN = Duration.ofHours(6);
     public static final int DEFAULT_MAX_SESSIONS_PER_DAY = 3;
     public static final int DEFAULT_MIN_REQUESTS = 200;
-    public static final double DEFAULT_ALPHA = 0.001;
+    public static final double DEFAULT_ALPHA = 1e-4;
 
     public DriftSettings {
         interval = interval == null ? DEFAULT_INTERVAL : interval;
