@@ -25,7 +25,7 @@ public record DriftSettings(Duration interval, Duration window, double rateThres
 
     public static final Duration DEFAULT_INTERVAL = Duration.ofMinutes(10);
     public static final double DEFAULT_RATE_THRESHOLD = 0.25;
-    public static final double DEFAULT_BURSTINESS_THRESHOLD = 0.5;
+    public static final double DEFAULT_BURSTINESS_THRESHOLD = 1.0;
     public static final double DEFAULT_LENGTH_DISTANCE = 0.1;
     public static final Duration DEFAULT_COOL_DOWN = Duration.ofHours(6);
     public static final int DEFAULT_MAX_SESSIONS_PER_DAY = 3;
@@ -64,7 +64,7 @@ public record DriftSettings(Duration interval, Duration window, double rateThres
         }
     }
 
-    /** Every default: a check every 10 minutes of the last 10 minutes, rate ±25%, cv ±50%, KS 0.1, 6 h, 3 a day. */
+    /** Every default: a check every 10 minutes of the last 10 minutes, rate ±25%, cv ×2, KS 0.1, 6 h, 3 a day. */
     public static DriftSettings defaults() {
         return new DriftSettings(DEFAULT_INTERVAL, null, DEFAULT_RATE_THRESHOLD, DEFAULT_BURSTINESS_THRESHOLD,
                 DEFAULT_LENGTH_DISTANCE, DEFAULT_COOL_DOWN, DEFAULT_MAX_SESSIONS_PER_DAY, DEFAULT_MIN_REQUESTS,

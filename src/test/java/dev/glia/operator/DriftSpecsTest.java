@@ -29,14 +29,14 @@ class DriftSpecsTest {
         d.interval = "5m";
         d.window = "30m";
         d.threshold = 0.5;
-        d.burstinessThreshold = 1.0;
+        d.burstinessThreshold = 2.0;
         d.lengthDistance = 0.2;
         d.coolDown = "1h30m";
         d.maxSessionsPerDay = 1;
         d.minRequests = 500;
         DriftSettings s = DriftSpecs.settings(d);
         assertThat(DriftSpecs.enabled(d)).isFalse();
-        assertThat(s).isEqualTo(new DriftSettings(Duration.ofMinutes(5), Duration.ofMinutes(30), 0.5, 1.0, 0.2,
+        assertThat(s).isEqualTo(new DriftSettings(Duration.ofMinutes(5), Duration.ofMinutes(30), 0.5, 2.0, 0.2,
                 Duration.ofMinutes(90), 1, 500, DriftSettings.DEFAULT_ALPHA));
         d.window = null;
         assertThat(DriftSpecs.settings(d).window()).isEqualTo(Duration.ofMinutes(5));

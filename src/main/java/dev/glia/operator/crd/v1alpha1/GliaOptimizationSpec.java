@@ -353,7 +353,7 @@ public class GliaOptimizationSpec {
 
         @Min(0.05)
         @Max(100)
-        @Default("0.5")
+        @Default("1.0")
         @JsonPropertyDescription("Relative change of burstiness (the coefficient of variation of the gaps between"
                 + " arrivals: Poisson 1) that counts as drift, the same way.")
         public Double burstinessThreshold;
