@@ -17,7 +17,19 @@ import java.util.List;
  * {@link #status} back, and on {@code startSession()} starts a research session on the recent workload.
  */
 final class DriftSpecs {
+    /** The condition a drift check sets: True when the workload drifted, False when unchanged, Unknown otherwise. */
+    static final String CONDITION_TYPE = "WorkloadDrift";
+
     private DriftSpecs() {
+    }
+
+    /**
+     * {@link #CONDITION_TYPE}'s status for a check: {@code True} when a distance passed its limit (whether a session
+     * started, cooled down or was capped), {@code False} when unchanged, {@code Unknown} without enough data. The
+     * condition's reason and message are the result's; an event carries the message when it is True.
+     */
+    static String conditionStatus(DriftCheck.Result r) {
+        return r.drifted() ? "True" : r.decision() == DriftCheck.Decision.UNCHANGED ? "False" : "Unknown";
     }
 
     /** Whether drift is checked ({@code spec.drift.enabled}, default true). */

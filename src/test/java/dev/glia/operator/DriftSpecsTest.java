@@ -62,5 +62,8 @@ class DriftSpecsTest {
         assertThat(s.sessions).containsExactly("2026-06-01T04:00:00Z", "2026-06-01T12:00:00Z");
         assertThat(DriftSpecs.history(s)).isEqualTo(r.history());
         assertThat(DriftSpecs.history(null)).isEqualTo(DriftHistory.empty());
+        assertThat(DriftSpecs.conditionStatus(r)).isEqualTo("True");
+        assertThat(DriftSpecs.conditionStatus(DriftCheck.insufficientData("no series", DriftSettings.defaults(),
+                history, now))).isEqualTo("Unknown");
     }
 }
