@@ -332,6 +332,7 @@ public class GliaOptimizationSpec {
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public static class Drift {
         @Default("true")
+        @JsonPropertyDescription("Whether the live workload is checked for drift at all.")
         public Boolean enabled;
 
         @Pattern(DURATION)
@@ -339,16 +340,47 @@ public class GliaOptimizationSpec {
         @JsonPropertyDescription("How often the live workload is compared with the active policy's.")
         public String interval;
 
+        @Pattern(DURATION)
+        @JsonPropertyDescription("How much recent history each check fits from Prometheus (default: the interval).")
+        public String window;
+
         @Min(0.01)
         @Max(10)
         @Default("0.25")
-        @JsonPropertyDescription("Relative change (arrival rate, mean prompt and output tokens) that counts as drift.")
+        @JsonPropertyDescription("Relative change of the arrival rate that counts as drift: |ln(rate / reference)| >"
+                + " ln(1 + threshold).")
         public Double threshold;
+
+        @Min(0.05)
+        @Max(100)
+        @Default("1.0")
+        @JsonPropertyDescription("Relative change of burstiness (the coefficient of variation of the gaps between"
+                + " arrivals: Poisson 1) that counts as drift, the same way.")
+        public Double burstinessThreshold;
+
+        @Min(0.01)
+        @Max(0.99)
+        @Default("0.1")
+        @JsonPropertyDescription("Kolmogorov-Smirnov distance between the reference's and the recent prompt (or output)"
+                + " length distributions that counts as drift (0.1 is about a 25% shift of a typical length).")
+        public Double lengthDistance;
 
         @Pattern(DURATION)
         @Default("6h")
         @JsonPropertyDescription("Least time between two drift-triggered research sessions.")
         public String coolDown;
+
+        @Min(0)
+        @Max(96)
+        @Default("3")
+        @JsonPropertyDescription("Drift-triggered research sessions at most in any 24 hours (0: detect and report only).")
+        public Integer maxSessionsPerDay;
+
+        @Min(2)
+        @Max(10000000)
+        @Default("200")
+        @JsonPropertyDescription("Fewer requests (arrived, or completed) in the window and a check decides nothing.")
+        public Integer minRequests;
     }
 
     public enum Actuation {

@@ -117,11 +117,47 @@ public class GliaOptimizationStatus {
 
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public static class DriftCheck {
+        @JsonPropertyDescription("When the check ran (RFC 3339).")
         public String time;
+        @JsonPropertyDescription("Whether a distance passed its limit (also when cooling down or capped).")
         public Boolean drifted;
-        @JsonPropertyDescription("The largest relative change of the workload's figures against the active policy's.")
+        @JsonPropertyDescription("Drifted (a research session started), Unchanged, CoolingDown, CapReached or"
+                + " InsufficientData.")
+        public String decision;
+        @JsonPropertyDescription("The decision's CamelCase reason: WorkloadDrifted, WorkloadUnchanged, DriftCoolingDown,"
+                + " DriftSessionCapReached, InsufficientRequests.")
+        public String reason;
+        @JsonPropertyDescription("The largest distance relative to its limit (in ln units for ratios): above 1 is past it.")
         public Double change;
+        @JsonPropertyDescription("Requests that arrived in the recent window.")
+        public Long requests;
+        @JsonPropertyDescription("Each distance between the recent workload and the active policy's.")
+        public List<DriftDistance> distances;
+        @JsonPropertyDescription("Drift-triggered research sessions of the last 24 hours (RFC 3339): the cool-down and"
+                + " maxSessionsPerDay are decided from them.")
+        public List<String> sessions;
         public String message;
+    }
+
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public static class DriftDistance {
+        @JsonPropertyDescription("rate, burstiness, promptLengths or outputLengths.")
+        public String name;
+        @JsonPropertyDescription("The active policy's figure: arrivals per second, the gaps' cv, or the mean length in"
+                + " tokens.")
+        public Double reference;
+        @JsonPropertyDescription("The recent window's figure.")
+        public Double recent;
+        @JsonPropertyDescription("rate, burstiness: recent / reference; lengths: the Kolmogorov-Smirnov distance.")
+        public Double value;
+        @JsonPropertyDescription("What the value had to pass: the larger of the threshold and the noise floor (a ratio"
+                + " counts in either direction).")
+        public Double limit;
+        @JsonPropertyDescription("The configured threshold in the same units.")
+        public Double threshold;
+        @JsonPropertyDescription("The noise floor: what sampling alone reaches at these counts with probability 1e-4.")
+        public Double noise;
+        public Boolean past;
     }
 
     /** The rollout state machine's own fields (dev.glia.control.RolloutState) that the rest of the status does not carry. */
