@@ -3,6 +3,9 @@ package dev.glia.operator;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.glia.control.CanaryCriteria;
 import dev.glia.control.CanaryVerdict;
+import dev.glia.control.DriftCheck;
+import dev.glia.control.DriftHistory;
+import dev.glia.control.DriftSettings;
 import dev.glia.control.MetricsVerdict;
 import dev.glia.control.Candidate;
 import dev.glia.control.ManualVerdict;
@@ -21,6 +24,8 @@ import dev.glia.operator.crd.v1alpha1.GliaOptimizationStatus;
 import dev.glia.operator.crd.v1alpha1.GliaPolicy;
 import dev.glia.operator.crd.v1alpha1.GliaPolicySpec;
 import dev.glia.operator.crd.v1alpha1.GliaPolicyStatus;
+import dev.glia.metrics.fit.FitReport;
+import dev.glia.metrics.fit.WorkloadFit;
 import dev.glia.metrics.prometheus.PrometheusClient;
 import dev.glia.policy.PolicyArtifact;
 import dev.glia.operator.crd.v1alpha1.GliaOptimizationSpec;
@@ -227,6 +232,7 @@ public final class OptimizationReconciler implements Reconciler<GliaOptimization
             observeResearchRequest();
             observeResearch();
             observePolicy();
+            observeDrift();
             clearSpentVerdict();
             RolloutStatus.write(state, status);
             status.rollout.session = session;
@@ -360,6 +366,78 @@ public final class OptimizationReconciler implements Reconciler<GliaOptimization
                 }
             }
             drain();
+        }
+
+        /**
+         * While a policy is active, at each {@code spec.drift.interval}: the recent window fitted from Prometheus and
+         * held against the workload the policy took over ({@link DriftReference}, the first window fitted after its
+         * promotion) by {@link DriftCheck}; the check in {@code status.lastDriftCheck} and the {@code WorkloadDrift}
+         * condition, an Event when it drifted; past a threshold (and outside the cool-down and the daily cap) a new
+         * research round on the recent workload, rolled out by the spec's mode. Only a {@code fromMetrics} scenario
+         * can follow the workload: with a bundled scenario or a trace, drift is reported and no session starts.
+         */
+        private void observeDrift() {
+            GliaOptimizationSpec spec = o.getSpec();
+            if (!DriftSpecs.enabled(spec.drift) || state.phase() != RolloutPhase.PROMOTED || status.activePolicy == null
+                    || spec.target.prometheus == null || spec.target.prometheus.url == null) {
+                return;
+            }
+            DriftSettings settings = DriftSpecs.settings(spec.drift);
+            GliaOptimizationStatus.DriftCheck last = status.lastDriftCheck;
+            Instant lastTime = last == null || last.time == null ? null : Instant.parse(last.time);
+            Instant due = lastTime == null || lastTime.isBefore(state.since()) ? state.since().plus(settings.window())
+                    : lastTime.plus(settings.interval());
+            if (now.isBefore(due)) {
+                wake = wake == null || due.isBefore(wake) ? due : wake;
+                return;
+            }
+            Instant next = now.plus(settings.interval());
+            wake = wake == null || next.isBefore(wake) ? next : wake;
+            DriftHistory history = DriftSpecs.history(last);
+            String policy = status.activePolicy;
+            WorkloadFit.Fitted recent = null;
+            DriftCheck.Result r;
+            try {
+                recent = options.fitter().fit(URI.create(spec.target.prometheus.url), settings.window(), now,
+                        ScenarioComposer.fitOptions(o.getMetadata().getName(), ScenarioComposer.Cluster.of(
+                                spec.scenario, ScenarioSources.engineReplicas(client, o)), spec.scenario.duration, 2));
+                FitReport reference = DriftReference.read(client, ns, policy);
+                if (reference == null) {
+                    DriftReference.write(client, o, policy, recent.report());
+                    r = new DriftCheck.Result(now, DriftCheck.Decision.UNCHANGED, "ReferenceRecorded", "the workload of "
+                            + policy + " is the window fitted after its promotion, kept in ConfigMap "
+                            + DriftReference.configMapName(policy) + ": later windows are held against it",
+                            List.of(), recent.report().prompt().requests(), recent.report().output().requests(),
+                            settings, history);
+                } else {
+                    r = DriftCheck.decide(reference, recent.report(), settings, history, now);
+                }
+            } catch (RuntimeException e) {
+                r = DriftCheck.insufficientData("fitting spec.target.prometheus.url (" + spec.target.prometheus.url
+                        + ") over spec.drift.window: " + e.getMessage(), settings, history, now);
+            }
+            boolean follows = ScenarioSources.fromMetrics(spec);
+            String reasonBefore = last == null ? null : last.reason;
+            status.lastDriftCheck = DriftSpecs.status(r);
+            String message = r.message();
+            if (r.startSession() && !follows) {
+                status.lastDriftCheck.sessions = last == null || last.sessions == null ? List.of() : last.sessions;
+                message += "; no research session: spec.scenario.source is " + ScenarioSources.label(spec)
+                        + ", which would simulate the same workload again (fromMetrics follows it)";
+                status.lastDriftCheck.message = message;
+            }
+            ownStatus(DriftSpecs.CONDITION_TYPE, DriftSpecs.conditionStatus(r), r.reason(), message);
+            if (r.drifted() && !r.reason().equals(reasonBefore)) {
+                event("Warning", r.reason(), policy + ": " + message);
+            }
+            if (r.startSession() && follows && recent != null) {
+                status.scenario = ScenarioSources.storeDrifted(client, o, recent, spec.drift.window == null
+                        ? null : spec.drift.window, inProcess() ? ScenarioSources.localDir(sessions.workspace(), o)
+                        : null, now);
+                round++;
+                queue.add(new RolloutEvent.ResearchRequested("WorkloadDrifted", message));
+                drain();
+            }
         }
 
         /** A new {@link #RESEARCH_REQUEST_ANNOTATION} value: a new session, unless one runs or a canary decides. */
@@ -719,7 +797,11 @@ public final class OptimizationReconciler implements Reconciler<GliaOptimization
 
         /** Sets one of the operator's own conditions; true when it changed. */
         private boolean own(String type, boolean ok, String reason, String message) {
-            String value = ok ? "True" : "False";
+            return ownStatus(type, ok ? "True" : "False", reason, message);
+        }
+
+        /** Sets one of the operator's own conditions to True, False or Unknown; true when it changed. */
+        private boolean ownStatus(String type, String value, String reason, String message) {
             io.fabric8.kubernetes.api.model.Condition old = status.conditions.stream()
                     .filter(c -> c.getType().equals(type)).findFirst().orElse(null);
             if (old != null && old.getStatus().equals(value) && old.getReason().equals(reason)

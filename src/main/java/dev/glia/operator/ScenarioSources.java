@@ -169,6 +169,31 @@ final class ScenarioSources {
     }
 
     /**
+     * The scenario of a research round that drift started: the recent window's fit ({@code recent}, made with this
+     * optimisation's cluster) replaces the one in {@code <optimization>-scenario}, so that the round researches the
+     * workload that moved.
+     */
+    static GliaOptimizationStatus.ScenarioUsed storeDrifted(KubernetesClient client, GliaOptimization o,
+            WorkloadFit.Fitted recent, String window, Path localDir, Instant now) {
+        String name = o.getMetadata().getName();
+        WorkloadFit.Fitted fitted = ScenarioComposer.fitted(recent, ScenarioComposer.Cluster.of(o.getSpec().scenario,
+                engineReplicas(client, o)));
+        storeConfigMap(client, o, fitted.yaml());
+        if (localDir != null) {
+            write(localDir.resolve(KEY), fitted.yaml());
+        }
+        GliaOptimizationStatus.ScenarioUsed used = new GliaOptimizationStatus.ScenarioUsed();
+        used.source = label(o.getSpec());
+        used.name = name;
+        used.configMap = configMapName(name);
+        used.generation = o.getMetadata().getGeneration();
+        used.description = fitted.scenario().description();
+        used.fittedAt = now.toString();
+        used.window = window;
+        return used;
+    }
+
+    /**
      * The in-process session's scenario: its file under {@code localDir}, written again from the ConfigMaps when
      * missing (the operator restarted with a fresh research directory).
      */

@@ -32,8 +32,20 @@ public final class FakePrometheus implements AutoCloseable {
 
     /** Started on a free loopback port, knowing {@code requests.getAsInt()} requests at each query. */
     public static FakePrometheus start(IntSupplier requests) throws IOException {
+        return start(requests, () -> 500);
+    }
+
+    /** As {@link #start(IntSupplier)}, the prompts' median {@code promptMedian.getAsDouble()} at each query. */
+    public static FakePrometheus start(IntSupplier requests, java.util.function.DoubleSupplier promptMedian)
+            throws IOException {
+        return start(requests, () -> 5, promptMedian);
+    }
+
+    /** As {@link #start(IntSupplier)}, arrivals at {@code rate} per second and prompts of median {@code promptMedian}. */
+    public static FakePrometheus start(IntSupplier requests, java.util.function.DoubleSupplier rate,
+            java.util.function.DoubleSupplier promptMedian) throws IOException {
         List<String> queries = java.util.Collections.synchronizedList(new ArrayList<>());
-        return new FakePrometheus(server(requests, queries), queries);
+        return new FakePrometheus(server(requests, rate, promptMedian, queries), queries);
     }
 
     public URI url() {
@@ -52,12 +64,19 @@ public final class FakePrometheus implements AutoCloseable {
 
     /** The server itself, recording each query in {@code queries}. */
     public static HttpServer server(IntSupplier requests, List<String> queries) throws IOException {
+        return server(requests, () -> 5, () -> 500, queries);
+    }
+
+    private static HttpServer server(IntSupplier requests, java.util.function.DoubleSupplier rate,
+            java.util.function.DoubleSupplier promptMedian, List<String> queries) throws IOException {
         HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
         server.createContext("/api/v1/", exchange -> {
             int n = requests.getAsInt();
             SplittableRandom r = new SplittableRandom(1);
-            double[] gaps = IntStream.range(0, n - 1).mapToDouble(i -> -Math.log(1 - r.nextDouble()) / 5).toArray();
-            double[] prompts = IntStream.range(0, n).mapToDouble(i -> Math.round(Math.exp(Math.log(500) + 0.8 * r.nextGaussian()))).toArray();
+            double qps = rate.getAsDouble();
+            double[] gaps = IntStream.range(0, n - 1).mapToDouble(i -> -Math.log(1 - r.nextDouble()) / qps).toArray();
+            double median = promptMedian.getAsDouble();
+            double[] prompts = IntStream.range(0, n).mapToDouble(i -> Math.round(Math.exp(Math.log(median) + 0.8 * r.nextGaussian()))).toArray();
             double[] outputs = IntStream.range(0, n).mapToDouble(i -> Math.round(Math.exp(Math.log(100) + 0.6 * r.nextGaussian()))).toArray();
             String form = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
             String query = URLDecoder.decode(form.replaceFirst("^query=([^&]*).*$", "$1"), StandardCharsets.UTF_8);
