@@ -1,5 +1,7 @@
 package dev.glia.operator;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.glia.catalog.PolicyCatalog;
@@ -54,8 +56,8 @@ import java.util.stream.Collectors;
  * policy runtime) for the decision, and acts on it: {@code direct} merge-patches the Deployment's scale subresource
  * when its {@code spec.replicas} differs; {@code external} sets the gauge {@value #METRIC} for an HPA or a KEDA
  * ScaledObject; a refusal (an HPA already targets the Deployment) scales nothing. The outcome goes to
- * {@code status.autoscaling} with a merge patch of that field alone (the optimisation reconciler leaves it out of its
- * own), and an Event marks each change of the count and each change of reason.
+ * {@code status.autoscaling} with a patch of that field alone (the optimisation reconciler leaves it out of its own
+ * merge patch), and an Event marks each change of the count and each change of reason.
  *
  * <p>The policy in force is the optimisation's active GliaPolicy ({@code status.activePolicy}) when it is of kind
  * autoscaler, approved and verified; else the bundled {@value #DEFAULT_POLICY} autoscaler (the one
@@ -304,7 +306,7 @@ public final class AutoscalingDriver implements Reconciler<GliaOptimization> {
                 () -> PolicyCatalog.autoscaler(DEFAULT_POLICY, Map.of()).factory().get());
     }
 
-    /** {@code status.autoscaling}, merge-patched alone; an Event when the reason changes to or from a refusal. */
+    /** {@code status.autoscaling}, patched alone; an Event when the reason changes to or from a refusal. */
     private void write(GliaOptimization o, Loop l, Chosen policy, String actuation, Integer desiredCount,
             Integer current, String reason, String message, Instant now) {
         boolean ok = Set.of("Scaling", "ReplicasUnchanged", "DesiredReplicasPublished").contains(reason);
@@ -325,11 +327,21 @@ public final class AutoscalingDriver implements Reconciler<GliaOptimization> {
                 .withObservedGeneration(o.getMetadata().getGeneration())
                 .withLastTransitionTime(old != null && value.equals(old.getStatus()) ? old.getLastTransitionTime()
                         : now.toString()).build());
-        ObjectNode patch = JsonNodeFactory.instance.objectNode();
-        patch.putObject("status").set("autoscaling", Serialization.jsonMapper().valueToTree(s));
-        client.resources(GliaOptimization.class).inNamespace(o.getMetadata().getNamespace())
-                .withName(o.getMetadata().getName()).subresource("status")
-                .patch(PatchContext.of(PatchType.JSON_MERGE), patch.toString());
+        JsonNode field = Serialization.jsonMapper().valueToTree(s);
+        var status = client.resources(GliaOptimization.class).inNamespace(o.getMetadata().getNamespace())
+                .withName(o.getMetadata().getName()).subresource("status");
+        if (o.getStatus() == null) {
+            // no status yet: a merge patch creates it with this field alone
+            ObjectNode patch = JsonNodeFactory.instance.objectNode();
+            patch.putObject("status").set("autoscaling", field);
+            status.patch(PatchContext.of(PatchType.JSON_MERGE), patch.toString());
+        } else {
+            // status.autoscaling replaced whole (its conditions list too: a merge patch's list handling varies
+            // between servers, fabric8's mock appends) and nothing else of the status touched
+            ArrayNode patch = JsonNodeFactory.instance.arrayNode();
+            patch.addObject().put("op", "add").put("path", "/status/autoscaling").set("value", field);
+            status.patch(PatchContext.of(PatchType.JSON), patch.toString());
+        }
         if (!ok && !reason.equals(l.reason)) {
             event(o, "Warning", reason, message, now);
         }
