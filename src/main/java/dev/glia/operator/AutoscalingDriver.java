@@ -217,7 +217,7 @@ public final class AutoscalingDriver implements Reconciler<GliaOptimization> {
                     settings.prometheusTimeout());
             view = new ClusterObserver(prometheus).observe(counted, Duration.between(started, now).toNanos() / 1e9,
                     settings.seconds(), min, max, now);
-        } catch (PromQlException e) {
+        } catch (PromQlException | IllegalArgumentException e) {
             write(o, l, policy, actuationName, null, null, "MetricsUnavailable", "the engines' and router's metrics"
                     + " could not be read, so nothing was decided: " + e.getMessage(), now);
             return null;
