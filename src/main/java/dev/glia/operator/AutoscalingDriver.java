@@ -119,6 +119,8 @@ public final class AutoscalingDriver implements Reconciler<GliaOptimization> {
     private final Gauge desired;
     private final Map<String, Loop> loops = new ConcurrentHashMap<>();
     private final Map<String, List<String>> gaugeLabels = new ConcurrentHashMap<>();
+    /** One client (one HTTP connection pool) per Prometheus URL. */
+    private final Map<String, PrometheusClient> prometheusClients = new ConcurrentHashMap<>();
 
     /**
      * @param registry where {@value #METRIC} is registered (the operator's {@code /metrics} serves it)
@@ -213,8 +215,8 @@ public final class AutoscalingDriver implements Reconciler<GliaOptimization> {
         ClusterObserver.Pods counted = ClusterObserver.Pods.of(pods);
         ObservedCluster view;
         try {
-            PrometheusClient prometheus = new PrometheusClient(URI.create(spec.target.prometheus.url),
-                    settings.prometheusTimeout());
+            PrometheusClient prometheus = prometheusClients.computeIfAbsent(spec.target.prometheus.url,
+                    url -> new PrometheusClient(URI.create(url), settings.prometheusTimeout()));
             view = new ClusterObserver(prometheus).observe(counted, Duration.between(started, now).toNanos() / 1e9,
                     settings.seconds(), min, max, now);
         } catch (PromQlException | IllegalArgumentException e) {

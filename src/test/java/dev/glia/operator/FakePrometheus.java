@@ -31,6 +31,11 @@ final class FakePrometheus implements AutoCloseable {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
+    static {
+        // the JDK's server writes headers and body apart: without TCP_NODELAY each answer waits out a delayed ACK
+        System.setProperty("sun.net.httpserver.nodelay", "true");
+    }
+
     private final HttpServer server;
     private volatile Map<String, List<Series>> answers = Map.of();
     private final List<String> asked = Collections.synchronizedList(new ArrayList<>());
