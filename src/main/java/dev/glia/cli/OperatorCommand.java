@@ -1,6 +1,8 @@
 package dev.glia.cli;
 
+import dev.glia.operator.AutoscalingDriver;
 import dev.glia.operator.GliaOperator;
+import dev.glia.operator.MetricsEndpoint;
 import dev.glia.operator.OptimizationReconciler;
 import dev.glia.operator.ResearchJob;
 import dev.glia.operator.ResearchSessions;
@@ -8,6 +10,7 @@ import dev.glia.operator.router.HttpRouterAdmin;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.javaoperatorsdk.operator.Operator;
+import io.prometheus.client.CollectorRegistry;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -68,6 +71,15 @@ public class OperatorCommand implements Callable<Integer> {
                 .collect(java.util.stream.Collectors.toCollection(java.util.TreeSet::new));
     }
 
+    @Option(names = "--metrics-port", defaultValue = "8080", description = "Serve /metrics (Prometheus' text format:"
+            + " glia_autoscaler_desired_replicas for autoscaling.actuation external) on this port; 0: off"
+            + " (default: ${DEFAULT-VALUE}).")
+    int metricsPort;
+
+    @Option(names = "--autoscaling-interval-seconds", defaultValue = "30", description = "How often each"
+            + " optimisation's autoscaler runs, and the window of its rates (default: ${DEFAULT-VALUE}).")
+    long autoscalingSeconds;
+
     /** Research Jobs when an image is known (the flag or GLIA_RESEARCH_IMAGE); else in-process research only. */
     OptimizationReconciler.Options jobs(OptimizationReconciler.Options options, Map<String, String> env) {
         String image = researchImage != null && !researchImage.isBlank() ? researchImage
@@ -90,22 +102,30 @@ public class OperatorCommand implements Callable<Integer> {
             }
             KubernetesClient client = new KubernetesClientBuilder().build();
             ResearchSessions sessions = new ResearchSessions(researchThreads, researchDir);
+            CollectorRegistry registry = new CollectorRegistry();
+            AutoscalingDriver autoscaling = new AutoscalingDriver(client, Clock.systemUTC(),
+                    new AutoscalingDriver.Settings(Duration.ofSeconds(autoscalingSeconds),
+                            AutoscalingDriver.Settings.DEFAULT.prometheusTimeout()), registry);
             Operator operator = GliaOperator.create(client, sessions,
                     url -> new HttpRouterAdmin(url, Duration.ofSeconds(60)), Clock.systemUTC(),
                     jobs(new OptimizationReconciler.Options(Duration.ofSeconds(pollSeconds),
                             Duration.ofSeconds(routerRetrySeconds), seeds, screenSeeds)
                             .withCanarySlice(Duration.ofSeconds(canarySliceSeconds)), System.getenv()),
-                    watched());
+                    watched(), autoscaling);
+            MetricsEndpoint metrics = metricsPort == 0 ? null : MetricsEndpoint.start(registry, "0.0.0.0", metricsPort);
             CountDownLatch stopped = new CountDownLatch(1);
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {
                 operator.stop();
+                if (metrics != null) {
+                    metrics.close();
+                }
                 sessions.close();
                 client.close();
                 stopped.countDown();
             }, "glia-operator-stop"));
             operator.start();
             System.err.println("glia operator: watching " + (watched().isEmpty() ? "all namespaces"
-                    : String.join(", ", watched())));
+                    : String.join(", ", watched())) + (metrics == null ? "" : "; /metrics on port " + metrics.port()));
             stopped.await();
             return 0;
         });

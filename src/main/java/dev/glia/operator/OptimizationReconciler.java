@@ -189,6 +189,7 @@ public final class OptimizationReconciler implements Reconciler<GliaOptimization
             ns = o.getMetadata().getNamespace();
             generation = o.getMetadata().getGeneration() == null ? 1 : o.getMetadata().getGeneration();
             status = o.getStatus() == null ? new GliaOptimizationStatus() : o.getStatus();
+            status.autoscaling = null; // AutoscalingDriver's own field: left out of this merge patch, never overwritten
             before = Serialization.asJson(status);
             session = status.rollout == null ? null : status.rollout.session;
             researchRequest = status.rollout == null ? null : status.rollout.researchRequest;

@@ -25,6 +25,17 @@ class OperatorCommandTest {
     }
 
     @Test
+    void metricsAreServedOnPort8080UnlessTurnedOffAndTheAutoscalerRunsEveryThirtySeconds() {
+        OperatorCommand command = new OperatorCommand();
+        new CommandLine(command).parseArgs();
+        assertThat(command.metricsPort).isEqualTo(8080);
+        assertThat(command.autoscalingSeconds).isEqualTo(30);
+        new CommandLine(command).parseArgs("--metrics-port", "0", "--autoscaling-interval-seconds", "15");
+        assertThat(command.metricsPort).isZero();
+        assertThat(command.autoscalingSeconds).isEqualTo(15);
+    }
+
+    @Test
     void aNamespaceAndAResearchImageMayBeGiven() {
         OperatorCommand command = new OperatorCommand();
         new CommandLine(command).parseArgs("--namespace", "serving", "--research-image", "ghcr.io/glia/glia:1");

@@ -79,7 +79,8 @@ class HelmChartTest {
         Map<String, Object> container = container(deployment);
 
         assertThat(container.get("image")).isEqualTo("glia:0.1.0");
-        assertThat(container.get("args")).isEqualTo(List.of("operator"));
+        assertThat(container.get("args")).isEqualTo(List.of("operator", "--metrics-port=8080"));
+        assertThat(ports(container)).isEqualTo(Map.of("http", 8080));
         assertThat(pod.get("serviceAccountName")).isEqualTo("glia-operator");
         assertThat(env(container)).containsEntry("GLIA_RESEARCH_SERVICE_ACCOUNT", "glia-research")
                 .containsEntry("GLIA_RESEARCH_IMAGE", (String) container.get("image"))
@@ -147,7 +148,8 @@ class HelmChartTest {
                 "Deployment/glia-operator", "Deployment/glia-router", "Deployment/glia-engine",
                 "Service/glia-router", "Service/glia-engine", "ConfigMap/glia-router-policy",
                 "ServiceAccount/glia-router", "Role/glia-router-discovery", "RoleBinding/glia-router-discovery",
-                "NetworkPolicy/glia-router-admin", "ServiceMonitor/glia-router", "ServiceMonitor/glia-engine");
+                "NetworkPolicy/glia-router-admin", "ServiceMonitor/glia-router", "ServiceMonitor/glia-engine",
+                "Service/glia-operator", "ServiceMonitor/glia-operator");
         for (Map<String, Object> deployment : m.ofKind("Deployment")) {
             assertRunsAsNonRoot(deployment);
             assertSelectorMatchesPods(deployment);
@@ -277,9 +279,9 @@ class HelmChartTest {
     }
 
     @Test
-    void theServiceMonitorsScrapeTheRouterAndTheEngines() {
+    void theServiceMonitorsScrapeTheRouterTheEnginesAndTheOperator() {
         Manifests m = render(t -> t.withValuesFile(ALL_ENABLED));
-        for (String component : List.of("router", "engine")) {
+        for (String component : List.of("router", "engine", "operator")) {
             Map<String, Object> monitor = m.get("ServiceMonitor", "glia-" + component);
             assertThat(at(monitor, "metadata", "labels", "release")).isEqualTo("prometheus");
             assertThat(at(monitor, "spec", "selector", "matchLabels")).isEqualTo(selectorLabels(component));

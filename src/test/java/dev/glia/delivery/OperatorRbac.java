@@ -42,7 +42,12 @@ public final class OperatorRbac {
                     "only to check that the research model's key Secret exists; never listed or watched"),
             new Grant("", "configmaps", Set.of("create", "get"), "research reports"),
             new Grant("", "services", Set.of("get"), "check that spec.target.router.service exists"),
-            new Grant("apps", "deployments", Set.of("get"), "check that spec.target.engines.deployment exists"));
+            new Grant("apps", "deployments", Set.of("get"), "check that spec.target.engines.deployment exists; the"
+                    + " autoscaler's current replicas and pod selector"),
+            new Grant("apps", "deployments/scale", Set.of("patch"),
+                    "autoscaling.actuation direct: the engines' replicas, through the scale subresource"),
+            new Grant("autoscaling", "horizontalpodautoscalers", Set.of("list"),
+                    "direct actuation is refused while an HPA (or KEDA's) targets the Deployment"));
 
     private OperatorRbac() {
     }

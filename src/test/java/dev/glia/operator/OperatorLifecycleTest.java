@@ -100,13 +100,18 @@ class OperatorLifecycleTest {
         operator = startOperator();
     }
 
-    /** The operator as the chart runs it: research Jobs of the image glia:test under the research ServiceAccount. */
+    /**
+     * The operator as the chart runs it: research Jobs of the image glia:test under the research ServiceAccount; the
+     * autoscaling loops every second.
+     */
     private Operator startOperator() {
         Operator op = GliaOperator.create(operatorClient, sessions, url -> new HttpRouterAdmin(url,
                 Duration.ofSeconds(60)), Clock.systemUTC(), new OptimizationReconciler.Options(Duration.ofMillis(200),
                 Duration.ofSeconds(1), 3, 1).withJobs(ResearchJob.Settings.from(null, Map.of(ResearchJob.IMAGE_ENV,
                         "glia:test", ResearchJob.SERVICE_ACCOUNT_ENV, "glia-research"), 3, 1),
-                        OptimizationReconciler::podLog), Set.of(NS));
+                        OptimizationReconciler::podLog), Set.of(NS), new AutoscalingDriver(operatorClient,
+                Clock.systemUTC(), new AutoscalingDriver.Settings(Duration.ofSeconds(1), Duration.ofSeconds(5)),
+                new io.prometheus.client.CollectorRegistry()));
         op.start();
         return op;
     }
@@ -557,5 +562,75 @@ class OperatorLifecycleTest {
             assertThat(c.getType()).isEqualTo("Verified");
             assertThat(c.getReason()).isEqualTo("HashMismatch");
         });
+    }
+
+    @Test
+    void theAutoscalerScalesTheEngineDeploymentThroughItsScaleSubresourceAndStandsBackWhileAnHpaTargetsIt()
+            throws Exception {
+        try (FakePrometheus prometheus = FakePrometheus.start()) {
+            // no engine pod is Ready on this API server: the contract's two router queries are all there is to ask
+            prometheus.answer(Map.of("sum(glia_router_queue_length)", List.of(new FakePrometheus.Series(Map.of(), 0)),
+                    "sum(rate(glia_router_prompt_tokens_count[1s]))",
+                    List.of(new FakePrometheus.Series(Map.of(), 4.5))));
+            GliaOptimization o = example("autoscaled", GliaOptimizationSpec.RolloutMode.MANUAL, "10m");
+            // whatever the reconciler makes of the spec (its conditions), the loop runs the bundled default autoscaler
+            o.getSpec().components.autoscaler = true;
+            o.getSpec().target.prometheus.url = prometheus.url().toString();
+            o.getSpec().autoscaling = new GliaOptimizationSpec.Autoscaling();
+            o.getSpec().autoscaling.actuation = GliaOptimizationSpec.Actuation.DIRECT;
+            o.getSpec().autoscaling.minReplicas = 2;
+            o.getSpec().autoscaling.maxReplicas = 8;
+            apply(o);
+
+            // throughput, with no engine serving, holds the count it sees (none), which min raises to 2
+            await(() -> client.apps().deployments().inNamespace(NS).withName("vllm-llama-3-8b").get().getSpec()
+                    .getReplicas() == 2 ? true : null, "the Deployment scaled from 3 to 2 replicas");
+            GliaOptimization scaled = await(() -> {
+                GliaOptimization x = get("autoscaled");
+                return x.getStatus() != null && x.getStatus().autoscaling != null && x.getStatus().autoscaling.desired
+                        != null && x.getStatus().conditions.stream().anyMatch(c -> c.getType().equals("SpecValid"))
+                        ? x : null;
+            }, "status.autoscaling beside the reconciler's conditions");
+            assertThat(scaled.getStatus().autoscaling.desired).isEqualTo(2);
+            assertThat(scaled.getStatus().autoscaling.policy).isEqualTo(AutoscalingDriver.DEFAULT_POLICY);
+            assertThat(scaled.getStatus().autoscaling.actuation).isEqualTo("direct");
+            await(() -> eventReasons("autoscaled").contains("Scaled") ? true : null, "a Scaled event");
+            assertThat(prometheus.unexpected()).isEmpty();
+
+            client.autoscaling().v2().horizontalPodAutoscalers().inNamespace(NS).resource(
+                    new io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscalerBuilder()
+                            .withNewMetadata().withName("keda-hpa-vllm").withNamespace(NS).endMetadata()
+                            .withNewSpec().withNewScaleTargetRef().withApiVersion("apps/v1").withKind("Deployment")
+                            .withName("vllm-llama-3-8b").endScaleTargetRef().withMinReplicas(1).withMaxReplicas(4)
+                            .endSpec().build()).create();
+            client.apps().deployments().inNamespace(NS).withName("vllm-llama-3-8b").edit(d -> {
+                d.getSpec().setReplicas(4);
+                return d;
+            });
+            GliaOptimization refused = await(() -> {
+                GliaOptimization x = get("autoscaled");
+                return x.getStatus().autoscaling != null && "HpaTargetsDeployment".equals(x.getStatus().autoscaling
+                        .reason) ? x : null;
+            }, "direct actuation refused while an HPA targets the Deployment");
+            assertThat(refused.getStatus().autoscaling.conditions).singleElement().satisfies(c -> {
+                assertThat(c.getType()).isEqualTo("Autoscaling");
+                assertThat(c.getStatus()).isEqualTo("False");
+                assertThat(c.getReason()).isEqualTo("HpaTargetsDeployment");
+                assertThat(c.getMessage()).startsWith("HorizontalPodAutoscaler keda-hpa-vllm (KEDA's, for"
+                        + " ScaledObject vllm) already scales Deployment vllm-llama-3-8b");
+            });
+            await(() -> eventReasons("autoscaled").contains("HpaTargetsDeployment") ? true : null, "a Warning event");
+            Thread.sleep(1500);
+            assertThat(client.apps().deployments().inNamespace(NS).withName("vllm-llama-3-8b").get().getSpec()
+                    .getReplicas()).as("left to the HPA").isEqualTo(4);
+            assertThat(condition(get("autoscaled"), "SpecValid")).as("the reconciler's conditions stay").isNotNull();
+
+            client.resources(GliaOptimization.class).inNamespace(NS).withName("autoscaled").delete();
+            client.autoscaling().v2().horizontalPodAutoscalers().inNamespace(NS).delete();
+            client.apps().deployments().inNamespace(NS).withName("vllm-llama-3-8b").edit(d -> {
+                d.getSpec().setReplicas(3);
+                return d;
+            });
+        }
     }
 }

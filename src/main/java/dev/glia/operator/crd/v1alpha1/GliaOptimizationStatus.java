@@ -66,6 +66,10 @@ public class GliaOptimizationStatus {
         public String message;
     }
 
+    @JsonPropertyDescription("The autoscaling loop's last tick (components.autoscaler), written by the operator's"
+            + " autoscaling driver alone (its own merge patch).")
+    public AutoscalingStatus autoscaling;
+
     /** The phases, in the order an optimisation usually passes them. */
     public enum Phase {
         Pending, FittingScenario, Researching, AwaitingApproval, Canary, Active, RolledBack, Failed
@@ -187,5 +191,26 @@ public class GliaOptimizationStatus {
         @JsonPropertyDescription("Research rounds started after the first (by a research request or drift): names their"
                 + " sessions and Jobs apart.")
         public Integer round;
+    }
+
+    /** What the autoscaling loop decided at its last tick (dev.glia.control.ScalingDecision) and what was done. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public static class AutoscalingStatus {
+        @JsonPropertyDescription("The autoscaler policy in force: a GliaPolicy's name, or the bundled default's.")
+        public String policy;
+        @JsonPropertyDescription("direct or external (spec.autoscaling.actuation).")
+        public String actuation;
+        @JsonPropertyDescription("The replica count the policy wants, within minReplicas..maxReplicas.")
+        public Integer desired;
+        @JsonPropertyDescription("The engines counted now: ready, less draining, plus starting.")
+        public Integer current;
+        @JsonPropertyDescription("Scaling, ReplicasUnchanged, DesiredReplicasPublished, HpaTargetsDeployment,"
+                + " NoDeploymentToScale, AutoscalerFailed, MetricsUnavailable, ...")
+        public String reason;
+        public String message;
+        @JsonPropertyDescription("When the loop last ran (RFC 3339).")
+        public String lastTick;
+        @JsonPropertyDescription("Autoscaling: True while the count is applied or published, False with the reason.")
+        public List<Condition> conditions = new ArrayList<>();
     }
 }
