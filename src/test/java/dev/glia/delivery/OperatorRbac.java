@@ -40,7 +40,8 @@ public final class OperatorRbac {
                     "a research Job's progress and result are in its pod's log (the Job holds no credential)"),
             new Grant("", "secrets", Set.of("get"),
                     "only to check that the research model's key Secret exists; never listed or watched"),
-            new Grant("", "configmaps", Set.of("create", "get"), "research reports"),
+            new Grant("", "configmaps", Set.of("create", "get", "update"),
+                    "research reports, the composed or fitted scenario (refitted after drift), drift references"),
             new Grant("", "services", Set.of("get"), "check that spec.target.router.service exists"),
             new Grant("apps", "deployments", Set.of("get"), "check that spec.target.engines.deployment exists; the"
                     + " autoscaler's current replicas and pod selector"),

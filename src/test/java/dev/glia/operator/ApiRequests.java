@@ -21,7 +21,41 @@ import java.util.TreeSet;
  * tests give the operator a client built by {@link #client} and hold what it asked against the chart's rules.
  */
 final class ApiRequests {
+    /** What the operator asked in every lifecycle test class of this test run. */
+    static final ApiRequests OPERATOR = new ApiRequests();
+    /**
+     * The test classes whose operators run on {@link #OPERATOR}'s clients: between them they use every permission the
+     * chart grants, and once all of them ran whole, nothing granted may have gone unused.
+     */
+    static final Set<String> LIFECYCLE_CLASSES = Set.of("OperatorLifecycleTest", "ScenarioSourcesLifecycleTest",
+            "DriftLifecycleTest");
+    private static final Set<String> COMPLETE = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
     private final Map<String, Set<String>> verbs = new TreeMap<>();
+
+    /**
+     * After a lifecycle test class: every verb the operator asked is one the Helm chart's rendered ClusterRole grants;
+     * when this and every other lifecycle class ran all its tests in this JVM, every verb granted was asked.
+     *
+     * @param tests    the class whose {@code @AfterAll} this is
+     * @param finished how many of its tests ran
+     */
+    static void holdAgainstTheChart(Class<?> tests, int finished) {
+        long declared = java.util.Arrays.stream(tests.getDeclaredMethods())
+                .filter(m -> m.isAnnotationPresent(org.junit.jupiter.api.Test.class)).count();
+        if (finished == declared) {
+            COMPLETE.add(tests.getSimpleName());
+        }
+        Map<String, Set<String>> asked = OPERATOR.verbs();
+        Map<String, Set<String>> granted = dev.glia.delivery.OperatorRbac.rendered();
+        asked.forEach((resource, used) -> org.assertj.core.api.Assertions.assertThat(granted.getOrDefault(resource,
+                Set.of())).as("the chart's operator ClusterRole on %s (the operator asked: %s)", resource, asked)
+                .containsAll(used));
+        if (COMPLETE.containsAll(LIFECYCLE_CLASSES)) {
+            org.assertj.core.api.Assertions.assertThat(asked)
+                    .as("the chart grants nothing the operator did not use in " + LIFECYCLE_CLASSES).isEqualTo(granted);
+        }
+    }
 
     /** A client to the same server as {@code base}, whose every request this log records. */
     KubernetesClient client(KubernetesClient base) {

@@ -67,8 +67,9 @@ class DriftLifecycleTest {
                 .withAdmin("127.0.0.1", 0, null, 1), BuiltinRouters.create("llq"));
         ResearchSessions sessions = new ResearchSessions(1, research);
         Operator operator = null;
+        KubernetesClient operatorClient = ApiRequests.OPERATOR.client(client);
         try (FakePrometheus prometheus = FakePrometheus.start(() -> 3000, () -> 20, promptMedian::get)) {
-            operator = GliaOperator.create(client, sessions, url -> new HttpRouterAdmin(url, Duration.ofSeconds(60)),
+            operator = GliaOperator.create(operatorClient, sessions, url -> new HttpRouterAdmin(url, Duration.ofSeconds(60)),
                     Clock.systemUTC(), new OptimizationReconciler.Options(Duration.ofMillis(200), Duration.ofSeconds(1),
                             3, 1).withFitter(WorkloadFitter.prometheus(Duration.ofSeconds(5))), Set.of(NS));
             operator.start();
@@ -150,10 +151,20 @@ class DriftLifecycleTest {
             if (operator != null) {
                 operator.stop();
             }
+            operatorClient.close();
             sessions.close();
+            FINISHED.incrementAndGet();
             router.close();
             engines.close();
         }
+    }
+
+    private static final java.util.concurrent.atomic.AtomicInteger FINISHED =
+            new java.util.concurrent.atomic.AtomicInteger();
+
+    @org.junit.jupiter.api.AfterAll
+    static void theChartGrantsWhatTheOperatorUsed() {
+        ApiRequests.holdAgainstTheChart(DriftLifecycleTest.class, FINISHED.get());
     }
 
     private static <T> T await(Supplier<T> probe, String what) {

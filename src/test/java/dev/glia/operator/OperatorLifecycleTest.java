@@ -59,7 +59,6 @@ class OperatorLifecycleTest {
     static KubernetesClient client;
     static KubernetesMockServer server;
     /** What the operator asked of the API server, across this class's tests. */
-    private static final ApiRequests ASKED = new ApiRequests();
     /** The operator's own client (not a static KubernetesClient field: the mock extension would fill that in). */
     private KubernetesClient operatorClient;
 
@@ -96,7 +95,7 @@ class OperatorLifecycleTest {
                 .withAdmin("127.0.0.1", 0, null, 1), BuiltinRouters.create("llq"));
         admin = new HttpRouterAdmin(URI.create("http://127.0.0.1:" + router.adminPort()), Duration.ofSeconds(60));
         sessions = new ResearchSessions(1, research);
-        operatorClient = ASKED.client(client);
+        operatorClient = ApiRequests.OPERATOR.client(client);
         operator = startOperator();
     }
 
@@ -151,22 +150,10 @@ class OperatorLifecycleTest {
 
     private static final AtomicInteger FINISHED = new AtomicInteger();
 
-    /**
-     * The chart's RBAC against what the operator asked (its own client records every request): each verb it used is
-     * granted and, once every test of this class ran, each verb granted was used.
-     */
+    /** The chart's RBAC against what the operator asked ({@link ApiRequests#holdAgainstTheChart}). */
     @AfterAll
     static void theChartGrantsWhatTheOperatorUsedAndNothingMore() {
-        Map<String, Set<String>> asked = ASKED.verbs();
-        Map<String, Set<String>> granted = OperatorRbac.rendered();
-        asked.forEach((resource, verbs) -> assertThat(granted.getOrDefault(resource, Set.of()))
-                .as("the chart's operator ClusterRole on %s (the operator asked: %s)", resource, asked)
-                .containsAll(verbs));
-        long tests = Arrays.stream(OperatorLifecycleTest.class.getDeclaredMethods())
-                .filter(m -> m.isAnnotationPresent(Test.class)).count();
-        if (FINISHED.get() == tests) {
-            assertThat(asked).as("the chart grants nothing the operator did not use").isEqualTo(granted);
-        }
+        ApiRequests.holdAgainstTheChart(OperatorLifecycleTest.class, FINISHED.get());
     }
 
     /** k8s-examples/optimization.yaml with in-process research on a short scenario, and the test's router. */

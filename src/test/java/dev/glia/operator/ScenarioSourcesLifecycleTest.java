@@ -55,6 +55,10 @@ class ScenarioSourcesLifecycleTest {
     private FakePrometheus prometheus;
     private ResearchSessions sessions;
     private Operator operator;
+    /** The operator's own, recorded client (not a static KubernetesClient field: the mock extension fills those). */
+    private KubernetesClient operatorClient;
+    private static final java.util.concurrent.atomic.AtomicInteger FINISHED =
+            new java.util.concurrent.atomic.AtomicInteger();
 
     @BeforeEach
     void start() throws Exception {
@@ -73,7 +77,8 @@ class ScenarioSourcesLifecycleTest {
                 .createOr(d -> d.update());
         prometheus = FakePrometheus.start(requests::get);
         sessions = new ResearchSessions(1, research);
-        operator = GliaOperator.create(client, sessions, url -> new HttpRouterAdmin(url, Duration.ofSeconds(5)),
+        operatorClient = ApiRequests.OPERATOR.client(client);
+        operator = GliaOperator.create(operatorClient, sessions, url -> new HttpRouterAdmin(url, Duration.ofSeconds(5)),
                 Clock.systemUTC(), new OptimizationReconciler.Options(Duration.ofMillis(200), Duration.ofSeconds(1), 3,
                         1).withJobs(ResearchJob.Settings.from(null, Map.of(ResearchJob.IMAGE_ENV, "glia:test"), 3, 1),
                                 (c, job, tail) -> "")
@@ -84,6 +89,7 @@ class ScenarioSourcesLifecycleTest {
     @AfterEach
     void stop() {
         operator.stop();
+        operatorClient.close();
         sessions.close();
         prometheus.close();
         client.resources(GliaOptimization.class).inNamespace(NS).delete();
@@ -91,6 +97,12 @@ class ScenarioSourcesLifecycleTest {
         client.batch().v1().jobs().inNamespace(NS).delete();
         client.configMaps().inNamespace(NS).delete();
         client.v1().events().inNamespace(NS).delete();
+        FINISHED.incrementAndGet();
+    }
+
+    @org.junit.jupiter.api.AfterAll
+    static void theChartGrantsWhatTheOperatorUsed() {
+        ApiRequests.holdAgainstTheChart(ScenarioSourcesLifecycleTest.class, FINISHED.get());
     }
 
     /** k8s-examples/optimization.yaml with the tuner, a manual rollout and a router that is never called here. */
