@@ -21,7 +21,6 @@ import dev.glia.policy.sandbox.Budget;
 import dev.glia.policy.sandbox.PolicySource;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.ConditionBuilder;
-import io.fabric8.kubernetes.api.model.EventBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscaler;
@@ -45,7 +44,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
 
@@ -76,7 +74,6 @@ public final class AutoscalingDriver implements Reconciler<GliaOptimization> {
     public static final int DEFAULT_MIN_REPLICAS = 1;
     public static final int DEFAULT_MAX_REPLICAS = 10;
 
-    private static final AtomicLong EVENTS = new AtomicLong();
 
     /** @param interval seconds between ticks (30 s, as the bundled scenario; the spec has no field for it yet) */
     public record Settings(Duration interval, Duration prometheusTimeout) {
@@ -356,18 +353,6 @@ public final class AutoscalingDriver implements Reconciler<GliaOptimization> {
 
     /** A core/v1 Event on the optimisation. */
     private void event(GliaOptimization o, String type, String reason, String message, Instant now) {
-        String ns = o.getMetadata().getNamespace();
-        String time = now.toString();
-        client.v1().events().inNamespace(ns).resource(new EventBuilder()
-                .withNewMetadata().withName(o.getMetadata().getName() + "." + Long.toHexString(now.toEpochMilli())
-                        + ".a" + EVENTS.incrementAndGet()).withNamespace(ns).endMetadata()
-                .withNewInvolvedObject().withApiVersion(o.getApiVersion()).withKind(o.getKind())
-                .withName(o.getMetadata().getName()).withNamespace(ns).withUid(o.getMetadata().getUid())
-                .endInvolvedObject()
-                .withType(type).withReason(reason).withMessage(message.length() > 1000
-                        ? message.substring(0, 997) + "..." : message)
-                .withFirstTimestamp(time).withLastTimestamp(time).withCount(1)
-                .withNewSource().withComponent("glia-operator").endSource()
-                .withReportingComponent("glia-operator").build()).create();
+        Owned.event(client, o, type, reason, message, now);
     }
 }

@@ -8,8 +8,6 @@ import dev.glia.metrics.fit.FitReport;
 import dev.glia.operator.crd.v1alpha1.GliaOptimization;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
-import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
-import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 
 /**
@@ -51,14 +49,7 @@ final class DriftReference {
             throw new IllegalStateException("a fit report that does not serialise: " + e.getMessage(), e);
         }
         client.configMaps().inNamespace(ns).resource(new ConfigMapBuilder()
-                .withMetadata(new ObjectMetaBuilder().withName(configMapName(policy)).withNamespace(ns)
-                        .addToLabels(OptimizationReconciler.OPTIMIZATION_LABEL, o.getMetadata().getName())
-                        .withOwnerReferences(new OwnerReferenceBuilder().withApiVersion(o.getApiVersion())
-                                .withKind(o.getKind()).withName(o.getMetadata().getName())
-                                .withUid(o.getMetadata().getUid()).withController(true).withBlockOwnerDeletion(true)
-                                .build())
-                        .build())
-                .addToData(KEY, text).build()).create();
+                .withMetadata(Owned.metadata(o, configMapName(policy))).addToData(KEY, text).build()).create();
     }
 
     static String json(FitReport report) throws JsonProcessingException {

@@ -31,9 +31,7 @@ import dev.glia.policy.PolicyArtifact;
 import dev.glia.operator.crd.v1alpha1.GliaOptimizationSpec;
 import io.fabric8.kubernetes.api.model.ConditionBuilder;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
-import io.fabric8.kubernetes.api.model.EventBuilder;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
-import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
@@ -53,7 +51,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 
 /**
@@ -145,7 +142,6 @@ public final class OptimizationReconciler implements Reconciler<GliaOptimization
     private static final java.util.logging.Logger LOG = java.util.logging.Logger.getLogger(
             OptimizationReconciler.class.getName());
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final AtomicLong EVENTS = new AtomicLong();
 
     private final KubernetesClient client;
     private final ResearchSessions sessions;
@@ -782,12 +778,7 @@ public final class OptimizationReconciler implements Reconciler<GliaOptimization
             GliaPolicy p = new GliaPolicy();
             String name = (o.getMetadata().getName() + "-" + artifact.spec().sha256().substring(0, 10))
                     .toLowerCase(Locale.ROOT);
-            p.setMetadata(new ObjectMetaBuilder().withName(name).withNamespace(ns)
-                    .addToLabels(OPTIMIZATION_LABEL, o.getMetadata().getName())
-                    .withOwnerReferences(new OwnerReferenceBuilder().withApiVersion(o.getApiVersion())
-                            .withKind(o.getKind()).withName(o.getMetadata().getName()).withUid(o.getMetadata().getUid())
-                            .withController(true).withBlockOwnerDeletion(true).build())
-                    .build());
+            p.setMetadata(Owned.metadata(o, name));
             p.setSpec(JSON.convertValue(artifact.spec(), GliaPolicySpec.class));
             return p;
         }
@@ -820,18 +811,7 @@ public final class OptimizationReconciler implements Reconciler<GliaOptimization
 
         /** A core/v1 Event on the optimisation. */
         private void event(String type, String reason, String message) {
-            String time = now.toString();
-            client.v1().events().inNamespace(ns).resource(new EventBuilder()
-                    .withNewMetadata().withName(o.getMetadata().getName() + "." + Long.toHexString(now.toEpochMilli())
-                            + "." + EVENTS.incrementAndGet()).withNamespace(ns).endMetadata()
-                    .withNewInvolvedObject().withApiVersion(o.getApiVersion()).withKind(o.getKind())
-                    .withName(o.getMetadata().getName()).withNamespace(ns).withUid(o.getMetadata().getUid())
-                    .endInvolvedObject()
-                    .withType(type).withReason(reason).withMessage(message.length() > 1000
-                            ? message.substring(0, 997) + "..." : message)
-                    .withFirstTimestamp(time).withLastTimestamp(time).withCount(1)
-                    .withNewSource().withComponent("glia-operator").endSource()
-                    .withReportingComponent("glia-operator").build()).create();
+            Owned.event(client, o, type, reason, message, now);
         }
     }
 }

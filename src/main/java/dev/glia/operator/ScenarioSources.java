@@ -11,8 +11,6 @@ import dev.glia.sim.scenario.ScenarioException;
 import dev.glia.sim.scenario.ScenarioLoader;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
-import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
-import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.io.IOException;
@@ -258,14 +256,7 @@ final class ScenarioSources {
             }
             return;
         }
-        client.configMaps().inNamespace(ns).resource(new ConfigMapBuilder()
-                .withMetadata(new ObjectMetaBuilder().withName(name).withNamespace(ns)
-                        .addToLabels(OptimizationReconciler.OPTIMIZATION_LABEL, o.getMetadata().getName())
-                        .withOwnerReferences(new OwnerReferenceBuilder().withApiVersion(o.getApiVersion())
-                                .withKind(o.getKind()).withName(o.getMetadata().getName())
-                                .withUid(o.getMetadata().getUid()).withController(true).withBlockOwnerDeletion(true)
-                                .build())
-                        .build())
+        client.configMaps().inNamespace(ns).resource(new ConfigMapBuilder().withMetadata(Owned.metadata(o, name))
                 .addToData(KEY, yaml).build()).create();
     }
 

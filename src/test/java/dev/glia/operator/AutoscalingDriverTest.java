@@ -92,13 +92,7 @@ class AutoscalingDriverTest {
 
     @BeforeEach
     void start() throws Exception {
-        for (String crd : List.of("crds/gliaoptimizations.glia.dev-v1.yml", "crds/gliapolicies.glia.dev-v1.yml")) {
-            var item = client.apiextensions().v1().customResourceDefinitions().load(Path.of(crd).toFile()).item();
-            if (client.apiextensions().v1().customResourceDefinitions().withName(item.getMetadata().getName()).get()
-                    == null) {
-                client.apiextensions().v1().customResourceDefinitions().resource(item).create();
-            }
-        }
+        MockCrds.install(client);
         client.apps().deployments().inNamespace(NS).resource(new DeploymentBuilder().withNewMetadata()
                 .withName(DEPLOYMENT).withNamespace(NS).endMetadata().withNewSpec().withReplicas(6)
                 .withNewSelector().addToMatchLabels("app", DEPLOYMENT).endSelector().withNewTemplate()

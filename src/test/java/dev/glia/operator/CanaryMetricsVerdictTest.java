@@ -58,10 +58,7 @@ class CanaryMetricsVerdictTest {
     @Test
     void theRoutersMetricsDecideTheCanaryAndTheVerdictWithItsFiguresIsInTheStatusAndEvents() throws Exception {
         RealPrometheus.assumeAvailable();
-        for (String crd : List.of("crds/gliaoptimizations.glia.dev-v1.yml", "crds/gliapolicies.glia.dev-v1.yml")) {
-            client.apiextensions().v1().customResourceDefinitions().resource(client.apiextensions().v1()
-                    .customResourceDefinitions().load(Path.of(crd).toFile()).item()).create();
-        }
+        MockCrds.install(client);
         client.apps().deployments().inNamespace(NS).resource(new io.fabric8.kubernetes.api.model.apps
                 .DeploymentBuilder().withNewMetadata().withName("vllm-llama-3-8b").withNamespace(NS).endMetadata()
                 .build()).create();

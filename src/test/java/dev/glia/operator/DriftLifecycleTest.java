@@ -52,10 +52,7 @@ class DriftLifecycleTest {
 
     @Test
     void aPromotedPolicyIsWatchedForDriftAndAMovedWorkloadStartsANewResearchRoundOnItsRefit() throws Exception {
-        for (String crd : List.of("crds/gliaoptimizations.glia.dev-v1.yml", "crds/gliapolicies.glia.dev-v1.yml")) {
-            client.apiextensions().v1().customResourceDefinitions().resource(client.apiextensions().v1()
-                    .customResourceDefinitions().load(Path.of(crd).toFile()).item()).create();
-        }
+        MockCrds.install(client);
         client.apps().deployments().inNamespace(NS).resource(new DeploymentBuilder().withNewMetadata()
                 .withName("vllm-llama-3-8b").withNamespace(NS).endMetadata().withNewSpec().withReplicas(3)
                 .endSpec().build()).create();

@@ -74,13 +74,7 @@ class OperatorLifecycleTest {
 
     @BeforeEach
     void start() throws Exception {
-        for (String crd : List.of("crds/gliaoptimizations.glia.dev-v1.yml", "crds/gliapolicies.glia.dev-v1.yml")) {
-            var item = client.apiextensions().v1().customResourceDefinitions().load(Path.of(crd).toFile()).item();
-            if (client.apiextensions().v1().customResourceDefinitions().withName(item.getMetadata().getName()).get()
-                    == null) {
-                client.apiextensions().v1().customResourceDefinitions().resource(item).create();
-            }
-        }
+        MockCrds.install(client);
         engineDeployment("vllm-llama-3-8b");
         if (client.secrets().inNamespace(NS).withName("glia-llm").get() == null) {
             client.secrets().inNamespace(NS).resource(new io.fabric8.kubernetes.api.model.SecretBuilder()

@@ -63,13 +63,7 @@ class ResearchJobLifecycleTest {
 
     @BeforeEach
     void start() {
-        for (String crd : List.of("crds/gliaoptimizations.glia.dev-v1.yml", "crds/gliapolicies.glia.dev-v1.yml")) {
-            var item = client.apiextensions().v1().customResourceDefinitions().load(Path.of(crd).toFile()).item();
-            if (client.apiextensions().v1().customResourceDefinitions().withName(item.getMetadata().getName()).get()
-                    == null) {
-                client.apiextensions().v1().customResourceDefinitions().resource(item).create();
-            }
-        }
+        MockCrds.install(client);
         client.apps().deployments().inNamespace(NS).resource(new io.fabric8.kubernetes.api.model.apps
                 .DeploymentBuilder().withNewMetadata().withName("vllm-llama-3-8b").withNamespace(NS).endMetadata()
                 .build()).createOr(existing -> existing.update());

@@ -62,13 +62,7 @@ class ScenarioSourcesLifecycleTest {
 
     @BeforeEach
     void start() throws Exception {
-        for (String crd : List.of("crds/gliaoptimizations.glia.dev-v1.yml", "crds/gliapolicies.glia.dev-v1.yml")) {
-            var item = client.apiextensions().v1().customResourceDefinitions().load(Path.of(crd).toFile()).item();
-            if (client.apiextensions().v1().customResourceDefinitions().withName(item.getMetadata().getName()).get()
-                    == null) {
-                client.apiextensions().v1().customResourceDefinitions().resource(item).create();
-            }
-        }
+        MockCrds.install(client);
         client.apps().deployments().inNamespace(NS).resource(new DeploymentBuilder().withNewMetadata()
                 .withName("vllm-llama-3-8b").withNamespace(NS).endMetadata().withNewSpec().withReplicas(3)
                 .withNewSelector().addToMatchLabels("app", "vllm").endSelector().withNewTemplate().withNewMetadata()
