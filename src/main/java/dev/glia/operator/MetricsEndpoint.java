@@ -23,6 +23,11 @@ public final class MetricsEndpoint implements AutoCloseable {
 
     /** Serves {@code registry} on {@code port} (0: any free port) of every interface. */
     public static MetricsEndpoint start(CollectorRegistry registry, String host, int port) throws IOException {
+        // the JDK's server writes headers and body apart: with Nagle on, each answer waits out the client's delayed
+        // ACK (40 ms); read once, when its first server starts
+        if (System.getProperty("sun.net.httpserver.nodelay") == null) {
+            System.setProperty("sun.net.httpserver.nodelay", "true");
+        }
         HttpServer server = HttpServer.create(new InetSocketAddress(host, port), 0);
         server.createContext("/metrics", exchange -> {
             try (exchange) {
