@@ -1,5 +1,7 @@
 package dev.glia.control;
 
+import dev.glia.metrics.SpecialFunctions;
+
 import dev.glia.control.CanaryVerdict.Verdict;
 import java.util.ArrayList;
 import java.util.List;
@@ -99,7 +101,7 @@ public final class CanaryJudgement {
             double pc = canaryErrors / canaryRequests;
             double se = Math.sqrt(ps * (1 - ps) / stableRequests + pc * (1 - pc) / canaryRequests);
             double d = pc - ps - criteria.errorRateMargin();
-            double p = se == 0 ? (d > 0 ? 0 : 1) : StudentT.normalUpperTail(d / se);
+            double p = se == 0 ? (d > 0 ? 0 : 1) : SpecialFunctions.normalUpperTail(d / se);
             String figures = String.format(Locale.ROOT, "error rate stable %.4f (%.0f of %.0f), canary %.4f (%.0f of"
                     + " %.0f), margin %.3g, p=%.2g", ps, stableErrors, stableRequests, pc, canaryErrors,
                     canaryRequests, criteria.errorRateMargin(), p);

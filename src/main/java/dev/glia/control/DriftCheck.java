@@ -1,5 +1,7 @@
 package dev.glia.control;
 
+import dev.glia.metrics.SpecialFunctions;
+
 import dev.glia.metrics.fit.ArrivalFit;
 import dev.glia.metrics.fit.FitReport;
 import dev.glia.metrics.fit.LengthFit;
@@ -337,7 +339,7 @@ public final class DriftCheck {
         double hi = 10;
         for (int i = 0; i < 100; i++) {
             double mid = (lo + hi) / 2;
-            if (1 - StudentT.normalUpperTail(mid) < p) {
+            if (1 - SpecialFunctions.normalUpperTail(mid) < p) {
                 lo = mid;
             } else {
                 hi = mid;

@@ -1,5 +1,7 @@
 package dev.glia.control;
 
+import dev.glia.metrics.SpecialFunctions;
+
 /** Student's t distribution's tails, for the canary's paired test (no statistics library in the build). */
 final class StudentT {
     private StudentT() {
@@ -28,7 +30,8 @@ final class StudentT {
         if (x >= 1) {
             return 1;
         }
-        double front = Math.exp(logGamma(a + b) - logGamma(a) - logGamma(b) + a * Math.log(x) + b * Math.log1p(-x));
+        double front = Math.exp(SpecialFunctions.logGamma(a + b) - SpecialFunctions.logGamma(a)
+                - SpecialFunctions.logGamma(b) + a * Math.log(x) + b * Math.log1p(-x));
         if (x < (a + 1) / (a + b + 2)) {
             return front * continuedFraction(x, a, b) / a;
         }
@@ -67,32 +70,5 @@ final class StudentT {
             }
         }
         return h;
-    }
-
-    /** ln Γ(x) for x &gt; 0 (Lanczos, g = 7, 9 terms; relative error below 1e-14). */
-    static double logGamma(double x) {
-        if (x < 0.5) {
-            return Math.log(Math.PI / Math.abs(Math.sin(Math.PI * x))) - logGamma(1 - x);
-        }
-        double[] c = {0.99999999999980993, 676.5203681218851, -1259.1392167224028, 771.32342877765313,
-                -176.61502916214059, 12.507343278686905, -0.13857109526572012, 9.9843695780195716e-6,
-                1.5056327351493116e-7};
-        x -= 1;
-        double sum = c[0];
-        for (int i = 1; i < 9; i++) {
-            sum += c[i] / (x + i);
-        }
-        double t = x + 7.5;
-        return 0.5 * Math.log(2 * Math.PI) + (x + 0.5) * Math.log(t) - t + Math.log(sum);
-    }
-
-    /** P(Z &gt; z) for a standard normal Z (erfc by Numerical Recipes' Chebyshev fit, relative error below 1.2e-7). */
-    static double normalUpperTail(double z) {
-        double x = z / Math.sqrt(2);
-        double t = 1 / (1 + 0.5 * Math.abs(x));
-        double erfc = t * Math.exp(-x * x - 1.26551223 + t * (1.00002368 + t * (0.37409196 + t * (0.09678418
-                + t * (-0.18628806 + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223
-                + t * 0.17087277)))))))));
-        return 0.5 * (x >= 0 ? erfc : 2 - erfc);
     }
 }

@@ -51,12 +51,4 @@ final class DriftReference {
         client.configMaps().inNamespace(ns).resource(new ConfigMapBuilder()
                 .withMetadata(Owned.metadata(o, configMapName(policy))).addToData(KEY, text).build()).create();
     }
-
-    static String json(FitReport report) throws JsonProcessingException {
-        return JSON.writeValueAsString(report);
-    }
-
-    static FitReport parse(String json) throws JsonProcessingException {
-        return JSON.readValue(json, FitReport.class);
-    }
 }

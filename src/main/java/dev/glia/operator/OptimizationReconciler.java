@@ -148,6 +148,8 @@ public final class OptimizationReconciler implements Reconciler<GliaOptimization
     private final Function<URI, RouterAdmin> routers;
     private final Clock clock;
     private final Options options;
+    /** One Prometheus client (and its HTTP connections) per URL, kept across passes. */
+    private final Map<URI, PrometheusClient> prometheusClients = new java.util.concurrent.ConcurrentHashMap<>();
 
     public OptimizationReconciler(KubernetesClient client, ResearchSessions sessions, Function<URI, RouterAdmin> routers,
             Clock clock, Options options) {
@@ -640,7 +642,8 @@ public final class OptimizationReconciler implements Reconciler<GliaOptimization
         private CanaryVerdict.Verdict metricsVerdict(CanaryVerdict.Canary canary) {
             CanaryCriteria criteria = PrometheusCanarySlices.criteria(o.getSpec());
             CanaryVerdict.Verdict v = new MetricsVerdict(criteria, new PrometheusCanarySlices(
-                    options.prometheus().apply(URI.create(o.getSpec().target.prometheus.url)),
+                    prometheusClients.computeIfAbsent(URI.create(o.getSpec().target.prometheus.url),
+                            options.prometheus()),
                     PrometheusCanarySlices.latencies(criteria), options.canarySlice())).judge(canary, now);
             GliaOptimizationStatus.CanaryVerdictRecord last = status.canaryVerdict;
             boolean changed = last == null || !canary.policyName().equals(last.policy) || !v.reason().equals(

@@ -23,7 +23,8 @@ public interface WorkloadFitter {
      * matchers), each query allowed {@code timeout}.
      */
     static WorkloadFitter prometheus(Duration timeout) {
-        return (url, window, end, options) -> WorkloadFit.fit(
-                new WorkloadQueries(new PrometheusClient(url, timeout), "", "").observe(end, window), options);
+        java.util.Map<URI, PrometheusClient> clients = new java.util.concurrent.ConcurrentHashMap<>();
+        return (url, window, end, options) -> WorkloadFit.fit(new WorkloadQueries(clients.computeIfAbsent(url,
+                u -> new PrometheusClient(u, timeout)), "", "").observe(end, window), options);
     }
 }

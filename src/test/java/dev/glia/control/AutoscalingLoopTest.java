@@ -3,43 +3,18 @@ package dev.glia.control;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.glia.policy.Autoscaler;
-import dev.glia.sim.Experiment;
 import dev.glia.sim.PolicySet;
 import dev.glia.sim.scenario.Scenario;
 import dev.glia.sim.scenario.ScenarioLoader;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 class AutoscalingLoopTest {
     private static final String DEPLOYMENT = "vllm-llama-3-8b";
-
-    /** A tick of the simulator's autoscaler: the view it saw (copied) and what the policy answered. */
-    private record Tick(ObservedCluster view, int answer) {
-    }
-
-    /** Runs glia-sinusoid-autoscale with {@code policy}, recording every view its autoscaler saw and every answer. */
-    private static List<Tick> recordSimulatorTicks(String policy) {
-        Scenario s = ScenarioLoader.override(ScenarioLoader.load("glia-sinusoid-autoscale"), null, null, null, null,
-                policy);
-        Experiment.Policies p = PolicySet.of(s, Map.of()).factories();
-        List<Tick> ticks = new ArrayList<>();
-        Supplier<Autoscaler> recording = () -> {
-            Autoscaler inner = p.autoscaler().get();
-            return view -> {
-                ObservedCluster seen = ObservedCluster.of(view);
-                int answer = inner.desiredReplicas(view);
-                ticks.add(new Tick(seen, answer));
-                return answer;
-            };
-        };
-        new Experiment(s).runSeed(0, new Experiment.Policies(p.router(), p.batchPriority(), recording));
-        return ticks;
-    }
 
     private static Autoscaler fresh(String policy) {
         Scenario s = ScenarioLoader.override(ScenarioLoader.load("glia-sinusoid-autoscale"), null, null, null, null,
@@ -50,11 +25,11 @@ class AutoscalingLoopTest {
     @ParameterizedTest(name = "{0}: the loop decides, tick by tick, what the simulator's autoscaler decided")
     @ValueSource(strings = {"throughput", "proportional"})
     void overARecordedSeriesTheLoopDecidesWhatTheSimulatorDecided(String policy) {
-        List<Tick> ticks = recordSimulatorTicks(policy);
+        List<SimulatedAutoscalerTicks.Tick> ticks = SimulatedAutoscalerTicks.record(policy);
         AutoscalingLoop loop = new AutoscalingLoop(fresh(policy), AutoscalingLoop.Actuation.EXTERNAL, DEPLOYMENT);
         int changes = 0;
         int previous = -1;
-        for (Tick t : ticks) {
+        for (SimulatedAutoscalerTicks.Tick t : ticks) {
             ScalingDecision d = loop.step(t.view(), List.of());
             int simulated = Math.max(t.view().minReplicas(), Math.min(t.view().maxReplicas(), t.answer()));
             assertThat(d.answer()).as("t=%.0f", t.view().now()).isEqualTo(t.answer());

@@ -5,15 +5,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.glia.catalog.PolicyCatalog;
 import dev.glia.control.AutoscalingLoop;
 import dev.glia.control.ObservedCluster;
+import dev.glia.control.SimulatedAutoscalerTicks;
 import dev.glia.control.ObservedReplica;
 import dev.glia.control.ScalingDecision;
 import dev.glia.operator.crd.v1alpha1.GliaOptimization;
 import dev.glia.operator.crd.v1alpha1.GliaOptimizationSpec;
 import dev.glia.policy.Autoscaler;
-import dev.glia.sim.Experiment;
-import dev.glia.sim.PolicySet;
-import dev.glia.sim.scenario.Scenario;
-import dev.glia.sim.scenario.ScenarioLoader;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
@@ -35,7 +32,6 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.function.Supplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
@@ -60,11 +56,8 @@ class AutoscalingDriverTest {
 
     static KubernetesClient client;
 
-    /** A tick of the simulator's autoscaler: the view it saw (copied) and what the policy answered. */
-    private record Tick(ObservedCluster view, int answer) {
-    }
-
-    private static List<Tick> recorded;
+    /** Every tick of the simulator's autoscaler: the view it saw and what the policy answered. */
+    private static List<SimulatedAutoscalerTicks.Tick> recorded;
 
     private FakePrometheus prometheus;
     private final MutableClock clock = new MutableClock();
@@ -73,21 +66,7 @@ class AutoscalingDriverTest {
     /** The simulator's run of glia-sinusoid-autoscale, every view its autoscaler saw and every answer. */
     @BeforeAll
     static void record() {
-        Scenario s = ScenarioLoader.override(ScenarioLoader.load("glia-sinusoid-autoscale"), null, null, null, null,
-                POLICY);
-        Experiment.Policies p = PolicySet.of(s, Map.of()).factories();
-        List<Tick> ticks = new ArrayList<>();
-        Supplier<Autoscaler> recording = () -> {
-            Autoscaler inner = p.autoscaler().get();
-            return view -> {
-                ObservedCluster seen = ObservedCluster.of(view);
-                int answer = inner.desiredReplicas(view);
-                ticks.add(new Tick(seen, answer));
-                return answer;
-            };
-        };
-        new Experiment(s).runSeed(0, new Experiment.Policies(p.router(), p.batchPriority(), recording));
-        recorded = List.copyOf(ticks);
+        recorded = SimulatedAutoscalerTicks.record(POLICY);
     }
 
     @BeforeEach
@@ -133,7 +112,7 @@ class AutoscalingDriverTest {
         AutoscalingLoop reference = new AutoscalingLoop(fresh(), AutoscalingLoop.Actuation.DIRECT, DEPLOYMENT);
         int changes = 0;
         int previous = 6;
-        for (Tick t : recorded) {
+        for (SimulatedAutoscalerTicks.Tick t : recorded) {
             replay(t.view());
             ScalingDecision decided = driver.tick(get("sinusoid-direct"));
             ScalingDecision expected = reference.step(t.view(), List.of());
@@ -177,7 +156,7 @@ class AutoscalingDriverTest {
             URI scrape = URI.create("http://127.0.0.1:" + metrics.port() + "/metrics");
             Pattern gauge = Pattern.compile("(?m)^glia_autoscaler_desired_replicas\\{namespace=\"serving\","
                     + "optimization=\"sinusoid-external\",deployment=\"vllm-llama-3-8b\",?} (\\S+)$");
-            for (Tick t : recorded) {
+            for (SimulatedAutoscalerTicks.Tick t : recorded) {
                 replay(t.view());
                 ScalingDecision decided = driver.tick(get("sinusoid-external"));
                 ScalingDecision expected = reference.step(t.view(), List.of());

@@ -1,5 +1,7 @@
 package dev.glia.metrics.fit;
 
+import dev.glia.metrics.SpecialFunctions;
+
 import dev.glia.metrics.Histogram;
 import java.util.List;
 import java.util.function.DoubleUnaryOperator;
@@ -107,7 +109,7 @@ public record ArrivalFit(String process, double qps, double parameter, double lo
     private static double[] bestScale(Bins bins, double shape, double lnMedian) {
         // the median of gamma(shape, 1): ≈ shape (1 − 1/(9 shape))³ above 1, (Γ(shape + 1)/2)^(1/shape) below
         double lnUnitMedian = shape >= 1 ? Math.log(shape) + 3 * Math.log(1 - 1 / (9 * shape))
-                : (GapModels.logGamma(shape + 1) - Math.log(2)) / shape;
+                : (SpecialFunctions.logGamma(shape + 1) - Math.log(2)) / shape;
         double centre = lnMedian - lnUnitMedian;
         return GapModels.maximize(lnScale -> GapModels.logLikelihood(bins, GapModels.gamma(shape, Math.exp(lnScale))),
                 centre - 6, centre + 6, 60);

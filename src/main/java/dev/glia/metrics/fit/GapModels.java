@@ -1,5 +1,7 @@
 package dev.glia.metrics.fit;
 
+import dev.glia.metrics.SpecialFunctions;
+
 import java.util.function.DoubleUnaryOperator;
 
 /**
@@ -26,7 +28,7 @@ final class GapModels {
 
     /** Lognormal with median e^μ. */
     static DoubleUnaryOperator lognormal(double mu, double sigma) {
-        return x -> x <= 0 ? 0 : normalCdf((Math.log(x) - mu) / sigma);
+        return x -> x <= 0 ? 0 : SpecialFunctions.normalCdf((Math.log(x) - mu) / sigma);
     }
 
     /** Gamma with the given shape and scale (shape 1: exponential). */
@@ -34,26 +36,12 @@ final class GapModels {
         return x -> x <= 0 ? 0 : regularizedGammaP(shape, x / scale);
     }
 
-    static double normalCdf(double z) {
-        return 0.5 * erfc(-z / Math.sqrt(2));
-    }
-
-    /** Complementary error function (Numerical Recipes' Chebyshev fit, relative error below 1.2e-7). */
-    static double erfc(double x) {
-        double z = Math.abs(x);
-        double t = 1 / (1 + 0.5 * z);
-        double r = t * Math.exp(-z * z - 1.26551223 + t * (1.00002368 + t * (0.37409196 + t * (0.09678418
-                + t * (-0.18628806 + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587
-                + t * (-0.82215223 + t * 0.17087277)))))))));
-        return x >= 0 ? r : 2 - r;
-    }
-
     /** P(a, x), the regularized lower incomplete gamma function: a series below a + 1, a continued fraction above. */
     static double regularizedGammaP(double a, double x) {
         if (x <= 0) {
             return 0;
         }
-        double lnPrefix = a * Math.log(x) - x - logGamma(a);
+        double lnPrefix = a * Math.log(x) - x - SpecialFunctions.logGamma(a);
         if (x < a + 1) {
             double term = 1 / a;
             double sum = term;
@@ -87,23 +75,6 @@ final class GapModels {
             }
         }
         return Math.max(0, 1 - Math.exp(lnPrefix) * h);
-    }
-
-    /** ln Γ(x) for x > 0 (Lanczos, g = 7). */
-    static double logGamma(double x) {
-        if (x < 0.5) {
-            return Math.log(Math.PI / Math.abs(Math.sin(Math.PI * x))) - logGamma(1 - x);
-        }
-        double[] g = {0.99999999999980993, 676.5203681218851, -1259.1392167224028, 771.32342877765313,
-                -176.61502916214059, 12.507343278686905, -0.13857109526572012, 9.9843695780195716e-6,
-                1.5056327351493116e-7};
-        x -= 1;
-        double a = g[0];
-        double t = x + 7.5;
-        for (int i = 1; i < 9; i++) {
-            a += g[i] / (x + i);
-        }
-        return 0.5 * Math.log(2 * Math.PI) + (x + 0.5) * Math.log(t) - t + Math.log(a);
     }
 
     /** The maximum of a unimodal function on [lo, hi] by golden-section search: {x, f(x)}. */
