@@ -75,7 +75,10 @@ public final class AutoscalingDriver implements Reconciler<GliaOptimization> {
     public static final int DEFAULT_MAX_REPLICAS = 10;
 
 
-    /** @param interval seconds between ticks (30 s, as the bundled scenario; the spec has no field for it yet) */
+    /**
+     * @param interval model time between ticks when {@code spec.autoscaling.interval} is absent (30 s, as the bundled
+     *                 scenario)
+     */
     public record Settings(Duration interval, Duration prometheusTimeout) {
         public static final Settings DEFAULT = new Settings(Duration.ofSeconds(30), Duration.ofSeconds(10));
 
@@ -84,10 +87,25 @@ public final class AutoscalingDriver implements Reconciler<GliaOptimization> {
                 throw new IllegalArgumentException("the autoscaling interval must be positive, got " + interval);
             }
         }
+    }
 
-        /** The interval as the policy and the rate windows read it: whole seconds, at least one. */
-        long seconds() {
-            return Math.max(1, Math.round(interval.toMillis() / 1000.0));
+    /**
+     * An optimisation's tick: every {@code interval} of model time, which is {@code interval / timeScale} of wall
+     * clock (the period the driver ticks at and the window of the rates it asks Prometheus for).
+     */
+    record Cadence(Duration interval, double timeScale) {
+        static Cadence of(GliaOptimizationSpec spec, Settings settings) {
+            Duration interval = OptimizationSpecs.duration(spec.autoscaling == null ? null : spec.autoscaling.interval,
+                    settings.interval());
+            return new Cadence(interval, ScenarioComposer.timeScale(spec));
+        }
+
+        Duration wall() {
+            return Duration.ofNanos(Math.max(1_000_000, Math.round(interval.toNanos() / timeScale)));
+        }
+
+        double seconds() {
+            return interval.toNanos() / 1e9;
         }
     }
 
@@ -142,14 +160,20 @@ public final class AutoscalingDriver implements Reconciler<GliaOptimization> {
         }
         Loop l = loops.get(key(o));
         Instant now = clock.instant();
+        Duration period;
+        try {
+            period = Cadence.of(o.getSpec(), settings).wall();
+        } catch (IllegalArgumentException e) {
+            period = settings.interval(); // tick() says what is wrong in the status
+        }
         if (l != null && l.last != null) {
             Duration since = Duration.between(l.last, now);
-            if (since.compareTo(settings.interval()) < 0) {
-                return UpdateControl.<GliaOptimization>noUpdate().rescheduleAfter(settings.interval().minus(since));
+            if (since.compareTo(period) < 0) {
+                return UpdateControl.<GliaOptimization>noUpdate().rescheduleAfter(period.minus(since));
             }
         }
         tick(o);
-        return UpdateControl.<GliaOptimization>noUpdate().rescheduleAfter(settings.interval());
+        return UpdateControl.<GliaOptimization>noUpdate().rescheduleAfter(period);
     }
 
     static boolean enabled(GliaOptimization o) {
@@ -211,11 +235,21 @@ public final class AutoscalingDriver implements Reconciler<GliaOptimization> {
         }
         ClusterObserver.Pods counted = ClusterObserver.Pods.of(pods);
         ObservedCluster view;
+        Cadence cadence;
+        try {
+            cadence = Cadence.of(spec, settings);
+        } catch (IllegalArgumentException e) {
+            write(o, l, policy, actuationName, null, null, "InvalidInterval", "spec.autoscaling.interval: "
+                    + e.getMessage() + "; give a duration such as 30s or 1m", now);
+            return null;
+        }
         try {
             PrometheusClient prometheus = prometheusClients.computeIfAbsent(spec.target.prometheus.url,
                     url -> new PrometheusClient(URI.create(url), settings.prometheusTimeout()));
-            view = new ClusterObserver(prometheus).observe(counted, Duration.between(started, now).toNanos() / 1e9,
-                    settings.seconds(), min, max, now);
+            // model time: the wall clock since the driver started, times the engines' time scale
+            double modelNow = Duration.between(started, now).toNanos() / 1e9 * cadence.timeScale();
+            view = new ClusterObserver(prometheus, cadence.timeScale()).observe(counted, modelNow, cadence.seconds(),
+                    cadence.wall(), min, max, now);
         } catch (PromQlException | IllegalArgumentException e) {
             write(o, l, policy, actuationName, null, null, "MetricsUnavailable", "the engines' and router's metrics"
                     + " could not be read, so nothing was decided: " + e.getMessage(), now);

@@ -5,6 +5,7 @@ import dev.glia.control.ObservedReplica;
 import dev.glia.metrics.prometheus.PrometheusClient;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -22,9 +23,18 @@ import java.util.stream.Collectors;
  */
 final class ClusterObserver {
     private final PrometheusClient prometheus;
+    private final double timeScale;
 
-    ClusterObserver(PrometheusClient prometheus) {
+    /**
+     * @param timeScale model seconds per wall second of the engines ({@code spec.target.engines.timeScale}): the
+     *                  rates Prometheus gives per wall second are divided by it, so that a policy reads model time
+     */
+    ClusterObserver(PrometheusClient prometheus, double timeScale) {
+        if (!(timeScale > 0)) {
+            throw new IllegalArgumentException("the engines' time scale must be positive, got " + timeScale);
+        }
         this.prometheus = prometheus;
+        this.timeScale = timeScale;
     }
 
     /** The engine pods as the autoscaler counts them: ready ones (by name), starting, draining. */
@@ -75,16 +85,22 @@ final class ClusterObserver {
         return "vllm:cache_config_info{pod=~\"" + pods + "\"}";
     }
 
-    static String decodeThroughput(String pods, long intervalSeconds) {
-        return "sum by (pod) (rate(vllm:generation_tokens_total{pod=~\"" + pods + "\"}[" + intervalSeconds + "s]))";
+    static String decodeThroughput(String pods, Duration window) {
+        return "sum by (pod) (rate(vllm:generation_tokens_total{pod=~\"" + pods + "\"}[" + range(window) + "]))";
     }
 
     static String queued() {
         return "sum(glia_router_queue_length)";
     }
 
-    static String arrivalRate(long intervalSeconds) {
-        return "sum(rate(glia_router_prompt_tokens_count[" + intervalSeconds + "s]))";
+    static String arrivalRate(Duration window) {
+        return "sum(rate(glia_router_prompt_tokens_count[" + range(window) + "]))";
+    }
+
+    /** A wall-clock window as PromQL writes it: whole seconds as {@code 30s}, else milliseconds ({@code 7500ms}). */
+    static String range(Duration window) {
+        long millis = Math.max(1, window.toMillis());
+        return millis % 1000 == 0 ? millis / 1000 + "s" : millis + "ms";
     }
 
     /** The pods' names as a PromQL regex alternation (dots escaped; names are DNS labels otherwise). */
@@ -100,12 +116,13 @@ final class ClusterObserver {
     }
 
     /**
-     * The view at {@code now} (seconds on the operator's clock).
+     * The view at {@code now} (model seconds on the operator's clock) of a tick every {@code interval} model seconds,
+     * its rates over the last {@code window} of wall-clock time (the interval divided by the time scale).
      *
      * @throws dev.glia.metrics.prometheus.PromQlException when Prometheus cannot answer
      */
-    ObservedCluster observe(Pods pods, double now, long intervalSeconds, int minReplicas, int maxReplicas,
-            Instant at) {
+    ObservedCluster observe(Pods pods, double now, double interval, Duration window, int minReplicas,
+            int maxReplicas, Instant at) {
         List<ObservedReplica> replicas = new ArrayList<>();
         if (!pods.ready().isEmpty()) {
             String re = podRegex(pods.ready());
@@ -121,19 +138,19 @@ final class ClusterObserver {
                     config.put(s.label("pod"), s.labels());
                 }
             }
-            Map<String, Double> throughput = byPod(decodeThroughput(re, intervalSeconds), at);
+            Map<String, Double> throughput = byPod(decodeThroughput(re, window), at);
             int id = 0;
             for (String pod : pods.ready()) {
                 Map<String, String> c = config.getOrDefault(pod, Map.of());
                 int total = integer(c.get("num_gpu_blocks"));
                 replicas.add(new ObservedReplica(id++, count(waiting.get(pod)), count(running.get(pod)),
                         (int) Math.round(finite(usage.get(pod)) * total), total, integer(c.get("block_size")),
-                        !pods.draining().contains(pod), finite(throughput.get(pod))));
+                        !pods.draining().contains(pod), finite(throughput.get(pod)) / timeScale));
             }
         }
         int queued = count(scalar(queued(), at));
-        double arrivals = finite(scalar(arrivalRate(intervalSeconds), at));
-        return new ObservedCluster(now, intervalSeconds, replicas, pods.starting(), pods.draining().size(),
+        double arrivals = finite(scalar(arrivalRate(window), at)) / timeScale;
+        return new ObservedCluster(now, interval, replicas, pods.starting(), pods.draining().size(),
                 minReplicas, maxReplicas, queued, arrivals);
     }
 
@@ -174,6 +191,6 @@ final class ClusterObserver {
 
     @Override
     public String toString() {
-        return String.format(Locale.ROOT, "ClusterObserver[%s]", prometheus.base());
+        return String.format(Locale.ROOT, "ClusterObserver[%s, time scale %s]", prometheus.base(), timeScale);
     }
 }

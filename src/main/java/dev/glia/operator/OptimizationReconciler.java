@@ -399,7 +399,8 @@ public final class OptimizationReconciler implements Reconciler<GliaOptimization
             try {
                 recent = options.fitter().fit(URI.create(spec.target.prometheus.url), settings.window(), now,
                         ScenarioComposer.fitOptions(o.getMetadata().getName(), ScenarioComposer.Cluster.of(
-                                spec.scenario, ScenarioSources.engineReplicas(client, o)), spec.scenario.duration, 2));
+                                spec.scenario, ScenarioSources.engineReplicas(client, o)), spec.scenario.duration, 2,
+                                ScenarioComposer.timeScale(spec)));
                 FitReport reference = DriftReference.read(client, ns, policy);
                 if (reference == null) {
                     DriftReference.write(client, o, policy, recent.report());

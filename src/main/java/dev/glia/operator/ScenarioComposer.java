@@ -53,10 +53,20 @@ public final class ScenarioComposer {
                 new Scenario.WorkloadSpec(null, null, null, new Scenario.Trace(csvPath, null)), null, null);
     }
 
-    /** What the fitter is told: the cluster's GPU and model, and the duration (null: the window's). */
-    public static FitOptions fitOptions(String name, Cluster cluster, Integer duration, int minRequests) {
-        return new FitOptions(name, cluster.gpu(), cluster.model(), 1, minRequests,
+    /**
+     * What the fitter is told: the cluster's GPU and model, the duration (null: the window's) and the engines' time
+     * scale (rates and gaps read from Prometheus are in wall time).
+     */
+    public static FitOptions fitOptions(String name, Cluster cluster, Integer duration, int minRequests,
+            double timeScale) {
+        return new FitOptions(name, cluster.gpu(), cluster.model(), timeScale, minRequests,
                 duration == null ? null : duration.doubleValue());
+    }
+
+    /** {@code spec.target.engines.timeScale}: model seconds per wall second of the engines, 1 (vLLM) when absent. */
+    public static double timeScale(GliaOptimizationSpec spec) {
+        Double scale = spec.target == null || spec.target.engines == null ? null : spec.target.engines.timeScale;
+        return scale == null ? 1 : scale;
     }
 
     /**

@@ -108,7 +108,8 @@ final class ScenarioSources {
             WorkloadFit.Fitted fitted;
             try {
                 fitted = ScenarioComposer.fitted(fitter.fit(URI.create(spec.target.prometheus.url), window, now,
-                        ScenarioComposer.fitOptions(name, cluster, spec.scenario.duration, MIN_REQUESTS)), cluster);
+                        ScenarioComposer.fitOptions(name, cluster, spec.scenario.duration, MIN_REQUESTS,
+                                ScenarioComposer.timeScale(spec))), cluster);
             } catch (TooFewRequestsException e) {
                 return new Outcome(null, "TooFewRequests", where + ": " + e.getMessage().replace("--window",
                         "spec.scenario.window") + " The operator"

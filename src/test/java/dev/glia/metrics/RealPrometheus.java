@@ -47,6 +47,15 @@ public final class RealPrometheus implements AutoCloseable {
 
     /** Starts Prometheus scraping {@code targets} every second; skips the test when it cannot be had. */
     public static RealPrometheus start(Path dir, List<Target> targets) {
+        return start(dir, targets, null, null);
+    }
+
+    /**
+     * The same, plus job {@code fileJob} whose targets Prometheus reads from {@code targetsFile} (file-based service
+     * discovery, re-read when the file changes: targets that come and go, each with its own labels, as Kubernetes'
+     * pod discovery gives them). Write the file with {@link #writeFileTargets}.
+     */
+    public static RealPrometheus start(Path dir, List<Target> targets, String fileJob, Path targetsFile) {
         assumeAvailable();
         String bin = binary();
         try {
@@ -63,6 +72,15 @@ public final class RealPrometheus implements AutoCloseable {
             byJob.forEach((job, hosts) -> yaml.append("  - job_name: '").append(job).append("'\n")
                     .append("    static_configs:\n")
                     .append("      - targets: [").append(String.join(", ", hosts)).append("]\n"));
+            if (fileJob != null) {
+                if (!Files.exists(targetsFile)) {
+                    writeFileTargets(targetsFile, java.util.Map.of());
+                }
+                yaml.append("  - job_name: '").append(fileJob).append("'\n")
+                        .append("    file_sd_configs:\n")
+                        .append("      - files: ['").append(targetsFile.toAbsolutePath()).append("']\n")
+                        .append("        refresh_interval: 1s\n");
+            }
             Files.writeString(config, yaml);
             IOException last = null;
             for (int attempt = 0; attempt < 3; attempt++) {
@@ -80,6 +98,31 @@ public final class RealPrometheus implements AutoCloseable {
                 last = new IOException("Prometheus did not become ready on port " + port + ": " + tail(log));
             }
             throw last;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * Replaces the file-discovered targets: {@code host:port} to its labels (e.g. {@code pod}). Written to a
+     * temporary file and moved into place, so that Prometheus never reads half a file.
+     */
+    public static void writeFileTargets(Path targetsFile, java.util.Map<String, java.util.Map<String, String>> targets) {
+        StringBuilder json = new StringBuilder("[");
+        targets.forEach((hostPort, labels) -> {
+            json.append(json.length() > 1 ? "," : "").append("{\"targets\":[\"").append(hostPort)
+                    .append("\"],\"labels\":{");
+            StringBuilder l = new StringBuilder();
+            labels.forEach((k, v) -> l.append(l.length() > 0 ? "," : "").append('"').append(k).append("\":\"")
+                    .append(v).append('"'));
+            json.append(l).append("}}");
+        });
+        json.append("]");
+        try {
+            Path tmp = targetsFile.resolveSibling(targetsFile.getFileName() + ".tmp");
+            Files.writeString(tmp, json);
+            Files.move(tmp, targetsFile, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+                    java.nio.file.StandardCopyOption.ATOMIC_MOVE);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -276,7 +276,7 @@ class AutoscalingDriverTest {
     }
 
     /** A clock the test moves to each recorded tick's time. */
-    private static final class MutableClock extends Clock {
+    static final class MutableClock extends Clock {
         private volatile Instant now = Instant.EPOCH;
 
         void at(Instant instant) {

@@ -25,7 +25,7 @@ class ClusterObserverTest {
     @BeforeEach
     void start() throws Exception {
         prometheus = FakePrometheus.start();
-        observer = new ClusterObserver(new PrometheusClient(prometheus.url(), Duration.ofSeconds(5)));
+        observer = new ClusterObserver(new PrometheusClient(prometheus.url(), Duration.ofSeconds(5)), 1);
     }
 
     @AfterEach
@@ -71,7 +71,7 @@ class ClusterObserverTest {
                 "sum(glia_router_queue_length)", List.of(new FakePrometheus.Series(Map.of(), 4)),
                 "sum(rate(glia_router_prompt_tokens_count[30s]))", List.of(new FakePrometheus.Series(Map.of(), 7.5))));
         ObservedCluster view = observer.observe(new ClusterObserver.Pods(List.of("vllm-0.a", "vllm-1"),
-                List.of("vllm-1"), 2), 90, 30, 2, 16, Instant.EPOCH);
+                List.of("vllm-1"), 2), 90, 30, Duration.ofSeconds(30), 2, 16, Instant.EPOCH);
         assertThat(prometheus.unexpected()).isEmpty();
         assertThat(view.replicas()).containsExactly(
                 new ObservedReplica(0, 3, 7, 560, 2240, 16, true, 412.5),
@@ -90,10 +90,35 @@ class ClusterObserverTest {
     @Test
     void withoutReadyPodsOnlyTheRoutersQueriesAreAskedAndAnUnansweredOneFails() {
         prometheus.answer(Map.of("sum(glia_router_queue_length)", List.of()));
-        assertThatThrownBy(() -> observer.observe(new ClusterObserver.Pods(List.of(), List.of(), 0), 0, 30, 1, 4,
-                Instant.EPOCH)).isInstanceOf(PromQlException.class)
+        assertThatThrownBy(() -> observer.observe(new ClusterObserver.Pods(List.of(), List.of(), 0), 0, 30,
+                Duration.ofSeconds(30), 1, 4, Instant.EPOCH)).isInstanceOf(PromQlException.class)
                 .hasMessageContaining("sum(rate(glia_router_prompt_tokens_count[30s]))");
         assertThat(prometheus.asked()).containsExactly("sum(glia_router_queue_length)",
                 "sum(rate(glia_router_prompt_tokens_count[30s]))");
+    }
+
+    @Test
+    void engineTimeScaleTurnsWallClockRatesIntoModelRatesOverTheWallWindowOfATick() {
+        // engines 4x faster than the wall clock, a 30-s tick: 7.5 s of wall clock, 4x the model rates per wall second
+        ClusterObserver fast = new ClusterObserver(new PrometheusClient(prometheus.url(), Duration.ofSeconds(5)), 4);
+        String re = "vllm-0";
+        prometheus.answer(Map.of(
+                "sum by (pod) (vllm:num_requests_waiting{pod=~\"" + re + "\"})", List.of(at("vllm-0", 3)),
+                "sum by (pod) (vllm:num_requests_running{pod=~\"" + re + "\"})", List.of(at("vllm-0", 7)),
+                "max by (pod) (vllm:kv_cache_usage_perc{pod=~\"" + re + "\"})", List.of(at("vllm-0", 0.5)),
+                "vllm:cache_config_info{pod=~\"" + re + "\"}", List.of(new FakePrometheus.Series(Map.of("pod",
+                        "vllm-0", "num_gpu_blocks", "2240", "block_size", "16"), 1)),
+                "sum by (pod) (rate(vllm:generation_tokens_total{pod=~\"" + re + "\"}[7500ms]))",
+                List.of(at("vllm-0", 1600)),
+                "sum(glia_router_queue_length)", List.of(new FakePrometheus.Series(Map.of(), 4)),
+                "sum(rate(glia_router_prompt_tokens_count[7500ms]))", List.of(new FakePrometheus.Series(Map.of(), 30))));
+        ObservedCluster view = fast.observe(new ClusterObserver.Pods(List.of("vllm-0"), List.of(), 0), 120, 30,
+                Duration.ofMillis(7500), 1, 4, Instant.EPOCH);
+        assertThat(prometheus.unexpected()).isEmpty();
+        assertThat(view.replicas()).containsExactly(new ObservedReplica(0, 3, 7, 1120, 2240, 16, true, 400));
+        assertThat(view.arrivalRate()).as("per model second").isEqualTo(7.5);
+        assertThat(view.interval()).isEqualTo(30);
+        assertThat(ClusterObserver.range(Duration.ofSeconds(30))).isEqualTo("30s");
+        assertThat(ClusterObserver.range(Duration.ofMillis(7500))).isEqualTo("7500ms");
     }
 }

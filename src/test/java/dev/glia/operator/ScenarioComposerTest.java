@@ -75,7 +75,7 @@ class ScenarioComposerTest {
         WorkloadFit.Fitted fitted;
         try (FakePrometheus prometheus = FakePrometheus.start(() -> 1000)) {
             fitted = WorkloadFitter.prometheus(Duration.ofSeconds(10)).fit(prometheus.url(), Duration.ofHours(1),
-                    Instant.parse("2026-11-30T12:00:00Z"), ScenarioComposer.fitOptions("shop", cluster, 600, 200));
+                    Instant.parse("2026-11-30T12:00:00Z"), ScenarioComposer.fitOptions("shop", cluster, 600, 200, 1));
         }
         assertThat(fitted.scenario().cluster().replicas()).as("the fitter counted the engines' series").isEqualTo(2);
 

@@ -105,6 +105,14 @@ public class GliaOptimizationSpec {
 
         @JsonPropertyDescription("The engine pods' labels (as the router's --selector), instead of deployment.")
         public LabelSelector selector;
+
+        @Min(0.001)
+        @Max(1000)
+        @Default("1")
+        @JsonPropertyDescription("Model seconds per wall-clock second of the engines: glia engine's --time-scale for"
+                + " emulated engines, 1 for vLLM. Rates read from Prometheus are divided by it and the autoscaling"
+                + " interval is in model time.")
+        public Double timeScale;
     }
 
     @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -404,6 +412,12 @@ public class GliaOptimizationSpec {
         @Min(1)
         @Max(1000)
         public Integer maxReplicas;
+
+        @Pattern(DURATION)
+        @Default("30s")
+        @JsonPropertyDescription("How often the autoscaler policy is asked (the view's interval and the rate windows of"
+                + " its queries), in model time.")
+        public String interval;
     }
 
     @JsonInclude(JsonInclude.Include.NON_NULL)
