@@ -5,12 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.glia.catalog.PolicyCatalog;
 import dev.glia.control.AutoscalingLoop;
 import dev.glia.control.ObservedCluster;
-import dev.glia.control.SimulatedAutoscalerTicks;
-import dev.glia.control.ObservedReplica;
 import dev.glia.control.ScalingDecision;
+import dev.glia.metrics.prometheus.PrometheusClient;
 import dev.glia.operator.crd.v1alpha1.GliaOptimization;
 import dev.glia.operator.crd.v1alpha1.GliaOptimizationSpec;
-import dev.glia.policy.Autoscaler;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
@@ -29,8 +27,8 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -40,234 +38,288 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * The must-show of issue 12's autoscaling: on a recorded metric series (every view the autoscaler of a
- * {@code glia-sinusoid-autoscale} simulation saw, two hours of load swinging 7.5 → 22.5 → 7.5 QPS), replayed tick by
- * tick as the engine pods on fabric8's mock API server and as the answers of a Prometheus that answers exactly the
- * queries of docs/adaptation.md and refuses any other, the operator's autoscaling driver decides what the simulator's
- * policy decided: {@code direct} scales the Deployment (through its scale subresource) to the count
- * {@link AutoscalingLoop} decides at every tick, and {@code external} exports the same counts as
- * {@code glia_autoscaler_desired_replicas} on the operator's {@code /metrics}.
+ * The must-show of issue 12's autoscaling, on a recorded metric series: {@code glia-sinusoid-autoscale} (two model
+ * hours of ShareGPT load swinging 7.5 → 22.5 → 7.5 QPS) sent through a live router to emulated A10 engines at time
+ * scale 4, a real Prometheus scraping them and the operator's autoscaling driver scaling the engines as it ran
+ * ({@link AutoscalingRecorder}, {@code bench/record-autoscaling.sh}). Replayed tick by tick: the engine pods on fabric8's
+ * mock API server as the API server listed them, the clock at the tick's instant, and a Prometheus that answers
+ * exactly the queries the live driver sent, with the answers the real Prometheus gave, and refuses any other. The
+ * driver sends the same queries and decides what the policy decides on them: {@code direct} scales the Deployment
+ * (through its scale subresource) to that count at every tick, the count of the live run; {@code external} exports the
+ * same counts as {@code glia_autoscaler_desired_replicas} on the operator's {@code /metrics}.
  */
 @EnableKubernetesMockClient(crud = true)
 class AutoscalingDriverTest {
-    private static final String NS = "serving";
-    private static final String DEPLOYMENT = "vllm-llama-3-8b";
-    private static final String POLICY = "throughput";
-
     static KubernetesClient client;
 
-    /** Every tick of the simulator's autoscaler: the view it saw and what the policy answered. */
-    private static List<SimulatedAutoscalerTicks.Tick> recorded;
+    private static RecordedAutoscaling recorded;
+    private static RecordedAutoscaling.Header header;
 
     private FakePrometheus prometheus;
     private final MutableClock clock = new MutableClock();
     private final Map<String, String> podStates = new HashMap<>();
 
-    /** The simulator's run of glia-sinusoid-autoscale, every view its autoscaler saw and every answer. */
     @BeforeAll
-    static void record() {
-        recorded = SimulatedAutoscalerTicks.record(POLICY);
+    static void read() {
+        recorded = RecordedAutoscaling.read(AutoscalingDriverTest.class.getResourceAsStream(RecordedAutoscaling.RESOURCE));
+        header = recorded.header();
     }
 
     @BeforeEach
     void start() throws Exception {
         MockCrds.install(client);
-        client.apps().deployments().inNamespace(NS).resource(new DeploymentBuilder().withNewMetadata()
-                .withName(DEPLOYMENT).withNamespace(NS).endMetadata().withNewSpec().withReplicas(6)
-                .withNewSelector().addToMatchLabels("app", DEPLOYMENT).endSelector().withNewTemplate()
-                .withNewMetadata().addToLabels("app", DEPLOYMENT).endMetadata().withNewSpec().addNewContainer()
-                .withName("vllm").withImage("vllm/vllm-openai:v0.10.1").endContainer().endSpec().endTemplate()
-                .endSpec().build()).create();
+        client.apps().deployments().inNamespace(header.namespace()).resource(new DeploymentBuilder().withNewMetadata()
+                .withName(header.deployment()).withNamespace(header.namespace()).endMetadata().withNewSpec()
+                .withReplicas(header.initialReplicas()).withNewSelector().addToMatchLabels("app", header.deployment())
+                .endSelector().withNewTemplate().withNewMetadata().addToLabels("app", header.deployment()).endMetadata()
+                .withNewSpec().addNewContainer().withName("vllm").withImage("vllm/vllm-openai:v0.10.1").endContainer()
+                .endSpec().endTemplate().endSpec().build()).create();
         prometheus = FakePrometheus.start();
     }
 
     @AfterEach
     void stop() {
         prometheus.close();
-        client.resources(GliaOptimization.class).inNamespace(NS).delete();
-        client.apps().deployments().inNamespace(NS).delete();
-        client.pods().inNamespace(NS).delete();
+        client.resources(GliaOptimization.class).inNamespace(header.namespace()).delete();
+        client.apps().deployments().inNamespace(header.namespace()).delete();
+        client.pods().inNamespace(header.namespace()).delete();
     }
 
-    /** The optimisation of k8s-examples/optimization.yaml with the autoscaler on, bounded as the scenario is. */
+    /** The optimisation of k8s-examples/optimization.yaml with the autoscaler on, set as the recorded run was. */
     private GliaOptimization optimisation(String name, GliaOptimizationSpec.Actuation actuation) throws Exception {
         GliaOptimization o = client.resources(GliaOptimization.class)
                 .load(Files.newInputStream(Path.of("k8s-examples/optimization.yaml"))).item();
         o.getMetadata().setName(name);
-        o.getMetadata().setNamespace(NS);
+        o.getMetadata().setNamespace(header.namespace());
         o.getSpec().components.autoscaler = true;
         o.getSpec().target.prometheus.url = prometheus.url().toString();
+        o.getSpec().target.engines.timeScale = header.timeScale();
         o.getSpec().autoscaling = new GliaOptimizationSpec.Autoscaling();
         o.getSpec().autoscaling.actuation = actuation;
-        o.getSpec().autoscaling.minReplicas = 2;
-        o.getSpec().autoscaling.maxReplicas = 16;
+        o.getSpec().autoscaling.minReplicas = header.minReplicas();
+        o.getSpec().autoscaling.maxReplicas = header.maxReplicas();
+        o.getSpec().autoscaling.interval = header.interval();
         return client.resource(o).create();
+    }
+
+    @Test
+    void theRecordingIsAScaledSinusoidThroughTheRouter() {
+        List<RecordedAutoscaling.Tick> ticks = recorded.ticks();
+        assertThat(header.scenario()).isEqualTo("glia-sinusoid-autoscale");
+        assertThat(ticks.size()).as("every 30 model seconds of two hours").isGreaterThan(200);
+        double[] rates = ticks.stream().mapToDouble(t -> arrivalRate(t) / header.timeScale()).toArray();
+        int n = rates.length;
+        double first = mean(rates, 0, n / 10);
+        double middle = mean(rates, n * 9 / 20, n * 11 / 20);
+        double last = mean(rates, n - n / 10, n);
+        System.out.printf(Locale.ROOT, "recorded arrivals: %.2f -> %.2f -> %.2f QPS (model time)%n", first, middle,
+                last);
+        assertThat(middle / first).as("the load swung up").isGreaterThan(2);
+        assertThat(middle / last).as("and down again").isGreaterThan(2);
+        int most = ticks.stream().mapToInt(RecordedAutoscaling.Tick::replicas).max().orElseThrow();
+        int fewest = ticks.stream().mapToInt(RecordedAutoscaling.Tick::replicas).min().orElseThrow();
+        assertThat(most).as("scaled up past the initial %d", header.initialReplicas())
+                .isGreaterThan(header.initialReplicas());
+        assertThat(fewest).as("and down below it").isLessThan(header.initialReplicas());
+        assertThat(ticks).as("pods came up (starting) and went (draining)")
+                .anyMatch(t -> t.pods().containsValue("starting")).anyMatch(t -> t.pods().containsValue("draining"));
     }
 
     @Test
     void directActuationScalesTheDeploymentTickByTickAsThePolicyDecidesOnTheRecordedSeries() throws Exception {
         optimisation("sinusoid-direct", GliaOptimizationSpec.Actuation.DIRECT);
+        clock.at(header.started());
         AutoscalingDriver driver = new AutoscalingDriver(client, clock, AutoscalingDriver.Settings.DEFAULT,
                 new CollectorRegistry());
-        AutoscalingLoop reference = new AutoscalingLoop(fresh(), AutoscalingLoop.Actuation.DIRECT, DEPLOYMENT);
+        Reference reference = new Reference();
         int changes = 0;
-        int previous = 6;
-        for (SimulatedAutoscalerTicks.Tick t : recorded) {
-            replay(t.view());
+        int previous = header.initialReplicas();
+        for (RecordedAutoscaling.Tick t : recorded.ticks()) {
+            replay(t);
             ScalingDecision decided = driver.tick(get("sinusoid-direct"));
-            ScalingDecision expected = reference.step(t.view(), List.of());
-            assertThat(prometheus.unexpected()).as("queries outside the contract").isEmpty();
-            String at = "t=" + t.view().now();
+            String at = "tick at " + t.at();
+            assertThat(prometheus.unexpected()).as("queries the live driver did not send, %s", at).isEmpty();
+            assertThat(prometheus.asked()).as("the live driver's queries, %s", at)
+                    .containsExactlyElementsOf(t.answers().keySet());
+            ScalingDecision expected = reference.step(t);
             assertThat(decided).as(at).isNotNull();
-            assertThat(decided.answer()).as(at).isEqualTo(t.answer());
-            assertThat(decided.desired()).as(at).isEqualTo(expected.desired());
+            assertThat(decided.answer()).as(at).isEqualTo(expected.answer()).isEqualTo(t.answer());
+            assertThat(decided.desired()).as(at).isEqualTo(expected.desired()).isEqualTo(t.desired());
             assertThat(decided.actuation()).as(at).isEqualTo(expected.actuation());
-            int replicas = client.apps().deployments().inNamespace(NS).withName(DEPLOYMENT).get().getSpec()
-                    .getReplicas();
-            assertThat(replicas).as("the Deployment's replicas at %s", at).isEqualTo(expected.desired());
+            int replicas = client.apps().deployments().inNamespace(header.namespace()).withName(header.deployment())
+                    .get().getSpec().getReplicas();
+            assertThat(replicas).as("the Deployment's replicas, %s", at).isEqualTo(expected.desired())
+                    .isEqualTo(t.replicas());
             GliaOptimization o = get("sinusoid-direct");
             assertThat(o.getStatus().autoscaling.desired).isEqualTo(expected.desired());
-            assertThat(o.getStatus().autoscaling.reason).isEqualTo(expected.reason());
+            assertThat(o.getStatus().autoscaling.reason).isEqualTo(expected.reason()).isEqualTo(t.reason());
             changes += replicas != previous ? 1 : 0;
             previous = replicas;
         }
-        assertThat(recorded).hasSizeGreaterThan(200);
         assertThat(changes).as("the Deployment was scaled up and down").isGreaterThanOrEqualTo(4);
-        long scaled = client.v1().events().inNamespace(NS).list().getItems().stream()
+        long scaled = client.v1().events().inNamespace(header.namespace()).list().getItems().stream()
                 .filter(e -> e.getReason().equals("Scaled")
                         && e.getInvolvedObject().getName().equals("sinusoid-direct")).count();
         assertThat(scaled).as("an Event per change of the Deployment's replicas").isEqualTo(changes);
         GliaOptimization o = get("sinusoid-direct");
-        assertThat(o.getStatus().autoscaling.policy).isEqualTo(POLICY);
+        assertThat(o.getStatus().autoscaling.policy).isEqualTo(header.policy());
         assertThat(o.getStatus().autoscaling.actuation).isEqualTo("direct");
         assertThat(o.getStatus().autoscaling.conditions).singleElement()
                 .satisfies(c -> assertThat(c.getType()).isEqualTo("Autoscaling"));
-        System.out.printf("direct: %d ticks, %d changes of the Deployment's replicas%n", recorded.size(), changes);
+        System.out.printf("direct: %d ticks, %d changes of the Deployment's replicas%n", recorded.ticks().size(),
+                changes);
     }
 
     @Test
     void externalActuationExportsTheSameCountsAsGliaAutoscalerDesiredReplicas() throws Exception {
         optimisation("sinusoid-external", GliaOptimizationSpec.Actuation.EXTERNAL);
         CollectorRegistry registry = new CollectorRegistry();
+        clock.at(header.started());
         AutoscalingDriver driver = new AutoscalingDriver(client, clock, AutoscalingDriver.Settings.DEFAULT, registry);
-        AutoscalingLoop reference = new AutoscalingLoop(fresh(), AutoscalingLoop.Actuation.DIRECT, DEPLOYMENT);
         HttpClient http = HttpClient.newHttpClient();
         try (MetricsEndpoint metrics = MetricsEndpoint.start(registry, "127.0.0.1", 0)) {
             URI scrape = URI.create("http://127.0.0.1:" + metrics.port() + "/metrics");
-            Pattern gauge = Pattern.compile("(?m)^glia_autoscaler_desired_replicas\\{namespace=\"serving\","
-                    + "optimization=\"sinusoid-external\",deployment=\"vllm-llama-3-8b\",?} (\\S+)$");
-            for (SimulatedAutoscalerTicks.Tick t : recorded) {
-                replay(t.view());
+            Pattern gauge = Pattern.compile("(?m)^glia_autoscaler_desired_replicas\\{namespace=\"" + header.namespace()
+                    + "\",optimization=\"sinusoid-external\",deployment=\"" + header.deployment() + "\",?} (\\S+)$");
+            for (RecordedAutoscaling.Tick t : recorded.ticks()) {
+                // the live run scaled the Deployment; here an HPA would: the pods are the recorded ones all the same
+                replay(t);
                 ScalingDecision decided = driver.tick(get("sinusoid-external"));
-                ScalingDecision expected = reference.step(t.view(), List.of());
-                assertThat(prometheus.unexpected()).as("queries outside the contract").isEmpty();
-                String at = "t=" + t.view().now();
-                assertThat(decided.actuation()).as(at).isEqualTo(new ScalingDecision.Actuation.Publish(
-                        expected.desired()));
+                assertThat(prometheus.unexpected()).isEmpty();
+                String at = "tick at " + t.at();
+                assertThat(decided.actuation()).as(at).isEqualTo(new ScalingDecision.Actuation.Publish(t.desired()));
                 HttpResponse<String> body = http.send(HttpRequest.newBuilder(scrape).build(),
                         HttpResponse.BodyHandlers.ofString());
                 assertThat(body.statusCode()).isEqualTo(200);
                 assertThat(body.headers().firstValue("Content-Type").orElse("")).startsWith("text/plain");
                 Matcher m = gauge.matcher(body.body());
                 assertThat(m.find()).as("%s in %s", at, body.body()).isTrue();
-                assertThat(Double.parseDouble(m.group(1))).as("the exported count at %s", at)
-                        .isEqualTo(expected.desired());
+                assertThat(Double.parseDouble(m.group(1))).as("the exported count, %s", at).isEqualTo(t.desired());
                 assertThat(get("sinusoid-external").getStatus().autoscaling.reason)
                         .isEqualTo("DesiredReplicasPublished");
             }
         }
-        assertThat(client.apps().deployments().inNamespace(NS).withName(DEPLOYMENT).get().getSpec().getReplicas())
-                .as("external actuation leaves the Deployment to the HPA").isEqualTo(6);
+        assertThat(client.apps().deployments().inNamespace(header.namespace()).withName(header.deployment()).get()
+                .getSpec().getReplicas()).as("external actuation leaves the Deployment to the HPA")
+                .isEqualTo(header.initialReplicas());
     }
 
-    private static Autoscaler fresh() {
-        return PolicyCatalog.autoscaler(POLICY, Map.of()).factory().get();
-    }
-
-    private GliaOptimization get(String name) {
-        return client.resources(GliaOptimization.class).inNamespace(NS).withName(name).get();
-    }
-
-    private static String podName(ObservedReplica r) {
-        return String.format("%s-r%05d", DEPLOYMENT, r.id());
+    @Test
+    void theTickPeriodAndRateWindowsAreTheIntervalInModelTimeOverTheEnginesTimeScale() {
+        GliaOptimizationSpec spec = new GliaOptimizationSpec();
+        spec.target = new GliaOptimizationSpec.Target();
+        spec.target.engines = new GliaOptimizationSpec.EngineTarget();
+        spec.target.engines.timeScale = 4.0;
+        spec.autoscaling = new GliaOptimizationSpec.Autoscaling();
+        spec.autoscaling.interval = "1m";
+        AutoscalingDriver.Cadence c = AutoscalingDriver.Cadence.of(spec, AutoscalingDriver.Settings.DEFAULT);
+        assertThat(c.seconds()).isEqualTo(60);
+        assertThat(c.wall()).isEqualTo(Duration.ofSeconds(15));
+        spec.target.engines.timeScale = null;
+        spec.autoscaling.interval = null;
+        c = AutoscalingDriver.Cadence.of(spec, AutoscalingDriver.Settings.DEFAULT);
+        assertThat(c.wall()).as("vLLM, the operator's default interval").isEqualTo(Duration.ofSeconds(30));
     }
 
     /**
-     * The recorded view as the world shows it: the engine pods on the API server (ready ones named in id order,
-     * draining ones being deleted, starting ones not ready), the clock at the view's time, and Prometheus answering
-     * the contract's queries with the view's figures.
+     * The policy alone, outside the driver: a fresh {@link AutoscalingLoop} of the recorded policy stepped on the view
+     * the contract's queries give from the tick's answers.
      */
-    private void replay(ObservedCluster view) {
-        clock.at(Instant.EPOCH.plusNanos(Math.round(view.now() * 1e9)));
-        Map<String, String> wanted = new LinkedHashMap<>();
-        for (ObservedReplica r : view.replicas()) {
-            wanted.put(podName(r), r.accepting() ? "ready" : "draining");
+    private final class Reference {
+        private final AutoscalingLoop loop = new AutoscalingLoop(PolicyCatalog.autoscaler(header.policy(), Map.of())
+                .factory().get(), AutoscalingLoop.Actuation.DIRECT, header.deployment());
+        private final ClusterObserver observer = new ClusterObserver(new PrometheusClient(
+                prometheus.url(), Duration.ofSeconds(10)), header.timeScale());
+
+        ScalingDecision step(RecordedAutoscaling.Tick t) {
+            List<String> ready = new ArrayList<>();
+            List<String> draining = new ArrayList<>();
+            int starting = 0;
+            for (Map.Entry<String, String> p : t.pods().entrySet()) {
+                switch (p.getValue()) {
+                    case "ready" -> ready.add(p.getKey());
+                    case "draining" -> {
+                        ready.add(p.getKey());
+                        draining.add(p.getKey());
+                    }
+                    default -> starting++;
+                }
+            }
+            double interval = OptimizationSpecs.duration(header.interval(), null).toNanos() / 1e9;
+            double now = Duration.between(header.started(), t.at()).toNanos() / 1e9 * header.timeScale();
+            ObservedCluster view = observer.observe(new ClusterObserver.Pods(ready, draining, starting), now, interval,
+                    Duration.ofNanos(Math.round(interval * 1e9 / header.timeScale())), header.minReplicas(),
+                    header.maxReplicas(), t.at());
+            return loop.step(view, List.of());
         }
-        for (int i = 0; i < view.starting(); i++) {
-            wanted.put(String.format("%s-s%05d", DEPLOYMENT, i), "starting");
+    }
+
+    private GliaOptimization get(String name) {
+        return client.resources(GliaOptimization.class).inNamespace(header.namespace()).withName(name).get();
+    }
+
+    private static double arrivalRate(RecordedAutoscaling.Tick t) {
+        return t.answers().entrySet().stream().filter(e -> e.getKey().startsWith("sum(rate(glia_router_prompt_tokens"))
+                .flatMap(e -> e.getValue().stream()).mapToDouble(s -> value(s.value())).findFirst().orElse(0);
+    }
+
+    private static double mean(double[] v, int from, int to) {
+        double sum = 0;
+        for (int i = from; i < to; i++) {
+            sum += v[i];
         }
+        return sum / (to - from);
+    }
+
+    /** Prometheus' number: a decimal, NaN or ±Inf. */
+    private static double value(String text) {
+        return switch (text) {
+            case "+Inf" -> Double.POSITIVE_INFINITY;
+            case "-Inf" -> Double.NEGATIVE_INFINITY;
+            default -> Double.parseDouble(text);
+        };
+    }
+
+    /**
+     * The recorded tick as the world showed it: the engine pods on the API server (ready, starting not ready yet,
+     * draining being deleted behind a finalizer), the clock at the tick's instant, and Prometheus answering the
+     * recorded queries with the recorded answers.
+     */
+    private void replay(RecordedAutoscaling.Tick t) {
+        clock.at(t.at());
+        String ns = header.namespace();
         for (String name : List.copyOf(podStates.keySet())) {
-            if (!wanted.containsKey(name) || !wanted.get(name).equals(podStates.get(name))) {
+            if (!t.pods().containsKey(name) || !t.pods().get(name).equals(podStates.get(name))) {
                 if (podStates.get(name).equals("draining")) {
-                    client.pods().inNamespace(NS).withName(name).edit(p -> {
+                    client.pods().inNamespace(ns).withName(name).edit(p -> {
                         p.getMetadata().setFinalizers(List.of());
                         return p;
                     });
                 }
-                client.pods().inNamespace(NS).withName(name).delete();
+                client.pods().inNamespace(ns).withName(name).delete();
                 podStates.remove(name);
             }
         }
-        wanted.forEach((name, state) -> {
+        t.pods().forEach((name, state) -> {
             if (!state.equals(podStates.get(name))) {
-                client.pods().inNamespace(NS).resource(pod(name, state)).create();
+                client.pods().inNamespace(ns).resource(pod(name, state)).create();
                 if (state.equals("draining")) {
                     // as the API server does: a pod with a finalizer, deleted, stays with its deletionTimestamp
-                    client.pods().inNamespace(NS).withName(name).delete();
+                    client.pods().inNamespace(ns).withName(name).delete();
                 }
                 podStates.put(name, state);
             }
         });
-
-        long w = Math.round(view.interval());
-        String pods = String.join("|", view.replicas().stream().map(AutoscalingDriverTest::podName).toList());
         Map<String, List<FakePrometheus.Series>> answers = new HashMap<>();
-        answers.put("sum(glia_router_queue_length)", List.of(series(Map.of(), view.queued())));
-        answers.put("sum(rate(glia_router_prompt_tokens_count[" + w + "s]))",
-                List.of(series(Map.of(), view.arrivalRate())));
-        if (!view.replicas().isEmpty()) {
-            List<FakePrometheus.Series> waiting = new ArrayList<>();
-            List<FakePrometheus.Series> running = new ArrayList<>();
-            List<FakePrometheus.Series> usage = new ArrayList<>();
-            List<FakePrometheus.Series> config = new ArrayList<>();
-            List<FakePrometheus.Series> throughput = new ArrayList<>();
-            for (ObservedReplica r : view.replicas()) {
-                Map<String, String> pod = Map.of("pod", podName(r));
-                waiting.add(series(pod, r.numWaiting()));
-                running.add(series(pod, r.numRunning()));
-                usage.add(series(pod, r.totalBlocks() == 0 ? 0 : (double) r.allocatedBlocks() / r.totalBlocks()));
-                config.add(series(Map.of("__name__", "vllm:cache_config_info", "pod", podName(r), "job", "vllm",
-                        "num_gpu_blocks", Integer.toString(r.totalBlocks()), "block_size",
-                        Integer.toString(r.blockSize())), 1));
-                throughput.add(series(pod, view.decodeThroughput(r)));
-            }
-            answers.put("sum by (pod) (vllm:num_requests_waiting{pod=~\"" + pods + "\"})", waiting);
-            answers.put("sum by (pod) (vllm:num_requests_running{pod=~\"" + pods + "\"})", running);
-            answers.put("max by (pod) (vllm:kv_cache_usage_perc{pod=~\"" + pods + "\"})", usage);
-            answers.put("vllm:cache_config_info{pod=~\"" + pods + "\"}", config);
-            answers.put("sum by (pod) (rate(vllm:generation_tokens_total{pod=~\"" + pods + "\"}[" + w + "s]))",
-                    throughput);
-        }
+        t.answers().forEach((query, series) -> answers.put(query, series.stream()
+                .map(s -> new FakePrometheus.Series(s.labels(), value(s.value()))).toList()));
         prometheus.answer(answers);
-    }
-
-    private static FakePrometheus.Series series(Map<String, String> labels, double value) {
-        return new FakePrometheus.Series(labels, value);
+        prometheus.clear();
     }
 
     private static Pod pod(String name, String state) {
-        PodBuilder b = new PodBuilder().withNewMetadata().withName(name).withNamespace(NS)
-                .addToLabels("app", DEPLOYMENT).endMetadata();
+        PodBuilder b = new PodBuilder().withNewMetadata().withName(name).withNamespace(header.namespace())
+                .addToLabels("app", header.deployment()).endMetadata();
         if (state.equals("draining")) {
             b.editMetadata().addToFinalizers("glia.dev/test-draining").endMetadata();
         }
