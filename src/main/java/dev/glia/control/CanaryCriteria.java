@@ -5,7 +5,7 @@ import java.util.List;
 /**
  * What a canary is judged on: the objective, the guardrails, and how much evidence a decision needs. The objective
  * and guardrails come from a GliaOptimization's {@code spec.objective} and {@code spec.rollout.guardrails}; the rest
- * has defaults (docs/adaptation.md says why each).
+ * from {@code spec.rollout.verdict}, whose defaults are these (docs/adaptation.md says why each).
  *
  * @param objective       the statistic the optimisation minimises or maximises, e.g. {@code e2e.mean}
  * @param guardrails      bounds the canary must keep against the stable pool (a ratio) or outright (a maximum)
@@ -28,6 +28,13 @@ public record CanaryCriteria(Objective objective, List<Guardrail> guardrails, lo
 
     /** Observations a slice needs in each pool to count for a statistic. */
     public static final long MIN_SLICE_SAMPLES = 10;
+
+    // the defaults of of(), and of spec.rollout.verdict's fields (CanarySpecsTest holds the CRD's equal)
+    public static final long DEFAULT_MIN_SAMPLES = 200;
+    public static final int DEFAULT_MIN_SLICES = 5;
+    public static final double DEFAULT_ALPHA = 0.001;
+    public static final double DEFAULT_OBJECTIVE_MARGIN = 0.05;
+    public static final double DEFAULT_ERROR_RATE_MARGIN = 0.01;
 
     public record Objective(String statistic, Evidence.Goal goal) {
         public Objective {
@@ -91,7 +98,8 @@ public record CanaryCriteria(Objective objective, List<Guardrail> guardrails, lo
      * too), a 5 % margin on the objective and 1 point on the error rate.
      */
     public static CanaryCriteria of(Objective objective, List<Guardrail> guardrails) {
-        return new CanaryCriteria(objective, guardrails, 200, 5, 0.001, 0.001, 0.05, 0.01);
+        return new CanaryCriteria(objective, guardrails, DEFAULT_MIN_SAMPLES, DEFAULT_MIN_SLICES, DEFAULT_ALPHA,
+                DEFAULT_ALPHA, DEFAULT_OBJECTIVE_MARGIN, DEFAULT_ERROR_RATE_MARGIN);
     }
 
     /** The level a decisive test must pass at this look. */

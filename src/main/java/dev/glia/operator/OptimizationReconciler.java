@@ -81,7 +81,7 @@ public final class OptimizationReconciler implements Reconciler<GliaOptimization
      * @param fullSeeds   seeds of the search (the held-out judgement runs on twice as many)
      * @param screenSeeds seeds of the tuner's first screening
      * @param canarySlice the step of a canary's metrics: one verdict per slice (at least twice the router's scrape
-     *                    interval in Prometheus)
+     *                    interval in Prometheus), unless {@code spec.rollout.verdict.sliceDuration} gives its own
      * @param prometheus  a Prometheus API client for a {@code spec.target.prometheus.url}
      * @param fitter      fits {@code fromMetrics} scenarios from Prometheus
      */
@@ -632,20 +632,22 @@ public final class OptimizationReconciler implements Reconciler<GliaOptimization
             if (o.getSpec().target.prometheus == null || o.getSpec().target.prometheus.url == null) {
                 return false;
             }
+            Duration slice = CanarySpecs.slice(o.getSpec(), options.canarySlice());
             GliaOptimizationStatus.CanaryVerdictRecord last = status.canaryVerdict;
             if (last == null || !state.candidate().policyName().equals(last.policy)) {
-                return !now.isBefore(run.startedAt().plus(options.canarySlice()));
+                return !now.isBefore(run.startedAt().plus(slice));
             }
-            return !now.isBefore(Instant.parse(last.time).plus(options.canarySlice()))
+            return !now.isBefore(Instant.parse(last.time).plus(slice))
                     || (run.deadline() != null && !now.isBefore(run.deadline()));
         }
 
         private CanaryVerdict.Verdict metricsVerdict(CanaryVerdict.Canary canary) {
-            CanaryCriteria criteria = PrometheusCanarySlices.criteria(o.getSpec());
+            CanaryCriteria criteria = CanarySpecs.criteria(o.getSpec());
             CanaryVerdict.Verdict v = new MetricsVerdict(criteria, new PrometheusCanarySlices(
                     prometheusClients.computeIfAbsent(URI.create(o.getSpec().target.prometheus.url),
                             options.prometheus()),
-                    PrometheusCanarySlices.latencies(criteria), options.canarySlice())).judge(canary, now);
+                    PrometheusCanarySlices.latencies(criteria), CanarySpecs.slice(o.getSpec(), options.canarySlice())))
+                    .judge(canary, now);
             GliaOptimizationStatus.CanaryVerdictRecord last = status.canaryVerdict;
             boolean changed = last == null || !canary.policyName().equals(last.policy) || !v.reason().equals(
                     last.reason);

@@ -30,6 +30,7 @@ final class OptimizationSpecs {
     }
 
     private static final Pattern DURATION = Pattern.compile("([0-9]+(?:\\.[0-9]+)?)(ms|s|m|h)");
+    private static final Duration CANARY_DURATION = Duration.ofMinutes(15);
 
     private OptimizationSpecs() {
     }
@@ -42,7 +43,7 @@ final class OptimizationSpecs {
             case GITOPS -> RolloutMode.GITOPS;
         };
         return new RolloutSettings(mode, CanaryEngines.count(r.canaryEngines == null ? 1 : r.canaryEngines),
-                r.canaryShare == null ? 0.25 : r.canaryShare, duration(r.canaryDuration, Duration.ofMinutes(15)),
+                r.canaryShare == null ? 0.25 : r.canaryShare, duration(r.canaryDuration, CANARY_DURATION),
                 RolloutSettings.OnTimeout.ROLL_BACK, routerRetry, 2);
     }
 
@@ -75,6 +76,7 @@ final class OptimizationSpecs {
                     .toLowerCase(Locale.ROOT) + " needs an LLM, which in-process research does not use yet; use tuner"));
         }
         scenarioProblems(spec, out);
+        canaryProblems(spec, out);
         if (spec.components != null && (Boolean.TRUE.equals(spec.components.batchPriority)
                 || Boolean.TRUE.equals(spec.components.autoscaler))) {
             out.add(new Problem("ComponentNotSupported", "spec.components: only the router is designed in process yet"));
@@ -141,6 +143,50 @@ final class OptimizationSpecs {
         if (!Hardware.models().containsKey(c.model())) {
             out.add(new Problem("UnknownHardware", "spec.scenario.hardware.model: unknown model '" + c.model()
                     + "'; known: " + String.join(", ", Hardware.models().keySet())));
+        }
+    }
+
+    /**
+     * What stops the canary's verdict from deciding as {@code spec.rollout} asks: a duration that is none, a slice
+     * Prometheus cannot step by, or fewer slices before the deadline than the verdict needs. The operator's own
+     * slice ({@code --canary-slice-seconds}) is not checked here: a spec that does not choose one is taken as before.
+     */
+    private static void canaryProblems(GliaOptimizationSpec spec, List<Problem> out) {
+        GliaOptimizationSpec.Rollout r = spec.rollout == null ? new GliaOptimizationSpec.Rollout() : spec.rollout;
+        Duration canary;
+        try {
+            canary = duration(r.canaryDuration, CANARY_DURATION);
+        } catch (IllegalArgumentException e) {
+            out.add(new Problem("CanaryDurationInvalid", "spec.rollout.canaryDuration: " + e.getMessage()));
+            return;
+        }
+        String given = r.verdict == null ? null : r.verdict.sliceDuration;
+        if (given == null) {
+            return;
+        }
+        Duration slice;
+        try {
+            slice = duration(given, null);
+        } catch (IllegalArgumentException e) {
+            out.add(new Problem("SliceDurationInvalid", "spec.rollout.verdict.sliceDuration: " + e.getMessage()));
+            return;
+        }
+        String canaryText = r.canaryDuration == null ? "15m" : r.canaryDuration;
+        int minSlices = CanarySpecs.minSlices(spec);
+        if (slice.toMillis() % 1000 != 0) {
+            // Prometheus' range step and the increase() window are whole seconds here
+            out.add(new Problem("SliceDurationInvalid", "spec.rollout.verdict.sliceDuration: " + given + " is not a"
+                    + " whole number of seconds; use e.g. 30s"));
+        } else if (slice.compareTo(canary) > 0) {
+            out.add(new Problem("SliceDurationTooLong", "spec.rollout.verdict.sliceDuration: " + given + " is longer"
+                    + " than spec.rollout.canaryDuration (" + canaryText + "), so the canary ends before its first"
+                    + " slice; shorten sliceDuration or lengthen canaryDuration"));
+        } else if (slice.multipliedBy(minSlices).compareTo(canary) > 0) {
+            out.add(new Problem("VerdictCannotDecide", "spec.rollout.verdict.minSlices: " + minSlices + " slices of "
+                    + given + " do not fit in spec.rollout.canaryDuration (" + canaryText + "), so the verdict could"
+                    + " never decide and every canary would be rolled back at its deadline (InsufficientSamples);"
+                    + " lower minSlices, shorten sliceDuration or lengthen canaryDuration to at least "
+                    + slice.multipliedBy(minSlices).toSeconds() + "s"));
         }
     }
 

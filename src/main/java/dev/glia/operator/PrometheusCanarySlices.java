@@ -2,13 +2,11 @@ package dev.glia.operator;
 
 import dev.glia.control.CanaryCriteria;
 import dev.glia.control.CanarySlice;
-import dev.glia.control.Evidence;
 import dev.glia.control.MetricsVerdict;
 import dev.glia.control.PoolMetrics;
 import dev.glia.metrics.Histogram;
 import dev.glia.metrics.RouterHistograms;
 import dev.glia.metrics.prometheus.PrometheusClient;
-import dev.glia.operator.crd.v1alpha1.GliaOptimizationSpec;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -44,22 +42,6 @@ final class PrometheusCanarySlices implements MetricsVerdict.Slices {
         this.prometheus = prometheus;
         this.latencies = Set.copyOf(latencies);
         this.slice = slice;
-    }
-
-    /** The criteria a GliaOptimization's spec gives: its objective, its guardrails and its constraints' maxima. */
-    static CanaryCriteria criteria(GliaOptimizationSpec spec) {
-        Evidence.Goal goal = spec.objective.goal == GliaOptimizationSpec.Goal.MAXIMIZE ? Evidence.Goal.MAXIMIZE
-                : Evidence.Goal.MINIMIZE;
-        List<CanaryCriteria.Guardrail> guardrails = new ArrayList<>();
-        if (spec.rollout != null && spec.rollout.guardrails != null) {
-            spec.rollout.guardrails.forEach(g -> guardrails.add(CanaryCriteria.Guardrail.ratio(g.statistic,
-                    g.maxRatio)));
-        }
-        if (spec.objective.constraints != null) {
-            spec.objective.constraints.stream().filter(c -> c.max != null && c.max > 0)
-                    .forEach(c -> guardrails.add(CanaryCriteria.Guardrail.atMost(c.statistic, c.max)));
-        }
-        return CanaryCriteria.of(new CanaryCriteria.Objective(spec.objective.statistic, goal), guardrails);
     }
 
     /** The latency names the criteria's statistics need, among those the router measures per pool. */

@@ -128,6 +128,80 @@ class OptimizationSpecsTest {
     }
 
     @Test
+    void aSliceThatFitsTheCanaryMinSlicesTimesOverIsTaken() throws IOException {
+        GliaOptimizationSpec spec = example().getSpec();
+        spec.rollout.canaryDuration = "10m";
+        spec.rollout.verdict.minSlices = 10;
+        spec.rollout.verdict.sliceDuration = "1m";
+
+        assertThat(OptimizationSpecs.problems(spec, true)).isEmpty();
+    }
+
+    @Test
+    void aSliceLongerThanTheCanaryIsNamedWithItsFix() throws IOException {
+        GliaOptimizationSpec spec = example().getSpec();
+        spec.rollout.canaryDuration = "5m";
+        spec.rollout.verdict.sliceDuration = "10m";
+
+        assertThat(OptimizationSpecs.problems(spec, true)).singleElement().satisfies(p -> {
+            assertThat(p.reason()).isEqualTo("SliceDurationTooLong");
+            assertThat(p.message()).startsWith("spec.rollout.verdict.sliceDuration: 10m is longer than"
+                    + " spec.rollout.canaryDuration (5m)").contains("shorten sliceDuration or lengthen canaryDuration");
+        });
+    }
+
+    @Test
+    void moreSlicesThanTheCanaryHoldsWouldNeverDecideAndAreNamedWithTheDurationThatWould() throws IOException {
+        GliaOptimizationSpec spec = example().getSpec();
+        spec.rollout.verdict.sliceDuration = "4m";
+        spec.rollout.verdict.minSlices = 5;
+
+        assertThat(OptimizationSpecs.problems(spec, true)).singleElement().satisfies(p -> {
+            assertThat(p.reason()).isEqualTo("VerdictCannotDecide");
+            assertThat(p.message()).startsWith("spec.rollout.verdict.minSlices: 5 slices of 4m do not fit in"
+                    + " spec.rollout.canaryDuration (15m)").contains("lengthen canaryDuration to at least 1200s");
+        });
+
+        spec.rollout.verdict.minSlices = null;
+        assertThat(OptimizationSpecs.problems(spec, true)).as("the default minSlices, 5, is checked too")
+                .extracting(OptimizationSpecs.Problem::reason).containsExactly("VerdictCannotDecide");
+    }
+
+    @Test
+    void aSliceThatIsNoDurationOrNotWholeSecondsIsNamed() throws IOException {
+        GliaOptimizationSpec spec = example().getSpec();
+        spec.rollout.verdict.sliceDuration = "0s";
+        assertThat(OptimizationSpecs.problems(spec, true)).extracting(OptimizationSpecs.Problem::message)
+                .containsExactly("spec.rollout.verdict.sliceDuration: not a duration: 0s");
+
+        spec.rollout.verdict.sliceDuration = "1500ms";
+        assertThat(OptimizationSpecs.problems(spec, true)).extracting(OptimizationSpecs.Problem::message)
+                .containsExactly("spec.rollout.verdict.sliceDuration: 1500ms is not a whole number of seconds;"
+                        + " use e.g. 30s");
+    }
+
+    @Test
+    void aCanaryDurationThatIsNoDurationIsNamed() throws IOException {
+        GliaOptimizationSpec spec = example().getSpec();
+        spec.rollout.canaryDuration = "0m";
+
+        assertThat(OptimizationSpecs.problems(spec, true)).extracting(OptimizationSpecs.Problem::message)
+                .containsExactly("spec.rollout.canaryDuration: not a duration: 0m");
+    }
+
+    @Test
+    void withoutASliceDurationTheOperatorsSliceIsNotHeldAgainstTheCanary() throws IOException {
+        GliaOptimizationSpec spec = example().getSpec();
+        spec.rollout.canaryDuration = "1m";
+        spec.rollout.verdict.minSlices = 10;
+
+        assertThat(OptimizationSpecs.problems(spec, true)).as("as before spec.rollout.verdict: a person's verdict"
+                + " can still decide").isEmpty();
+        spec.rollout.verdict = null;
+        assertThat(OptimizationSpecs.problems(spec, true)).isEmpty();
+    }
+
+    @Test
     void theAdminUrlIsTheServicesClusterNameOrTheUrlsHostOnTheAdminPort() throws IOException {
         GliaOptimization o = example();
         assertThat(OptimizationSpecs.adminUrl(o)).hasToString("http://glia-router.serving.svc:8081");

@@ -322,6 +322,55 @@ public class GliaOptimizationSpec {
         @Size(max = 16)
         @JsonPropertyDescription("Canary against stable: a guardrail crossed rolls the canary back.")
         public List<Guardrail> guardrails;
+
+        @Default("{}")
+        @JsonPropertyDescription("How much evidence the canary's verdict on the router's metrics needs, and how often it"
+                + " looks (docs/adaptation.md, \"The canary verdict\").")
+        public Verdict verdict;
+    }
+
+    /** The defaults are {@code CanaryCriteria.of}'s (CanarySpecsTest holds them equal). */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public static class Verdict {
+        @Min(1)
+        @Max(10000000)
+        @Default("200")
+        @JsonPropertyDescription("Observations each pool needs in the objective's histogram before anything is decided;"
+                + " at the deadline, fewer roll the canary back (InsufficientSamples).")
+        public Integer minSamples;
+
+        @Min(2)
+        @Max(1000)
+        @Default("5")
+        @JsonPropertyDescription("Paired blocks of slices (each with enough observations in both pools) needed before"
+                + " anything is decided.")
+        public Integer minSlices;
+
+        @Min(0.000001)
+        @Max(0.2)
+        @Default("0.001")
+        @JsonPropertyDescription("Significance level of every decisive look, the deadline's included: a rollback or a"
+                + " promotion needs p below it. Lower: fewer false rollbacks, slower decisions.")
+        public Double alpha;
+
+        @Min(0)
+        @Max(1)
+        @Default("0.05")
+        @JsonPropertyDescription("How much worse the objective may be before the canary is rolled back for it (0.05:"
+                + " significantly more than 5% worse).")
+        public Double objectiveMargin;
+
+        @Min(0)
+        @Max(1)
+        @Default("0.01")
+        @JsonPropertyDescription("How much higher the canary's error rate may be than the stable pool's, absolute"
+                + " (0.01: 1 percentage point).")
+        public Double errorRateMargin;
+
+        @Pattern(DURATION)
+        @JsonPropertyDescription("The slice the router's metrics are judged by, one look per slice, whole seconds and at"
+                + " least twice the router's scrape interval (default: the operator's --canary-slice-seconds, 30s).")
+        public String sliceDuration;
     }
 
     @JsonInclude(JsonInclude.Include.NON_NULL)

@@ -57,8 +57,8 @@ class ExamplesTest {
         assertThat(spec.research.strategy).isEqualTo(GliaOptimizationSpec.Strategy.GLIA);
         assertThat(spec.research.apiKeySecretRef.key).isEqualTo("api-key");
         assertThat(spec.rollout.mode).isEqualTo(GliaOptimizationSpec.RolloutMode.MANUAL);
-        assertThat(List.of(spec.components, spec.scenario, spec.research.budgets, spec.rollout, spec.drift,
-                spec.autoscaling)).doesNotContainNull();
+        assertThat(List.of(spec.components, spec.scenario, spec.research.budgets, spec.rollout, spec.rollout.verdict,
+                spec.drift, spec.autoscaling)).doesNotContainNull();
     }
 
     @Test
