@@ -458,6 +458,10 @@ public final class Rollout {
         }
 
         private void startCanary() {
+            if (!candidate.routed()) {
+                promoteUnrouted();
+                return;
+            }
             canary = null;
             condition(CANARY, Condition.Status.UNKNOWN, "Configuring", "asking the router for a canary of "
                     + candidate.policyName());
@@ -466,6 +470,19 @@ public final class Rollout {
                     : " with " + settings.canaryShare() + " of arrivals") + " for " + settings.canaryDuration(),
                     EmitEvent.Type.NORMAL);
             call(RouterCall.CANARY);
+        }
+
+        /**
+         * An approved autoscaler goes live at once: no router call, no canary (it scales the whole Deployment; a share
+         * of the traffic cannot try it). The autoscaling loop runs the active policy from its next tick.
+         */
+        private void promoteUnrouted() {
+            pending = null;
+            condition(CANARY, Condition.Status.FALSE, "NotApplicable", candidate.policyName() + " is an autoscaler:"
+                    + " it scales the whole Deployment, so no share of the traffic can try it first");
+            enter(RolloutPhase.PROMOTED, "Promoted", candidate.policyName() + " is the active autoscaler (approved;"
+                    + " an autoscaler is not canaried): the autoscaling loop runs it from its next tick",
+                    EmitEvent.Type.NORMAL);
         }
 
         private void promote(String reason, String message) {

@@ -483,6 +483,12 @@ public final class OptimizationReconciler implements Reconciler<GliaOptimization
             if (p == null) {
                 return;
             }
+            if (pool != null && p.getSpec() != null && p.getSpec().kind == GliaPolicySpec.Kind.AUTOSCALER) {
+                // an active autoscaler runs in the operator's autoscaling loop, not in the router
+                router = null;
+                pool = "autoscaler";
+                share = null;
+            }
             List<GliaPolicyStatus.RolloutTarget> want = new ArrayList<>();
             if (pool != null) {
                 GliaPolicyStatus.RolloutTarget t = new GliaPolicyStatus.RolloutTarget();

@@ -77,10 +77,7 @@ final class OptimizationSpecs {
         }
         scenarioProblems(spec, out);
         canaryProblems(spec, out);
-        if (spec.components != null && (Boolean.TRUE.equals(spec.components.batchPriority)
-                || Boolean.TRUE.equals(spec.components.autoscaler))) {
-            out.add(new Problem("ComponentNotSupported", "spec.components: only the router is designed in process yet"));
-        }
+        componentProblems(spec, out);
         if (spec.objective == null || spec.objective.statistic == null) {
             out.add(new Problem("ObjectiveMissing", "spec.objective.statistic: required"));
         } else {
@@ -91,6 +88,60 @@ final class OptimizationSpecs {
             }
         }
         return out;
+    }
+
+    /** The components {@code spec.components} asks to design: router unless it is false, the others when true. */
+    static List<String> components(GliaOptimizationSpec.Components c) {
+        List<String> out = new ArrayList<>();
+        if (c == null || !Boolean.FALSE.equals(c.router)) {
+            out.add("router");
+        }
+        if (c != null && Boolean.TRUE.equals(c.batchPriority)) {
+            out.add("batchPriority");
+        }
+        if (c != null && Boolean.TRUE.equals(c.autoscaler)) {
+            out.add("autoscaler");
+        }
+        return out;
+    }
+
+    /** The one component research designs; call only when {@link #problems} found none. */
+    static String component(GliaOptimizationSpec spec) {
+        return components(spec.components).get(0);
+    }
+
+    /**
+     * One component per optimisation (a candidate is one policy, rolled out as one GliaPolicy), and an autoscaler
+     * needs a scenario that autoscales (its interval, cold start and bounds are part of what is simulated).
+     */
+    private static void componentProblems(GliaOptimizationSpec spec, List<Problem> out) {
+        List<String> components = components(spec.components);
+        if (components.isEmpty()) {
+            out.add(new Problem("ComponentMissing", "spec.components: nothing to design; set one of router,"
+                    + " batchPriority and autoscaler to true"));
+        } else if (components.size() > 1) {
+            out.add(new Problem("ComponentNotSupported", "spec.components: " + String.join(" and ", components)
+                    + " are asked for, but a GliaOptimization designs one component (its candidate is one policy);"
+                    + " create one GliaOptimization per component, e.g. components: {router: false, autoscaler: true}"
+                    + " (router is true unless set false)"));
+        } else if (components.get(0).equals("autoscaler")) {
+            GliaOptimizationSpec.Scenario scenario = spec.scenario;
+            if (scenario == null || scenario.source != GliaOptimizationSpec.ScenarioSource.SYNTHETIC) {
+                out.add(new Problem("ScenarioHasNoAutoscaling", "spec.scenario.source: researching an autoscaler"
+                        + " needs a synthetic scenario with an autoscaling section (e.g. glia-sinusoid-autoscale);"
+                        + " fitted and trace scenarios do not carry one yet"));
+            } else if (scenario.synthetic != null && scenario.synthetic.name != null) {
+                try {
+                    if (ScenarioLoader.load(scenario.synthetic.name).autoscaling() == null) {
+                        out.add(new Problem("ScenarioHasNoAutoscaling", "spec.scenario.synthetic.name: "
+                                + scenario.synthetic.name + " has no autoscaling section, so there is no autoscaler"
+                                + " to design; pick one that autoscales, e.g. glia-sinusoid-autoscale"));
+                    }
+                } catch (RuntimeException e) {
+                    // scenarioProblems names an unknown scenario
+                }
+            }
+        }
     }
 
     /**
@@ -209,7 +260,7 @@ final class OptimizationSpecs {
                 : spec.research.budgets;
         ResearchBudget budget = new ResearchBudget(b.simulations == null ? 200 : b.simulations,
                 b.dollars == null ? 5 : b.dollars, duration(b.wallClock, Duration.ofHours(1)).toMillis() / 1000.0);
-        return new ResearchSessions.Request(scenario, "router", objective(spec.objective), budget, fullSeeds,
+        return new ResearchSessions.Request(scenario, component(spec), objective(spec.objective), budget, fullSeeds,
                 screenSeeds);
     }
 

@@ -141,7 +141,7 @@ public final class ResearchJob {
         List<String> a = new ArrayList<>(List.of("optimize",
                 "--scenario", ScenarioSources.composed(spec) ? SCENARIO_DIR + "/" + ScenarioSources.KEY
                         : spec.scenario.synthetic.name,
-                "--component", String.join(",", components(spec.components)),
+                "--component", OptimizationSpecs.component(spec),
                 "--objective", OptimizationSpecs.objectiveText(spec.objective),
                 "--strategy", strategy(r.strategy)));
         if (spec.scenario.duration != null) {
@@ -333,20 +333,6 @@ public final class ResearchJob {
         }
         return new Result(null, 0, 0, null, "ResearchResultMissing", "the research Job's log ends without the result of"
                 + " glia optimize --json");
-    }
-
-    private static List<String> components(GliaOptimizationSpec.Components c) {
-        List<String> out = new ArrayList<>();
-        if (c == null || !Boolean.FALSE.equals(c.router)) {
-            out.add("router");
-        }
-        if (c != null && Boolean.TRUE.equals(c.batchPriority)) {
-            out.add("batchPriority");
-        }
-        if (c != null && Boolean.TRUE.equals(c.autoscaler)) {
-            out.add("autoscaler");
-        }
-        return out.isEmpty() ? List.of("router") : out;
     }
 
     private static String strategy(GliaOptimizationSpec.Strategy s) {

@@ -142,13 +142,16 @@ final class RolloutStatus {
     /** The candidate a GliaPolicy holds: its source and parameters as the router's policy, its evidence. */
     static Candidate candidate(GliaPolicy policy) {
         GliaPolicySpec spec = policy.getSpec();
-        PolicyDocument.Part part = PolicyDocument.Part.source(spec.source, spec.parameters);
-        PolicyDocument document = spec.kind == GliaPolicySpec.Kind.BATCH_PRIORITY
-                ? new PolicyDocument(PolicyDocument.Part.named("llq"), part) : new PolicyDocument(part, null);
         GliaPolicySpec.Evidence e = spec.evidence;
         Evidence evidence = new Evidence(e.metric, e.goal == GliaPolicySpec.Goal.MAXIMIZE ? Evidence.Goal.MAXIMIZE
                 : Evidence.Goal.MINIMIZE, e.candidate.mean, halfWidth(e.candidate), e.baseline.mean,
                 halfWidth(e.baseline));
+        if (spec.kind == GliaPolicySpec.Kind.AUTOSCALER) {
+            return Candidate.autoscaler(policy.getMetadata().getName(), evidence);
+        }
+        PolicyDocument.Part part = PolicyDocument.Part.source(spec.source, spec.parameters);
+        PolicyDocument document = spec.kind == GliaPolicySpec.Kind.BATCH_PRIORITY
+                ? new PolicyDocument(PolicyDocument.Part.named("llq"), part) : new PolicyDocument(part, null);
         return new Candidate(policy.getMetadata().getName(), document, evidence);
     }
 

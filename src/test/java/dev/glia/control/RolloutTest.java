@@ -448,4 +448,24 @@ class RolloutTest {
         assertThat(runs.get(1)).isEqualTo(runs.get(0));
         assertThat(runs.get(0).get(runs.get(0).size() - 1).state().phase()).isEqualTo(RolloutPhase.ROLLED_BACK);
     }
+
+    @Test
+    void anApprovedAutoscalerBecomesActiveAtOnceWithoutACanaryOrARouterCall() {
+        Candidate autoscaler = Candidate.autoscaler("opt-a-1",
+                new Evidence("gpu_hours", Evidence.Goal.MINIMIZE, 18.0, 0.4, 22.0, 0.5));
+        Run run = researched(settings(RolloutMode.MANUAL), autoscaler);
+        run.on(11, new PolicyCreated("opt-a-1"));
+        assertThat(run.phase()).isEqualTo(RolloutPhase.AWAITING_APPROVAL);
+
+        Step approved = run.on(12, new PolicyApproved("opt-a-1"));
+        assertThat(run.phase()).isEqualTo(RolloutPhase.PROMOTED);
+        assertThat(approved.actions(ConfigureCanary.class)).isEmpty();
+        assertThat(approved.actions(Promote.class)).isEmpty();
+        assertThat(run.state.pending()).as("nothing asked of the router").isNull();
+        assertThat(run.condition(Rollout.CANARY).status()).isEqualTo(Condition.Status.FALSE);
+        assertThat(run.condition(Rollout.CANARY).reason()).isEqualTo("NotApplicable");
+        assertThat(run.condition(Rollout.READY).status()).isEqualTo(Condition.Status.TRUE);
+        assertThat(reasons(approved)).containsExactly("Promoted");
+        assertThat(run.on(13, RolloutEvent.tick()).actions()).as("and stays so").isEmpty();
+    }
 }

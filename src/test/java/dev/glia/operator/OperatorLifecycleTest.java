@@ -12,6 +12,7 @@ import dev.glia.operator.crd.v1alpha1.GliaOptimization;
 import dev.glia.operator.crd.v1alpha1.GliaOptimizationSpec;
 import dev.glia.operator.crd.v1alpha1.GliaOptimizationStatus;
 import dev.glia.operator.crd.v1alpha1.GliaPolicy;
+import dev.glia.operator.crd.v1alpha1.GliaPolicySpec;
 import dev.glia.operator.router.HttpRouterAdmin;
 import dev.glia.policy.builtin.BuiltinRouters;
 import dev.glia.router.RouterOptions;
@@ -543,6 +544,77 @@ class OperatorLifecycleTest {
             assertThat(c.getType()).isEqualTo("Verified");
             assertThat(c.getReason()).isEqualTo("HashMismatch");
         });
+    }
+
+    @Test
+    void anAutoscalerIsResearchedApprovedAndRunByTheAutoscalingLoopWithoutACanaryInTheRouter() throws Exception {
+        try (FakePrometheus prometheus = FakePrometheus.start()) {
+            prometheus.answer(Map.of("sum(glia_router_queue_length)", List.of(new FakePrometheus.Series(Map.of(), 0)),
+                    "sum(rate(glia_router_prompt_tokens_count[1s]))",
+                    List.of(new FakePrometheus.Series(Map.of(), 4.5))));
+            // k8s-examples/autoscaling-optimization.yaml as shipped, on the test's router and Prometheus, with a
+            // short sinusoid (a quarter of an hour) and a small budget
+            GliaOptimization o = client.resources(GliaOptimization.class)
+                    .load(Files.newInputStream(Path.of("k8s-examples/autoscaling-optimization.yaml"))).item();
+            o.getMetadata().setNamespace(NS);
+            String name = o.getMetadata().getName();
+            GliaOptimizationSpec spec = o.getSpec();
+            assertThat(spec.components.router).isFalse();
+            assertThat(spec.components.autoscaler).isTrue();
+            spec.target.router.service = null;
+            spec.target.router.url = "http://127.0.0.1:" + router.port();
+            spec.target.router.adminPort = router.adminPort();
+            spec.target.prometheus.url = prometheus.url().toString();
+            spec.scenario.duration = 900;
+            // fewest GPU-hours alone, so that so short a search finds a better autoscaler (the example's slowdown
+            // bound leaves the bundled one unbeaten at this budget)
+            spec.objective.constraints = null;
+            spec.research.budgets = new GliaOptimizationSpec.Budgets();
+            spec.research.budgets.simulations = 120; // its tuner converges in about 90 (6 s of simulation)
+            spec.rollout = new GliaOptimizationSpec.Rollout();
+            spec.rollout.mode = GliaOptimizationSpec.RolloutMode.MANUAL;
+            var before = admin.state().state();
+            apply(o);
+
+            GliaOptimization waiting = awaitPhase(name, GliaOptimizationStatus.Phase.AwaitingApproval);
+            GliaPolicy policy = candidate(waiting);
+            assertThat(policy.getSpec().kind).isEqualTo(GliaPolicySpec.Kind.AUTOSCALER);
+            assertThat(policy.getSpec().evidence.metric).isEqualTo("gpuHours");
+            await(() -> {
+                GliaPolicy p = candidate(waiting);
+                return p.getStatus() != null && Boolean.TRUE.equals(p.getStatus().verified);
+            }, "the autoscaler GliaPolicy to be verified in the sandbox");
+            await(() -> {
+                var a = get(name).getStatus().autoscaling;
+                return a != null && AutoscalingDriver.DEFAULT_POLICY.equals(a.policy) ? true : null;
+            }, "the bundled autoscaler to run until the candidate is approved");
+
+            client.resources(GliaPolicy.class).inNamespace(NS).withName(policy.getMetadata().getName()).edit(p -> {
+                p.getSpec().approved = true;
+                return p;
+            });
+            GliaOptimization active = awaitPhase(name, GliaOptimizationStatus.Phase.Active);
+            assertThat(active.getStatus().activePolicy).isEqualTo(policy.getMetadata().getName());
+            assertThat(is(active, "Canary", "False", "NotApplicable")).as("%s", active.getStatus().conditions)
+                    .isTrue();
+            assertThat(is(active, "Ready", "True", "Promoted")).isTrue();
+            await(() -> {
+                var a = get(name).getStatus().autoscaling;
+                return a != null && policy.getMetadata().getName().equals(a.policy) ? true : null;
+            }, "the autoscaling loop to run the approved autoscaler");
+            assertThat(admin.state().state().canaryRuns()).as("no canary in the router").isFalse();
+            assertThat(admin.state().state()).as("the router's policies untouched").isEqualTo(before);
+            GliaPolicy rolled = await(() -> {
+                GliaPolicy p = candidate(waiting);
+                return p.getStatus() != null && p.getStatus().rolledOut != null && !p.getStatus().rolledOut.isEmpty()
+                        ? p : null;
+            }, "the GliaPolicy's status to say where it runs");
+            assertThat(rolled.getStatus().rolledOut).singleElement().satisfies(t -> {
+                assertThat(t.pool).isEqualTo("autoscaler");
+                assertThat(t.router).isNull();
+            });
+            assertThat(prometheus.unexpected()).isEmpty();
+        }
     }
 
     @Test

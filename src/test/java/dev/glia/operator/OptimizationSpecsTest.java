@@ -279,4 +279,52 @@ class OptimizationSpecsTest {
         assertThat(OptimizationSpecs.problems(example().getSpec())).as("the full example asks for what comes next")
                 .isNotEmpty();
     }
+
+    @Test
+    void theAutoscalingExampleDesignsAnAutoscalerOnItsSinusoid() throws IOException {
+        GliaOptimizationSpec spec = Serialization.unmarshal(
+                Files.newInputStream(Path.of("k8s-examples/autoscaling-optimization.yaml")), GliaOptimization.class)
+                .getSpec();
+
+        assertThat(OptimizationSpecs.problems(spec)).isEmpty();
+        assertThat(OptimizationSpecs.component(spec)).isEqualTo("autoscaler");
+        assertThat(OptimizationSpecs.request(spec, 3, 1).component()).isEqualTo("autoscaler");
+    }
+
+    @Test
+    void oneComponentPerOptimisationEachOtherAskIsNamedWithItsFix() throws IOException {
+        GliaOptimizationSpec both = Serialization.unmarshal(
+                Files.newInputStream(Path.of("k8s-examples/autoscaling-optimization.yaml")), GliaOptimization.class)
+                .getSpec();
+        both.components.router = null; // router is designed unless set false
+        assertThat(OptimizationSpecs.problems(both)).singleElement().satisfies(p -> {
+            assertThat(p.reason()).isEqualTo("ComponentNotSupported");
+            assertThat(p.message()).startsWith("spec.components: router and autoscaler are asked for")
+                    .contains("one GliaOptimization per component", "router: false");
+        });
+
+        GliaOptimizationSpec none = Serialization.unmarshal(
+                Files.newInputStream(Path.of("k8s-examples/autoscaling-optimization.yaml")), GliaOptimization.class)
+                .getSpec();
+        none.components.autoscaler = false;
+        assertThat(OptimizationSpecs.problems(none)).extracting(OptimizationSpecs.Problem::reason)
+                .containsExactly("ComponentMissing");
+
+        GliaOptimizationSpec steady = Serialization.unmarshal(
+                Files.newInputStream(Path.of("k8s-examples/autoscaling-optimization.yaml")), GliaOptimization.class)
+                .getSpec();
+        steady.scenario.synthetic.name = "glia-sharegpt-a10";
+        assertThat(OptimizationSpecs.problems(steady)).singleElement().satisfies(p -> {
+            assertThat(p.reason()).isEqualTo("ScenarioHasNoAutoscaling");
+            assertThat(p.message()).startsWith("spec.scenario.synthetic.name: glia-sharegpt-a10 has no autoscaling")
+                    .contains("glia-sinusoid-autoscale");
+        });
+
+        GliaOptimizationSpec fitted = Serialization.unmarshal(
+                Files.newInputStream(Path.of("k8s-examples/autoscaling-optimization.yaml")), GliaOptimization.class)
+                .getSpec();
+        fitted.scenario.source = GliaOptimizationSpec.ScenarioSource.FROM_METRICS;
+        assertThat(OptimizationSpecs.problems(fitted)).extracting(OptimizationSpecs.Problem::reason)
+                .contains("ScenarioHasNoAutoscaling");
+    }
 }

@@ -82,6 +82,7 @@ class ResearchJobTest {
             GliaOptimization o = example();
             o.getSpec().research.strategy = s;
             o.getSpec().research.baseUrl = "http://vllm:8000/v1";
+            o.getSpec().components.router = false;
             o.getSpec().components.batchPriority = true;
             List<String> args = container(ResearchJob.build(o, 1, 1, SETTINGS)).getArgs();
 
@@ -93,7 +94,7 @@ class ResearchJobTest {
             assertThat(parsed.matchedOptionValue("--budget-seconds", 0.0)).isEqualTo(3600.0);
             assertThat(parsed.matchedOptionValue("--duration", 0.0)).isEqualTo(1000.0);
             assertThat(parsed.<List<String>>matchedOptionValue("--component", List.of()))
-                    .containsExactly("router", "batchPriority");
+                    .containsExactly("batchPriority");
             assertThat(parsed.matchedOptionValue("--strategy", "")).isIn("tuner", "glia", "evolve", "best-of-n");
         }
     }

@@ -27,9 +27,9 @@ public class GliaPolicyStatus {
 
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public static class RolloutTarget {
-        @JsonPropertyDescription("The router: its Service or URL.")
+        @JsonPropertyDescription("The router: its Service or URL (none for an autoscaler).")
         public String router;
-        @JsonPropertyDescription("stable or canary.")
+        @JsonPropertyDescription("stable or canary in the router; autoscaler: the operator's autoscaling loop runs it.")
         public String pool;
         public Double share;
         public String since;
