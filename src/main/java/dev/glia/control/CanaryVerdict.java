@@ -5,8 +5,9 @@ import java.time.Instant;
 /**
  * Judges a running canary: promote the candidate, roll it back, or not yet. {@link MetricsVerdict} judges it on the
  * router's metrics (the candidate pool against its {@link Baseline}, on the objective, the guardrails and the error
- * rate; docs/adaptation.md); {@link ManualVerdict} reads a person's decision from an annotation or a field. The reconciler asks it while the rollout is in
- * {@link RolloutPhase#CANARY} and hands the answer to {@link Rollout#step} as {@link RolloutEvent.VerdictReached}.
+ * rate; docs/adaptation.md); {@link ManualVerdict} reads a person's decision from an annotation or a field. The
+ * reconciler asks it while the rollout is in {@link RolloutPhase#CANARY} and hands the answer to
+ * {@link Rollout#step} as {@link RolloutEvent.VerdictReached}.
  */
 public interface CanaryVerdict {
 

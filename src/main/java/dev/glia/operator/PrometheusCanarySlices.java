@@ -24,8 +24,9 @@ import java.util.TreeMap;
 /**
  * A running canary's slices read from Prometheus, for {@link MetricsVerdict}: range queries from the canary's start
  * to now at a step of one slice, each point the increase of the router's series over that slice, for the canary pool
- * and its baseline, the control pool or the stable pool (docs/adaptation.md, "Query contract (canary)", lists them). Only the latency histograms the criteria name are
- * asked for. A slice in which a pool has no series counts zero requests and no observations for it.
+ * and its baseline, the control pool or the stable pool (docs/adaptation.md, "Query contract (canary)", lists them).
+ * Only the latency histograms the criteria name are asked for. A slice in which a pool has no series counts zero
+ * requests and no observations for it.
  */
 final class PrometheusCanarySlices implements MetricsVerdict.Slices {
     /** The outcomes a policy may be to blame for: errors of the canary's error-rate rule. */

@@ -85,7 +85,8 @@ final class AdminApi {
             }
             root.fieldNames().forEachRemaining(f -> {
                 if (!CANARY_FIELDS.contains(f)) {
-                    throw new IllegalArgumentException("unknown field `" + f + "` (expected policy, engines, share, control)");
+                    throw new IllegalArgumentException("unknown field `" + f
+                            + "` (expected policy, engines, share, control)");
                 }
             });
             JsonNode engines = root.path("engines");
@@ -134,8 +135,9 @@ final class AdminApi {
 
     /**
      * Whether the running canary is the one asked for: the same policy (hash), engines (their number when given as a
-     * count, their ids otherwise), share, and a control pool or none. PUT is idempotent: a controller that asks again, not knowing its first
-     * request took effect (it crashed before recording the answer), gets the state, not a conflict.
+     * count, their ids otherwise), share, and a control pool or none. PUT is idempotent: a controller that asks
+     * again, not knowing its first request took effect (it crashed before recording the answer), gets the state, not
+     * a conflict.
      */
     private boolean alreadyTheCanary(LoadedPolicy loaded, List<Integer> ids, int count, double share, boolean control) {
         if (router.pools().size() < 2) {
@@ -190,8 +192,8 @@ final class AdminApi {
     }
 
     /**
-     * {@code {"pools": [{"pool", "policy": {name, hash, router, batchPriority}, "engines": [...], "queued", "share"}]}}:
-     * the stable pool, then the canary and its control pool while they run, each with its share.
+     * {@code {"pools": [{"pool", "policy": {name, hash, router, batchPriority}, "engines": [...], "queued",
+     * "share"}]}}: the stable pool, then the canary and its control pool while they run, each with its share.
      */
     ObjectNode state() {
         ObjectNode root = JSON.createObjectNode();

@@ -212,7 +212,7 @@ class CanaryJudgementTest {
         assertThat(against).containsOnly(Baseline.CONTROL);
         CanaryVerdict.Canary withoutControl = new CanaryVerdict.Canary("p", one, 0.25, start, deadline,
                 Baseline.STABLE);
-        assertThat(verdict.judge(withoutControl, deadline).message()).as("a verdict that may wrong the candidate says so")
+        assertThat(verdict.judge(withoutControl, deadline).message()).as("a verdict biased against the candidate")
                 .startsWith("against the larger stable pool").contains("biased against the candidate");
         assertThat(against).endsWith(Baseline.STABLE);
         MetricsVerdict down = new MetricsVerdict(CRITERIA, (baseline, from, to) -> {

@@ -213,7 +213,8 @@ class SimulatedCanaryTest {
 
     @Test
     void inPoolsOfTheirOwnRoundRobinOnOneCanaryEngineIsRolledBackAgainstHraSpfOnThree() {
-        List<Verdict> looks = looks(slices(pool("hra-spf", STABLE, 3, false, 0), pool("round-robin", CANARY, 1, false, 0)));
+        List<Verdict> looks = looks(slices(pool("hra-spf", STABLE, 3, false, 0),
+                pool("round-robin", CANARY, 1, false, 0)));
         print("round-robin canary pool (1 engine) vs hra-spf stable pool (3 engines)", looks);
         assertThat(looks.get(looks.size() - 1).decision()).isEqualTo(Decision.ROLL_BACK);
     }
