@@ -686,17 +686,22 @@ final class RouterVerticle extends AbstractVerticle {
                 moving.add(e);
             }
         }
-        int engines = stable.cluster.replicas().size();
-        if (moving.isEmpty() || moving.size() >= engines) {
+        int stableEngines = stable.cluster.replicas().size();
+        if (moving.isEmpty() || moving.size() >= stableEngines) {
             throw new IllegalArgumentException("a canary needs at least one engine and must leave one to the stable"
-                    + " pool; the stable pool has " + engines);
+                    + " pool; the stable pool has " + stableEngines);
         }
-        if (control && 2 * moving.size() >= engines) {
+        // the control: the last engines the canary leaves, none draining (its ids as predictable as the canary's)
+        List<Upstream> left = stable.cluster.replicas().stream().filter(u -> !moving.contains(u) && !u.draining)
+                .toList();
+        List<Upstream> baseline = control ? left.subList(Math.max(0, left.size() - moving.size()), left.size())
+                : List.of();
+        if (control && (baseline.size() < moving.size() || 2 * moving.size() >= stableEngines)) {
             throw new IllegalArgumentException("a canary of " + moving.size() + " engine(s) with a control pool needs "
                     + (2 * moving.size() + 1) + " engines (as many for the control and one left to the stable pool);"
-                    + " the stable pool has " + engines + ": ask for fewer canary engines or control: false");
+                    + " the stable pool has " + stableEngines + ": ask for fewer canary engines or control: false");
         }
-        double fraction = Double.isNaN(share) ? (double) moving.size() / engines : share;
+        double fraction = Double.isNaN(share) ? (double) moving.size() / stableEngines : share;
         if (!(fraction > 0 && fraction < 1)) {
             throw new IllegalArgumentException("share must be between 0 and 1 (exclusive), got " + share);
         }
@@ -705,12 +710,7 @@ final class RouterVerticle extends AbstractVerticle {
                     + " got " + fraction);
         }
         moving.forEach(stable.cluster::remove);
-        List<Upstream> baseline = new ArrayList<>();
-        if (control) { // the last engines the canary left, so that the control's ids are stable too
-            List<Upstream> left = stable.cluster.replicas();
-            baseline.addAll(left.subList(left.size() - moving.size(), left.size()));
-            baseline.forEach(stable.cluster::remove);
-        }
+        baseline.forEach(stable.cluster::remove);
         Pool canary = newPool(Pool.CANARY, policy, moving);
         canary.share = fraction;
         pools.add(canary);
