@@ -67,7 +67,7 @@ class CanaryJudgementTest {
         Verdict v = CanaryJudgement.judge(CanaryCriteria.of(E2E_MEAN, List.of()), slices, false);
         assertThat(v.decision()).isEqualTo(Decision.ROLL_BACK);
         assertThat(v.reason()).isEqualTo("ObjectiveWorse");
-        assertThat(v.message()).contains("e2e.mean stable", "ratio 1.5", "15 paired blocks", "p(worse by more than 5%)");
+        assertThat(v.message()).contains("e2e.mean baseline", "ratio 1.5", "15 paired blocks", "p(worse by more than 5%)");
     }
 
     @Test
