@@ -52,7 +52,7 @@ public final class CanaryJudgement {
         double canaryN = main == null ? canaryRequests : main.canarySamples;
         int usable = main == null ? slices.size() : main.blocks();
         if (stableN < criteria.minSamples() || canaryN < criteria.minSamples() || usable < criteria.minSlices()) {
-            String message = String.format(Locale.ROOT, "%s: %.0f observations in the stable pool and %.0f in the"
+            String message = String.format(Locale.ROOT, "%s: %.0f observations in the baseline and %.0f in the"
                     + " canary (at least %d each), %d paired blocks (at least %d)", objective.statistic(), stableN,
                     canaryN, criteria.minSamples(), usable, criteria.minSlices());
             return finalLook ? Verdict.rollBack("InsufficientSamples", message + " at the deadline; rolled back:"
@@ -86,7 +86,7 @@ public final class CanaryJudgement {
                 String figures = String.format(Locale.ROOT, "%s (at most %.4g s), p=%.2g", c.figures(), g.max(), p);
                 if (c.canary > g.max() && c.ratio() > 1 && p < alpha) {
                     return Verdict.rollBack("GuardrailCrossed", "guardrail crossed: " + figures + " < alpha "
-                            + alpha + ", and worse than the stable pool");
+                            + alpha + ", and worse than the baseline");
                 }
                 guardrailOverEstimate |= c.canary > g.max() && c.ratio() > 1;
                 notes.add(figures);
@@ -102,8 +102,8 @@ public final class CanaryJudgement {
             double se = Math.sqrt(ps * (1 - ps) / stableRequests + pc * (1 - pc) / canaryRequests);
             double d = pc - ps - criteria.errorRateMargin();
             double p = se == 0 ? (d > 0 ? 0 : 1) : SpecialFunctions.normalUpperTail(d / se);
-            String figures = String.format(Locale.ROOT, "error rate stable %.4f (%.0f of %.0f), canary %.4f (%.0f of"
-                    + " %.0f), margin %.3g, p=%.2g", ps, stableErrors, stableRequests, pc, canaryErrors,
+            String figures = String.format(Locale.ROOT, "error rate baseline %.4f (%.0f of %.0f), canary %.4f"
+                    + " (%.0f of %.0f), margin %.3g, p=%.2g", ps, stableErrors, stableRequests, pc, canaryErrors,
                     canaryRequests, criteria.errorRateMargin(), p);
             if (d > 0 && p < alpha) {
                 return Verdict.rollBack("ErrorRateHigher", figures + " < alpha " + alpha);

@@ -4,9 +4,10 @@ import java.time.Instant;
 
 /**
  * Judges a running canary: promote the candidate, roll it back, or not yet. {@link MetricsVerdict} judges it on the
- * router's metrics (the candidate pool against the stable pool, on the objective, the guardrails and the error rate;
- * docs/adaptation.md); {@link ManualVerdict} reads a person's decision from an annotation or a field. The reconciler asks it while the rollout is in
- * {@link RolloutPhase#CANARY} and hands the answer to {@link Rollout#step} as {@link RolloutEvent.VerdictReached}.
+ * router's metrics (the candidate pool against its {@link Baseline}, on the objective, the guardrails and the error
+ * rate; docs/adaptation.md); {@link ManualVerdict} reads a person's decision from an annotation or a field. The
+ * reconciler asks it while the rollout is in {@link RolloutPhase#CANARY} and hands the answer to
+ * {@link Rollout#step} as {@link RolloutEvent.VerdictReached}.
  */
 public interface CanaryVerdict {
 
@@ -34,8 +35,12 @@ public interface CanaryVerdict {
         }
     }
 
-    /** What a verdict is asked about: the candidate, its pool's share, and since when it has run. */
-    record Canary(String policyName, CanaryEngines engines, Double share, Instant startedAt, Instant deadline) {
+    /**
+     * What a verdict is asked about: the candidate, its pool's share, since when it has run, and what it is compared
+     * with (null until the router has confirmed the canary).
+     */
+    record Canary(String policyName, CanaryEngines engines, Double share, Instant startedAt, Instant deadline,
+            Baseline baseline) {
     }
 
     Verdict judge(Canary canary, Instant now);

@@ -5,9 +5,9 @@ import dev.glia.metrics.RouterHistograms;
 import java.util.Map;
 
 /**
- * What the router's metrics say of one pool ({@code stable} or {@code canary}) over one slice of a canary: the
- * increase of each latency histogram, of the requests that left the pool, and of those that failed. The operator
- * fills it from PromQL (docs/adaptation.md gives each query); tests fill it from simulated requests.
+ * What the router's metrics say of one pool ({@code stable}, {@code control} or {@code canary}) over one slice of a
+ * canary: the increase of each latency histogram, of the requests that left the pool, and of those that failed. The
+ * operator fills it from PromQL (docs/adaptation.md gives each query); tests fill it from simulated requests.
  *
  * @param latencies by the simulator's latency name ({@code e2e}, {@code ttft}, {@code queueDelay}, {@code tpot}):
  *                  the increase of the router's histogram over the slice, cumulative buckets by upper bound with

@@ -175,7 +175,7 @@ public final class Rollout {
             } else if (event instanceof VerdictReached e) {
                 verdict(e.verdict());
             } else if (event instanceof RouterApplied e) {
-                routerApplied(e.call());
+                routerApplied(e.call(), e.baseline());
             } else if (event instanceof RouterUnreachable e) {
                 routerUnreachable(e);
             } else if (event instanceof RouterRefused e) {
@@ -211,7 +211,8 @@ public final class Rollout {
                 condition(c.type(), c.status(), c.reason(), c.message());
             }
             if (canary != null && phase == RolloutPhase.CANARY) {
-                canary = new CanaryRun(canary.startedAt(), canary.startedAt().plus(settings.canaryDuration()));
+                canary = new CanaryRun(canary.startedAt(), canary.startedAt().plus(settings.canaryDuration()),
+                        canary.baseline());
                 actions.add(new RolloutAction.WakeAt(canary.deadline()));
             }
             if (candidate != null && !approved && (phase == RolloutPhase.CANDIDATE_READY
@@ -377,17 +378,17 @@ public final class Rollout {
             }
         }
 
-        private void routerApplied(RouterCall call) {
+        private void routerApplied(RouterCall call, Baseline baseline) {
             if (pending == null || pending.call() != call) {
                 return; // an answer to a call already settled
             }
             pending = null;
             condition(ROUTER_REACHABLE, Condition.Status.TRUE, "Answered", "");
             if (call == RouterCall.CANARY && phase == RolloutPhase.CANARY) {
-                canary = new CanaryRun(now, now.plus(settings.canaryDuration()));
+                canary = new CanaryRun(now, now.plus(settings.canaryDuration()), baseline);
                 String message = candidate.policyName() + " runs on " + describe(settings.canaryEngines())
                         + (settings.canaryShare() == null ? "" : " with " + settings.canaryShare() + " of arrivals")
-                        + " until " + canary.deadline();
+                        + " until " + canary.deadline() + ", compared with " + baseline.description();
                 condition(CANARY, Condition.Status.TRUE, "CanaryRunning", message);
                 event(EmitEvent.Type.NORMAL, "CanaryStarted", message);
                 actions.add(new RolloutAction.WakeAt(canary.deadline()));

@@ -46,8 +46,11 @@ public sealed interface RolloutEvent {
     record VerdictReached(CanaryVerdict.Verdict verdict) implements RolloutEvent {
     }
 
-    /** The router did {@code call} ({@link RouterCall#CANARY}: the canary started now). */
-    record RouterApplied(RouterCall call) implements RolloutEvent {
+    /**
+     * The router did {@code call} ({@link RouterCall#CANARY}: the canary started now, compared with {@code baseline};
+     * null for other calls).
+     */
+    record RouterApplied(RouterCall call, Baseline baseline) implements RolloutEvent {
     }
 
     /** {@code call} got no answer, or a 5xx: it is made again after {@link RolloutSettings#routerRetry()}. */
@@ -62,15 +65,15 @@ public sealed interface RolloutEvent {
         return new Tick();
     }
 
-    /** The canary started: {@link RouterApplied} of {@link RouterCall#CANARY}. */
+    /** The canary started: {@link RouterApplied} of {@link RouterCall#CANARY}, with a control pool. */
     static RolloutEvent canaryStarted() {
-        return new RouterApplied(RouterCall.CANARY);
+        return new RouterApplied(RouterCall.CANARY, Baseline.CONTROL);
     }
 
     /** The event {@code result} of {@code call} makes. */
     static RolloutEvent fromRouter(RouterCall call, RouterResult result) {
         return switch (result.outcome()) {
-            case APPLIED -> new RouterApplied(call);
+            case APPLIED -> new RouterApplied(call, call == RouterCall.CANARY ? result.state().baseline() : null);
             case REFUSED, CONFLICT -> new RouterRefused(call, result.status(), result.message());
             case ROUTER_ERROR, UNREACHABLE -> new RouterUnreachable(call, result.status() == 0 ? result.message()
                     : "HTTP " + result.status() + ": " + result.message());

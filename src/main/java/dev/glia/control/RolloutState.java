@@ -24,8 +24,8 @@ public record RolloutState(RolloutPhase phase, long generation, RolloutSettings 
         Progress progress, Candidate candidate, boolean approved, CanaryRun canary, PendingCall pending,
         Failure failure, List<Condition> conditions) {
 
-    /** A canary the router runs: since when, and when the timeout decides. */
-    public record CanaryRun(Instant startedAt, Instant deadline) {
+    /** A canary the router runs: since when, when the timeout decides, and what it is compared with. */
+    public record CanaryRun(Instant startedAt, Instant deadline, Baseline baseline) {
     }
 
     /** A router call waiting for its answer; made again at {@code retryAt}. */

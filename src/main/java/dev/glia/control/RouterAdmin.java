@@ -14,9 +14,10 @@ public interface RouterAdmin {
 
     /**
      * {@code PUT /admin/canary}: moves {@code engines} into a canary pool run by {@code policy} with {@code share} of
-     * arrivals (null: its engines' fraction).
+     * arrivals (null: its engines' fraction); with {@code control}, as many other engines into a control pool under
+     * the stable policy with the same share.
      */
-    RouterResult startCanary(PolicyDocument policy, CanaryEngines engines, Double share);
+    RouterResult startCanary(PolicyDocument policy, CanaryEngines engines, Double share, boolean control);
 
     /** {@code POST /admin/canary/promote}: the canary's policy runs everywhere. */
     RouterResult promote();

@@ -193,9 +193,12 @@ final class SliceComparison {
         return StudentT.upperTail(d / se, n - 1);
     }
 
-    /** The figures, e.g. {@code e2e.mean stable 8.12 s (5624 obs) canary 14.3 s (1875 obs) ratio 1.760, 16 paired blocks}. */
+    /**
+     * The figures, e.g. {@code e2e.mean baseline 8.12 s (5624 obs), canary 14.3 s (1875 obs), ratio 1.760, 16 paired
+     * blocks}; the baseline is the canary's control pool or the stable pool ({@link Baseline}).
+     */
     String figures() {
-        return String.format(Locale.ROOT, "%s stable %.4g s (%.0f obs), canary %.4g s (%.0f obs), ratio %.3f, %d"
+        return String.format(Locale.ROOT, "%s baseline %.4g s (%.0f obs), canary %.4g s (%.0f obs), ratio %.3f, %d"
                 + " paired blocks", statistic, stable, stableSamples, canary, canarySamples, ratio(), blocks());
     }
 }

@@ -1,6 +1,7 @@
 package dev.glia.operator;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.glia.control.Baseline;
 import dev.glia.control.CanaryCriteria;
 import dev.glia.control.CanaryVerdict;
 import dev.glia.control.DriftCheck;
@@ -621,7 +622,8 @@ public final class OptimizationReconciler implements Reconciler<GliaOptimization
             RolloutState.CanaryRun run = state.canary();
             CanaryVerdict.Canary canary = new CanaryVerdict.Canary(state.candidate().policyName(),
                     state.settings().canaryEngines(), state.settings().canaryShare(),
-                    run == null ? null : run.startedAt(), run == null ? null : run.deadline());
+                    run == null ? null : run.startedAt(), run == null ? null : run.deadline(),
+                    run == null ? null : run.baseline());
             CanaryVerdict.Verdict v = ManualVerdict.of(value).judge(canary, now);
             if (v.decision() == CanaryVerdict.Decision.UNDECIDED && run != null && metricsVerdictDue(run)) {
                 v = metricsVerdict(canary);
@@ -741,7 +743,7 @@ public final class OptimizationReconciler implements Reconciler<GliaOptimization
                     return p;
                 });
             } else if (action instanceof RolloutAction.ConfigureCanary a) {
-                router(RouterCall.CANARY, r -> r.startCanary(a.policy(), a.engines(), a.share()));
+                router(RouterCall.CANARY, r -> canary(r, a));
             } else if (action instanceof RolloutAction.Promote) {
                 router(RouterCall.PROMOTE, RouterAdmin::promote);
             } else if (action instanceof RolloutAction.RollBack) {
@@ -754,6 +756,19 @@ public final class OptimizationReconciler implements Reconciler<GliaOptimization
                 wake = wake == null || a.at().isBefore(wake) ? a.at() : wake;
             }
             // SetCondition: the state's conditions are written with the status
+        }
+
+        /**
+         * Starts the canary with a control pool whenever the router's engines allow one (2k+1 for k canary engines):
+         * all its engines count, so that a retry of a canary that started asks for the same one.
+         */
+        private RouterResult canary(RouterAdmin router, RolloutAction.ConfigureCanary a) {
+            RouterResult now = router.state();
+            if (!now.applied()) {
+                return now;
+            }
+            boolean control = Baseline.fitting(now.state().engines(), a.engines()) == Baseline.CONTROL;
+            return router.startCanary(a.policy(), a.engines(), a.share(), control);
         }
 
         private void router(RouterCall call, Function<RouterAdmin, RouterResult> request) {

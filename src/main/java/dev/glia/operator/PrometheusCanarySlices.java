@@ -1,5 +1,6 @@
 package dev.glia.operator;
 
+import dev.glia.control.Baseline;
 import dev.glia.control.CanaryCriteria;
 import dev.glia.control.CanarySlice;
 import dev.glia.control.MetricsVerdict;
@@ -20,14 +21,14 @@ import java.util.TreeMap;
 
 /**
  * A running canary's slices read from Prometheus, for {@link MetricsVerdict}: range queries from the canary's start
- * to now at a step of one slice, each point the increase of the router's series over that slice, by pool
- * (docs/adaptation.md, "Query contract (canary)", lists them). Only the latency histograms the criteria name are
- * asked for. A slice in which a pool has no series counts zero requests and no observations for it.
+ * to now at a step of one slice, each point the increase of the router's series over that slice, for the canary pool
+ * and its baseline, the control pool or the stable pool (docs/adaptation.md, "Query contract (canary)", lists them).
+ * Only the latency histograms the criteria name are asked for. A slice in which a pool has no series counts zero
+ * requests and no observations for it.
  */
 final class PrometheusCanarySlices implements MetricsVerdict.Slices {
     /** The outcomes a policy may be to blame for: errors of the canary's error-rate rule. */
     static final String ERROR_OUTCOMES = "engine_error|queue_full|queue_timeout|upstream_failed";
-    private static final String POOLS = "pool=~\"stable|canary\"";
 
     private final PrometheusClient prometheus;
     private final Set<String> latencies;
@@ -65,7 +66,7 @@ final class PrometheusCanarySlices implements MetricsVerdict.Slices {
     }
 
     @Override
-    public List<CanarySlice> between(Instant start, Instant now) {
+    public List<CanarySlice> between(Baseline baseline, Instant start, Instant now) {
         long slices = Duration.between(start, now).toMillis() / slice.toMillis();
         if (slices < 1) {
             return List.of();
@@ -73,12 +74,13 @@ final class PrometheusCanarySlices implements MetricsVerdict.Slices {
         Instant first = start.plus(slice);
         Instant last = start.plus(slice.multipliedBy(slices));
         String window = "[" + slice.toSeconds() + "s]";
+        String selector = "pool=~\"" + baseline.pool() + "|canary\"";
         // slice k (0-based) ends at first + k * slice
         Map<Long, Map<String, Map<String, Histogram>>> hist = new HashMap<>();
         for (String latency : latencies) {
             String series = PoolMetrics.series(latency);
             Map<Long, Map<String, TreeMap<Double, Double>>> buckets = new HashMap<>();
-            for (PrometheusClient.Series s : range("sum by (pool, le) (increase(" + series + "_bucket{" + POOLS
+            for (PrometheusClient.Series s : range("sum by (pool, le) (increase(" + series + "_bucket{" + selector
                     + "}" + window + "))", first, last)) {
                 double le = parseLe(s.labels().get("le"));
                 for (PrometheusClient.Point p : s.points()) {
@@ -86,10 +88,10 @@ final class PrometheusCanarySlices implements MetricsVerdict.Slices {
                             .computeIfAbsent(s.labels().get("pool"), k -> new TreeMap<>()).put(le, p.value());
                 }
             }
-            Map<Long, Map<String, Double>> sums = byPool(range("sum by (pool) (increase(" + series + "_sum{" + POOLS
+            Map<Long, Map<String, Double>> sums = byPool(range("sum by (pool) (increase(" + series + "_sum{" + selector
                     + "}" + window + "))", first, last), first);
             Map<Long, Map<String, Double>> counts = byPool(range("sum by (pool) (increase(" + series + "_count{"
-                    + POOLS + "}" + window + "))", first, last), first);
+                    + selector + "}" + window + "))", first, last), first);
             buckets.forEach((k, pools) -> pools.forEach((pool, b) -> {
                 Double sum = sums.getOrDefault(k, Map.of()).get(pool);
                 Double count = counts.getOrDefault(k, Map.of()).get(pool);
@@ -100,12 +102,12 @@ final class PrometheusCanarySlices implements MetricsVerdict.Slices {
             }));
         }
         Map<Long, Map<String, Double>> requests = byPool(range("sum by (pool) (increase("
-                + RouterHistograms.REQUESTS + "{" + POOLS + "}" + window + "))", first, last), first);
+                + RouterHistograms.REQUESTS + "{" + selector + "}" + window + "))", first, last), first);
         Map<Long, Map<String, Double>> errors = byPool(range("sum by (pool) (increase(" + RouterHistograms.REQUESTS
-                + "{" + POOLS + ",outcome=~\"" + ERROR_OUTCOMES + "\"}" + window + "))", first, last), first);
+                + "{" + selector + ",outcome=~\"" + ERROR_OUTCOMES + "\"}" + window + "))", first, last), first);
         List<CanarySlice> out = new ArrayList<>();
         for (long k = 0; k < slices; k++) {
-            out.add(new CanarySlice(pool(hist, requests, errors, k, "stable"), pool(hist, requests, errors, k,
+            out.add(new CanarySlice(pool(hist, requests, errors, k, baseline.pool()), pool(hist, requests, errors, k,
                     "canary")));
         }
         return out;

@@ -1,6 +1,7 @@
 package dev.glia.operator;
 
 import dev.glia.catalog.PolicyDocument;
+import dev.glia.control.Baseline;
 import dev.glia.control.Candidate;
 import dev.glia.control.Condition;
 import dev.glia.control.Evidence;
@@ -56,7 +57,9 @@ final class RolloutStatus {
                         status.progress.dollarsUsed == null ? 0 : status.progress.dollarsUsed,
                         status.progress.dollarsBudget == null ? 0 : status.progress.dollarsBudget);
         RolloutState.CanaryRun canary = r.canaryStartedAt == null ? null
-                : new RolloutState.CanaryRun(Instant.parse(r.canaryStartedAt), Instant.parse(r.canaryDeadline));
+                : new RolloutState.CanaryRun(Instant.parse(r.canaryStartedAt), Instant.parse(r.canaryDeadline),
+                        r.canaryBaseline == null ? Baseline.STABLE // recorded before canaries had control pools
+                                : Baseline.valueOf(r.canaryBaseline.toUpperCase(Locale.ROOT)));
         RolloutState.PendingCall pending = r.pendingCall == null ? null : new RolloutState.PendingCall(
                 RouterCall.valueOf(r.pendingCall), Instant.parse(r.pendingRetryAt), nz(r.pendingTries));
         RolloutState.Failure failure = r.failureReason == null ? null
@@ -77,6 +80,7 @@ final class RolloutStatus {
         if (state.canary() != null) {
             r.canaryStartedAt = state.canary().startedAt().toString();
             r.canaryDeadline = state.canary().deadline().toString();
+            r.canaryBaseline = state.canary().baseline().pool();
         }
         if (state.pending() != null) {
             r.pendingCall = state.pending().call().name();

@@ -20,7 +20,8 @@ import java.util.Set;
  * <ul>
  *   <li>{@code GET /admin/policy}: what each pool runs;
  *   <li>{@code PUT /admin/policy}: a {@link PolicyDocument} document, installed in the stable pool without a restart;
- *   <li>{@code PUT /admin/canary}: {@code {policy: <spec>, engines: [ids] | N, share: 0.25}} starts a canary;
+ *   <li>{@code PUT /admin/canary}: {@code {policy: <spec>, engines: [ids] | N, share: 0.25, control: true}} starts a
+ *       canary, with {@code control} a control pool of as many engines under the stable policy and the same share;
  *   <li>{@code POST /admin/canary/promote} and {@code POST /admin/canary/rollback} end it.
  * </ul>
  *
@@ -29,7 +30,7 @@ import java.util.Set;
  */
 final class AdminApi {
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final Set<String> CANARY_FIELDS = Set.of("policy", "engines", "share");
+    private static final Set<String> CANARY_FIELDS = Set.of("policy", "engines", "share", "control");
 
     private final RouterVerticle router;
 
@@ -75,14 +76,17 @@ final class AdminApi {
         List<Integer> ids = new ArrayList<>();
         int[] count = {-1}; // engines given as a count (or by default: 1), not as ids
         double share;
+        boolean control;
         try {
             root = Resources.YAML.readTree(text);
             if (root == null || !root.isObject() || !root.has("policy")) {
-                throw new IllegalArgumentException("expected {policy: {router: ...}, engines: [ids] or N, share: F}");
+                throw new IllegalArgumentException("expected {policy: {router: ...}, engines: [ids] or N, share: F,"
+                        + " control: true or false}");
             }
             root.fieldNames().forEachRemaining(f -> {
                 if (!CANARY_FIELDS.contains(f)) {
-                    throw new IllegalArgumentException("unknown field `" + f + "` (expected policy, engines, share)");
+                    throw new IllegalArgumentException("unknown field `" + f
+                            + "` (expected policy, engines, share, control)");
                 }
             });
             JsonNode engines = root.path("engines");
@@ -111,14 +115,19 @@ final class AdminApi {
                 throw new IllegalArgumentException("share: expected a number between 0 and 1, got " + s);
             }
             share = s.isNumber() ? s.asDouble() : Double.NaN;
+            JsonNode c = root.path("control");
+            if (!c.isMissingNode() && !c.isBoolean()) {
+                throw new IllegalArgumentException("control: expected true or false, got " + c);
+            }
+            control = c.asBoolean(false);
         } catch (IllegalArgumentException | com.fasterxml.jackson.core.JsonProcessingException e) {
             error(req.response(), 400, "the canary request: " + e.getMessage());
             return;
         }
         JsonNode policy = root.get("policy");
         load(req, () -> PolicyDocument.parse(policy, "policy"), loaded -> {
-            if (!alreadyTheCanary(loaded, ids, count[0], share)) {
-                router.startCanary(loaded, ids, share);
+            if (!alreadyTheCanary(loaded, ids, count[0], share, control)) {
+                router.startCanary(loaded, ids, share, control);
             }
             return state();
         });
@@ -126,10 +135,11 @@ final class AdminApi {
 
     /**
      * Whether the running canary is the one asked for: the same policy (hash), engines (their number when given as a
-     * count, their ids otherwise) and share. PUT is idempotent: a controller that asks again, not knowing its first
-     * request took effect (it crashed before recording the answer), gets the state, not a conflict.
+     * count, their ids otherwise), share, and a control pool or none. PUT is idempotent: a controller that asks
+     * again, not knowing its first request took effect (it crashed before recording the answer), gets the state, not
+     * a conflict.
      */
-    private boolean alreadyTheCanary(LoadedPolicy loaded, List<Integer> ids, int count, double share) {
+    private boolean alreadyTheCanary(LoadedPolicy loaded, List<Integer> ids, int count, double share, boolean control) {
         if (router.pools().size() < 2) {
             return false;
         }
@@ -137,7 +147,9 @@ final class AdminApi {
         List<Integer> running = canary.cluster.replicas().stream().map(u -> u.id).sorted().toList();
         boolean engines = count >= 0 ? running.size() == count : running.equals(ids.stream().distinct().sorted()
                 .toList());
-        return canary.policy.hash().equals(loaded.hash()) && engines && (Double.isNaN(share) || canary.share == share);
+        boolean controlled = router.pools().stream().anyMatch(p -> p.name.equals(Pool.CONTROL));
+        return canary.policy.hash().equals(loaded.hash()) && engines && (Double.isNaN(share) || canary.share == share)
+                && controlled == control;
     }
 
     /** Loads a policy off the event loop, then applies it on the event loop; every failure is a 4xx that says why. */
@@ -179,7 +191,10 @@ final class AdminApi {
         }
     }
 
-    /** {@code {"pools": [{"pool", "policy": {name, hash, router, batchPriority}, "engines": [...], "queued", "share"}]}}. */
+    /**
+     * {@code {"pools": [{"pool", "policy": {name, hash, router, batchPriority}, "engines": [...], "queued",
+     * "share"}]}}: the stable pool, then the canary and its control pool while they run, each with its share.
+     */
     ObjectNode state() {
         ObjectNode root = JSON.createObjectNode();
         ArrayNode pools = root.putArray("pools");
@@ -197,7 +212,7 @@ final class AdminApi {
             p.cluster.replicas().forEach(e -> engines.addObject().put("id", e.id).put("url", e.toString())
                     .put("accepting", e.accepting()).put("inflight", e.inflight()));
             pool.put("queued", p.cluster.queueLength());
-            if (p.name.equals(Pool.CANARY)) {
+            if (!p.name.equals(Pool.STABLE)) {
                 pool.put("share", p.share);
             }
         }

@@ -62,7 +62,7 @@ final class RouterVerticle extends AbstractVerticle {
     private long lastArrivalNanos;
     /** Every engine, in id order. */
     private final List<Upstream> engines = new ArrayList<>();
-    /** The stable pool first; the canary's second while one runs. */
+    /** The stable pool first; while a canary runs, the canary's second and its control pool (if any) third. */
     private final List<Pool> pools = new ArrayList<>();
     /** Sends accepted during a routing call; carried out once it returns, so the policy sees a still queue. */
     private final List<RoutedRequest> accepted = new ArrayList<>();
@@ -72,8 +72,6 @@ final class RouterVerticle extends AbstractVerticle {
     private HttpClient client;
     private long nextId;
     private boolean routing;
-    /** Arrivals owed to the canary: its share accrues per arrival, and a whole one sends the next there. */
-    private double canaryCredit;
     private final PolicyFile policyFile;
 
     private final EngineDiscovery discovery;
@@ -278,16 +276,20 @@ final class RouterVerticle extends AbstractVerticle {
         });
     }
 
-    /** The stable pool, or the canary for its share of arrivals (deterministically: every 1/share-th). */
+    /**
+     * The stable pool, or the canary or control pool for its share of arrivals, deterministically: each one's share
+     * accrues per arrival, and the first owed a whole arrival takes this one.
+     */
     private Pool poolForArrival() {
-        if (pools.size() == 1) {
-            return pools.get(0);
+        for (int i = 1; i < pools.size(); i++) {
+            pools.get(i).credit += pools.get(i).share;
         }
-        Pool canary = pools.get(1);
-        canaryCredit += canary.share;
-        if (canaryCredit >= 1) {
-            canaryCredit -= 1;
-            return canary;
+        for (int i = 1; i < pools.size(); i++) {
+            Pool pool = pools.get(i);
+            if (pool.credit >= 1) {
+                pool.credit -= 1;
+                return pool;
+            }
         }
         return pools.get(0);
     }
@@ -591,6 +593,9 @@ final class RouterVerticle extends AbstractVerticle {
         leaveIfDrained(engine);
         HttpClientRequest abandoned = r.upstream;
         if (r.attempts < MAX_ATTEMPTS) {
+            if (!pools.contains(r.pool)) { // its canary or control pool ended while it was in flight
+                r.pool = pools.get(0);
+            }
             enqueue(r);
             route(r.pool);
         } else {
@@ -645,19 +650,27 @@ final class RouterVerticle extends AbstractVerticle {
 
     // ---- policy changes without a restart (admin API, watched file) ---------------------------------------------
 
-    /** A hot swap in the stable pool: queued and in-flight requests stay; the old policy becomes the last good one. */
+    /**
+     * A hot swap in the stable pool, and in the control pool, which runs the stable policy: queued and in-flight
+     * requests stay; the old policy becomes the last good one.
+     */
     void install(LoadedPolicy policy) {
-        Pool stable = pools.get(0);
-        replace(stable, policy);
-        LOG.info("installed " + stable);
-        route(stable);
+        for (Pool pool : List.copyOf(pools)) {
+            if (!pool.name.equals(Pool.CANARY)) {
+                replace(pool, policy);
+                LOG.info("installed " + pool);
+                route(pool);
+            }
+        }
     }
 
     /**
      * Moves {@code engineIds} from the stable pool into a canary pool run by {@code policy}, which then receives
-     * {@code share} of arrivals (NaN: its engines' fraction). Requests in flight on those engines finish there.
+     * {@code share} of arrivals (NaN: its engines' fraction). With {@code control}, as many of the last other stable
+     * engines form a control pool under the stable policy with the same share. Requests in flight on the engines that
+     * move finish there.
      */
-    void startCanary(LoadedPolicy policy, List<Integer> engineIds, double share) {
+    void startCanary(LoadedPolicy policy, List<Integer> engineIds, double share, boolean control) {
         if (pools.size() > 1) {
             throw new IllegalStateException("a canary already runs (" + pools.get(1) + "): promote or roll it back first");
         }
@@ -673,20 +686,42 @@ final class RouterVerticle extends AbstractVerticle {
                 moving.add(e);
             }
         }
-        if (moving.isEmpty() || moving.size() >= stable.cluster.replicas().size()) {
+        int stableEngines = stable.cluster.replicas().size();
+        if (moving.isEmpty() || moving.size() >= stableEngines) {
             throw new IllegalArgumentException("a canary needs at least one engine and must leave one to the stable"
-                    + " pool; the stable pool has " + stable.cluster.replicas().size());
+                    + " pool; the stable pool has " + stableEngines);
         }
-        double fraction = Double.isNaN(share) ? (double) moving.size() / (stable.cluster.replicas().size()) : share;
+        // the control: the last engines the canary leaves, none draining (its ids as predictable as the canary's)
+        List<Upstream> left = stable.cluster.replicas().stream().filter(u -> !moving.contains(u) && !u.draining)
+                .toList();
+        List<Upstream> baseline = control ? left.subList(Math.max(0, left.size() - moving.size()), left.size())
+                : List.of();
+        if (control && (baseline.size() < moving.size() || 2 * moving.size() >= stableEngines)) {
+            throw new IllegalArgumentException("a canary of " + moving.size() + " engine(s) with a control pool needs "
+                    + (2 * moving.size() + 1) + " engines (as many for the control and one left to the stable pool);"
+                    + " the stable pool has " + stableEngines + ": ask for fewer canary engines or control: false");
+        }
+        double fraction = Double.isNaN(share) ? (double) moving.size() / stableEngines : share;
         if (!(fraction > 0 && fraction < 1)) {
             throw new IllegalArgumentException("share must be between 0 and 1 (exclusive), got " + share);
         }
+        if (control && fraction >= 0.5) {
+            throw new IllegalArgumentException("share must be below 0.5 with a control pool, which takes as much,"
+                    + " got " + fraction);
+        }
         moving.forEach(stable.cluster::remove);
+        baseline.forEach(stable.cluster::remove);
         Pool canary = newPool(Pool.CANARY, policy, moving);
         canary.share = fraction;
-        canaryCredit = 0;
         pools.add(canary);
         LOG.info("canary: " + canary + " on engines " + engineIds + " with " + fraction + " of arrivals");
+        if (control) {
+            Pool controlPool = newPool(Pool.CONTROL, stable.policy, baseline);
+            controlPool.share = fraction;
+            pools.add(controlPool);
+            LOG.info("control: " + controlPool + " on engines " + baseline.stream().map(u -> u.id).toList()
+                    + " with " + fraction + " of arrivals");
+        }
     }
 
     private void replace(Pool pool, LoadedPolicy policy) {
@@ -696,20 +731,26 @@ final class RouterVerticle extends AbstractVerticle {
         setPolicy(pool, policy);
     }
 
-    /** The canary's policy runs everywhere: its engines and queued requests join the stable pool. */
+    /** The canary's policy runs everywhere: its and the control's engines and queued requests join the stable pool. */
     void promote() {
         Pool canary = canary();
         Pool stable = pools.get(0);
         replace(stable, canary.policy);
-        merge(canary);
+        mergeAll();
         LOG.info("promoted the canary: " + stable);
     }
 
-    /** The canary ends: its engines and queued requests return to the stable pool and its policy. */
+    /** The canary ends: its and the control's engines and queued requests return to the stable pool and policy. */
     void rollback() {
         Pool canary = canary();
-        merge(canary);
+        mergeAll();
         LOG.info("rolled back the canary " + canary.policy.name() + " (" + canary.policy.hash() + ")");
+    }
+
+    private void mergeAll() {
+        for (Pool pool : List.copyOf(pools.subList(1, pools.size()))) {
+            merge(pool);
+        }
     }
 
     private Pool canary() {
@@ -719,21 +760,21 @@ final class RouterVerticle extends AbstractVerticle {
         return pools.get(1);
     }
 
-    /** Ends {@code canary}: engines and queue (in arrival order) to the stable pool; nothing is lost or resent. */
-    private void merge(Pool canary) {
+    /** Ends a canary or control pool: engines and queue (in arrival order) to the stable pool; none lost or resent. */
+    private void merge(Pool ending) {
         Pool stable = pools.get(0);
-        for (Upstream e : List.copyOf(canary.cluster.replicas())) {
-            canary.cluster.remove(e);
+        for (Upstream e : List.copyOf(ending.cluster.replicas())) {
+            ending.cluster.remove(e);
             stable.cluster.add(e);
             e.pool = stable;
         }
-        for (RoutedRequest r : canary.cluster.drain()) {
+        for (RoutedRequest r : ending.cluster.drain()) {
             r.pool = stable;
             stable.cluster.enqueue(r);
         }
-        pools.remove(canary);
-        metrics.policyInfo.remove(canary.name, canary.policy.hash(), canary.policy.name());
-        metrics.queueLength.labels(canary.name).set(0);
+        pools.remove(ending);
+        metrics.policyInfo.remove(ending.name, ending.policy.hash(), ending.policy.name());
+        metrics.queueLength.labels(ending.name).set(0);
         route(stable);
     }
 

@@ -67,7 +67,7 @@ class CanaryJudgementTest {
         Verdict v = CanaryJudgement.judge(CanaryCriteria.of(E2E_MEAN, List.of()), slices, false);
         assertThat(v.decision()).isEqualTo(Decision.ROLL_BACK);
         assertThat(v.reason()).isEqualTo("ObjectiveWorse");
-        assertThat(v.message()).contains("e2e.mean stable", "ratio 1.5", "15 paired blocks", "p(worse by more than 5%)");
+        assertThat(v.message()).contains("e2e.mean baseline", "ratio 1.5", "15 paired blocks", "p(worse by more than 5%)");
     }
 
     @Test
@@ -194,18 +194,28 @@ class CanaryJudgementTest {
         Instant deadline = start.plusSeconds(900);
         List<CanarySlice> equal = slices(Pool.typical(1), Pool.typical(1), 15, 300, 100, true, 12);
         List<Instant[]> asked = new ArrayList<>();
-        MetricsVerdict verdict = new MetricsVerdict(CRITERIA, (from, to) -> {
+        List<Baseline> against = new ArrayList<>();
+        MetricsVerdict verdict = new MetricsVerdict(CRITERIA, (baseline, from, to) -> {
+            against.add(baseline);
             asked.add(new Instant[] {from, to});
             return equal;
         });
         CanaryEngines one = CanaryEngines.count(1);
-        assertThat(verdict.judge(new CanaryVerdict.Canary("p", one, 0.25, null, null), start).reason())
+        assertThat(verdict.judge(new CanaryVerdict.Canary("p", one, 0.25, null, null, null), start).reason())
                 .isEqualTo("CanaryNotStarted");
-        CanaryVerdict.Canary running = new CanaryVerdict.Canary("p", one, 0.25, start, deadline);
+        CanaryVerdict.Canary running = new CanaryVerdict.Canary("p", one, 0.25, start, deadline, Baseline.CONTROL);
         assertThat(verdict.judge(running, start.plusSeconds(600)).decision()).isEqualTo(Decision.UNDECIDED);
-        assertThat(verdict.judge(running, deadline).decision()).isEqualTo(Decision.PROMOTE);
+        Verdict promoted = verdict.judge(running, deadline);
+        assertThat(promoted.decision()).isEqualTo(Decision.PROMOTE);
+        assertThat(promoted.message()).startsWith("against its control pool");
         assertThat(asked.get(0)).containsExactly(start, start.plusSeconds(600));
-        MetricsVerdict down = new MetricsVerdict(CRITERIA, (from, to) -> {
+        assertThat(against).containsOnly(Baseline.CONTROL);
+        CanaryVerdict.Canary withoutControl = new CanaryVerdict.Canary("p", one, 0.25, start, deadline,
+                Baseline.STABLE);
+        assertThat(verdict.judge(withoutControl, deadline).message()).as("a verdict biased against the candidate")
+                .startsWith("against the larger stable pool").contains("biased against the candidate");
+        assertThat(against).endsWith(Baseline.STABLE);
+        MetricsVerdict down = new MetricsVerdict(CRITERIA, (baseline, from, to) -> {
             throw new java.io.IOException("connection refused");
         });
         Verdict v = down.judge(running, deadline);

@@ -139,11 +139,13 @@ class RolloutTest {
 
         Step started = run.on(24 * 60 + 1, RolloutEvent.canaryStarted());
         assertThat(run.condition(Rollout.CANARY).status()).isEqualTo(Condition.Status.TRUE);
+        assertThat(run.condition(Rollout.CANARY).message()).contains("compared with its control pool");
+        assertThat(run.state.canary().baseline()).isEqualTo(Baseline.CONTROL);
         assertThat(started.actions(WakeAt.class)).containsExactly(new WakeAt(at(24 * 60 + 31)));
         assertThat(run.state.wakeAt()).isEqualTo(at(24 * 60 + 31));
 
         CanaryVerdict.Canary canary = new CanaryVerdict.Canary("opt-a-1", CanaryEngines.count(1), 0.25,
-                run.state.canary().startedAt(), run.state.canary().deadline());
+                run.state.canary().startedAt(), run.state.canary().deadline(), run.state.canary().baseline());
         assertThat(run.on(24 * 60 + 5, new VerdictReached(ManualVerdict.of(null).judge(canary, at(24 * 60 + 5))))
                 .actions()).as("no annotation yet").isEmpty();
         Step promoted = run.on(24 * 60 + 10, new VerdictReached(ManualVerdict.of("promote").judge(canary,
@@ -155,7 +157,7 @@ class RolloutTest {
         assertThat(reasons(promoted)).containsExactly("Promoted");
         assertThat(run.on(24 * 60 + 10.6, RolloutEvent.tick()).actions(Promote.class))
                 .as("unanswered after the retry interval: asked again").hasSize(1);
-        run.on(24 * 60 + 11, new RolloutEvent.RouterApplied(RouterCall.PROMOTE));
+        run.on(24 * 60 + 11, new RolloutEvent.RouterApplied(RouterCall.PROMOTE, null));
         assertThat(run.on(24 * 60 + 60, RolloutEvent.tick()).actions()).isEmpty();
     }
 
@@ -334,7 +336,7 @@ class RolloutTest {
         Step step = run.on(14, new RouterRefused(RouterCall.PROMOTE, 409, "no canary runs"));
         assertThat(step.actions(InstallPolicy.class)).containsExactly(new InstallPolicy("opt-a-1", HRA));
         assertThat(reasons(step)).containsExactly("CanaryLost");
-        run.on(15, new RolloutEvent.RouterApplied(RouterCall.INSTALL));
+        run.on(15, new RolloutEvent.RouterApplied(RouterCall.INSTALL, null));
         assertThat(run.state.pending()).isNull();
         assertThat(run.phase()).isEqualTo(RolloutPhase.PROMOTED);
     }
@@ -402,7 +404,7 @@ class RolloutTest {
         assertThat(run.on(13, new PolicyApproved("opt-a-1")).actions()).isEmpty();
         assertThat(run.on(13, new ResearchFinished(BETTER)).actions()).isEmpty();
         assertThat(run.on(13, new ResearchProgress(new Progress(40, 40, 1, 5))).actions()).isEmpty();
-        assertThat(run.on(13, new RolloutEvent.RouterApplied(RouterCall.PROMOTE)).actions()).as("a stale answer")
+        assertThat(run.on(13, new RolloutEvent.RouterApplied(RouterCall.PROMOTE, null)).actions()).as("a stale answer")
                 .isEmpty();
         assertThat(run.state).isEqualTo(state);
     }

@@ -299,6 +299,15 @@ class OperatorLifecycleTest {
         assertThat(canary).as("GET /admin/policy shows the canary").isNotNull();
         assertThat(canary.engines()).hasSize(1);
         assertThat(canary.share()).isEqualTo(0.25);
+        RouterState.Pool control = live.state().pool("control");
+        assertThat(control).as("3 engines: the 1-engine canary gets a 1-engine control, 1 engine stays stable")
+                .isNotNull();
+        assertThat(control.engines()).hasSize(1);
+        assertThat(control.share()).isEqualTo(0.25);
+        assertThat(control.policyHash()).as("the stable policy").isEqualTo(live.state().pool("stable").policyHash());
+        assertThat(live.state().pool("stable").engines()).hasSize(1);
+        assertThat(o.getStatus().rollout.canaryBaseline).isEqualTo("control");
+        assertThat(condition(o, "Canary").getMessage()).contains("compared with its control pool");
         assertThat(eventReasons("auto-promote")).contains("ResearchStarted", "CandidateFound", "CanaryConfiguring",
                 "CanaryStarted");
         GliaOptimization running = o;
@@ -321,6 +330,8 @@ class OperatorLifecycleTest {
             RouterResult r = admin.state();
             return r.applied() && !r.state().canaryRuns() ? r.state() : null;
         }, "the router to promote");
+        assertThat(after.pools()).extracting(RouterState.Pool::pool).as("the control merged too")
+                .containsExactly("stable");
         assertThat(after.pool("stable").engines()).hasSize(3);
         assertThat(after.pool("stable").policyName()).isEqualTo(canary.policyName());
         assertThat(eventReasons("auto-promote")).contains("Promoted");
@@ -352,6 +363,8 @@ class OperatorLifecycleTest {
             return r.applied() && !r.state().canaryRuns() ? r.state() : null;
         }, "the router to roll back");
         assertThat(after.pool("stable").policyName()).as("the stable policy as before").isEqualTo(stable);
+        assertThat(after.pools()).extracting(RouterState.Pool::pool).as("the control merged too")
+                .containsExactly("stable");
         assertThat(after.pool("stable").engines()).hasSize(3);
         GliaOptimization rolledBack = o;
         assertThat(await(() -> {

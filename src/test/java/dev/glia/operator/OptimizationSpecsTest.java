@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.glia.catalog.PolicyDocument;
+import dev.glia.control.Baseline;
 import dev.glia.control.CanaryEngines;
 import dev.glia.control.Candidate;
 import dev.glia.control.Condition;
@@ -229,7 +230,7 @@ class OptimizationSpecsTest {
         Instant t = Instant.parse("2026-01-02T03:04:05Z");
         RolloutState initial = RolloutState.initial(3, settings, t);
         RolloutState state = new RolloutState(RolloutPhase.CANARY, 3, settings, t, 1, new Progress(12, 40, 0, 5),
-                candidate, true, new RolloutState.CanaryRun(t, t.plusSeconds(900)),
+                candidate, true, new RolloutState.CanaryRun(t, t.plusSeconds(900), Baseline.CONTROL),
                 new RolloutState.PendingCall(RouterCall.PROMOTE, t.plusSeconds(30), 2), null,
                 Condition.put(initial.conditions(), new Condition("Canary", Condition.Status.TRUE, "CanaryRunning",
                         "x", 3, t)));

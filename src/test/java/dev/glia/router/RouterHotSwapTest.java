@@ -163,6 +163,79 @@ class RouterHotSwapTest {
         }
     }
 
+    @Test
+    void aCanaryWithAControlPoolSplitsArrivalsThreeWaysAndEndsWithoutLosingARequest() throws Exception {
+        try (RouterRig rig = RouterRig.start(3, 20, BuiltinRouters.create("llq"), o -> { });
+             Load load = new Load(rig, 40)) {
+            HttpResponse<String> tooFew = rig.admin("PUT", "/admin/canary",
+                    "{policy: {router: {name: hra-spf}}, engines: 2, control: true}");
+            assertThat(tooFew.statusCode()).isEqualTo(400);
+            assertThat(tooFew.body()).contains("needs 5 engines", "control: false");
+            assertThat(rig.admin("PUT", "/admin/canary", "{policy: {router: {name: hra-spf}}, control: maybe}").body())
+                    .contains("control: expected true or false");
+            assertThat(rig.admin("PUT", "/admin/canary",
+                    "{policy: {router: {name: hra-spf}}, engines: 1, share: 0.5, control: true}").body())
+                    .contains("below 0.5 with a control pool");
+
+            String ask = "{policy: {router: {name: hra-spf}}, engines: 1, share: 0.25, control: true}";
+            HttpResponse<String> canary = rig.admin("PUT", "/admin/canary", ask);
+            assertThat(canary.statusCode()).as(canary.body()).isEqualTo(200);
+            String stableHash = hash(canary.body(), "stable");
+            assertThat(hash(canary.body(), "control")).as("the control runs the stable policy").isEqualTo(stableHash);
+            assertThat(engines(canary.body(), "stable")).containsExactly(0);
+            assertThat(engines(canary.body(), "control")).containsExactly(1);
+            assertThat(engines(canary.body(), "canary")).containsExactly(2);
+            assertThat(rig.admin("PUT", "/admin/canary", ask).statusCode()).as("the same canary again").isEqualTo(200);
+            assertThat(rig.admin("PUT", "/admin/canary", ask.replace("control: true", "control: false")).statusCode())
+                    .as("the same canary without its control is another canary").isEqualTo(409);
+            await(() -> rig.metric("glia_router_requests_total{pool=\"control\",policy=\"" + stableHash
+                    + "\",outcome=\"completed\",}"), 10);
+            await(() -> rig.metric("glia_router_e2e_seconds_count{pool=\"control\",policy=\"" + stableHash
+                    + "\",}"), 10);
+            double control = rig.metric("glia_router_decisions_total{pool=\"control\",policy=\"" + stableHash + "\",}");
+            double canaryDecisions = rig.metric("glia_router_decisions_total{pool=\"canary\",policy=\""
+                    + hash(canary.body(), "canary") + "\",}");
+            assertThat(canaryDecisions).as("the canary and the control take the same share").isBetween(control - 3,
+                    control + 3);
+
+            HttpResponse<String> promoted = rig.admin("POST", "/admin/canary/promote", null);
+            assertThat(promoted.statusCode()).isEqualTo(200);
+            assertThat(promoted.body()).doesNotContain("\"canary\"", "\"control\"").contains("\"name\" : \"hra-spf\"");
+            assertThat(engines(promoted.body(), "stable")).containsExactly(0, 1, 2);
+
+            assertThat(rig.admin("PUT", "/admin/canary", "{policy: {router: {name: round-robin}}, control: true}")
+                    .statusCode()).isEqualTo(200);
+            RouterRig.sleep(500);
+            HttpResponse<String> rolledBack = rig.admin("POST", "/admin/canary/rollback", null);
+            assertThat(rolledBack.body()).doesNotContain("\"canary\"", "\"control\"", "round-robin")
+                    .contains("\"name\" : \"hra-spf\"");
+            assertThat(engines(rolledBack.body(), "stable")).containsExactly(0, 1, 2);
+
+            load.stopAndAwaitEveryResponse();
+            assertThat(rig.router.requests("completed")).isEqualTo(load.sent());
+        }
+    }
+
+    /** The engine ids of {@code pool} in an admin API answer. */
+    static List<Integer> engines(String state, String pool) {
+        for (com.fasterxml.jackson.databind.JsonNode p : readTree(state).path("pools")) {
+            if (p.path("pool").asText().equals(pool)) {
+                List<Integer> ids = new ArrayList<>();
+                p.path("engines").forEach(e -> ids.add(e.path("id").asInt()));
+                return ids;
+            }
+        }
+        return List.of();
+    }
+
+    private static com.fasterxml.jackson.databind.JsonNode readTree(String json) {
+        try {
+            return new com.fasterxml.jackson.databind.ObjectMapper().readTree(json);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
     /** The policy hash of {@code pool} in an admin API answer. */
     static String hash(String state, String pool) {
         String key = "\"hash\" : \"";

@@ -51,7 +51,7 @@ public final class HttpRouterAdmin implements RouterAdmin {
     }
 
     @Override
-    public RouterResult startCanary(PolicyDocument policy, CanaryEngines engines, Double share) {
+    public RouterResult startCanary(PolicyDocument policy, CanaryEngines engines, Double share, boolean control) {
         ObjectNode body = JSON.createObjectNode();
         body.set("policy", document(policy));
         if (engines instanceof CanaryEngines.Count c) {
@@ -61,6 +61,9 @@ public final class HttpRouterAdmin implements RouterAdmin {
         }
         if (share != null) {
             body.put("share", share);
+        }
+        if (control) { // only when asked for: a router that predates control pools refuses the field
+            body.put("control", true);
         }
         return send("PUT", "/admin/canary", body);
     }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.sun.net.httpserver.HttpServer;
 import dev.glia.catalog.PolicyDocument;
+import dev.glia.control.Baseline;
 import dev.glia.control.CanaryEngines;
 import dev.glia.control.RouterResult.Outcome;
 import dev.glia.control.RouterResult;
@@ -80,7 +81,7 @@ class HttpRouterAdminTest {
 
     @Test
     void aCanaryStartsOnTheGivenEnginesAndShareThenPromotes() {
-        RouterResult canary = admin.startCanary(PolicyDocument.router("hra-spf"), CanaryEngines.count(1), 0.25);
+        RouterResult canary = admin.startCanary(PolicyDocument.router("hra-spf"), CanaryEngines.count(1), 0.25, false);
         assertThat(canary.outcome()).as(canary.message()).isEqualTo(Outcome.APPLIED);
         RouterState.Pool pool = canary.state().pool("canary");
         assertThat(pool.policyName()).isEqualTo("hra-spf");
@@ -88,14 +89,16 @@ class HttpRouterAdminTest {
         assertThat(pool.share()).isEqualTo(0.25);
         assertThat(canary.state().pool("stable").engines()).hasSize(2);
 
-        RouterResult again = admin.startCanary(PolicyDocument.router("hra-spf"), CanaryEngines.count(1), 0.25);
+        RouterResult again = admin.startCanary(PolicyDocument.router("hra-spf"), CanaryEngines.count(1), 0.25, false);
         assertThat(again.outcome()).as("asking again for the running canary is no conflict: %s", again.message())
                 .isEqualTo(Outcome.APPLIED);
-        assertThat(again.state().pool("canary").engines()).isEqualTo(pool.engines());
-        assertThat(admin.startCanary(PolicyDocument.router("hra-spf"), CanaryEngines.count(1), 0.5).outcome())
+        assertThat(again.state().pool("canary").engines()).extracting(RouterState.Engine::id)
+                .as("the same engines (whether scraped yet or not)")
+                .isEqualTo(pool.engines().stream().map(RouterState.Engine::id).toList());
+        assertThat(admin.startCanary(PolicyDocument.router("hra-spf"), CanaryEngines.count(1), 0.5, false).outcome())
                 .as("another share is another canary").isEqualTo(Outcome.CONFLICT);
 
-        RouterResult second = admin.startCanary(PolicyDocument.router("lor"), CanaryEngines.count(1), null);
+        RouterResult second = admin.startCanary(PolicyDocument.router("lor"), CanaryEngines.count(1), null, false);
         assertThat(second.outcome()).as("one canary at a time").isEqualTo(Outcome.CONFLICT);
         assertThat(second.status()).isEqualTo(409);
         assertThat(second.message()).isNotBlank();
@@ -112,7 +115,7 @@ class HttpRouterAdminTest {
     void aCanaryOnNamedEnginesRollsBackToTheStablePolicy() {
         int last = admin.state().state().pool("stable").engines().get(2).id();
         RouterResult canary = admin.startCanary(PolicyDocument.router("round-robin"), CanaryEngines.ids(List.of(last)),
-                null);
+                null, false);
         assertThat(canary.outcome()).as(canary.message()).isEqualTo(Outcome.APPLIED);
         assertThat(canary.state().pool("canary").engines()).extracting(RouterState.Engine::id).containsExactly(last);
 
@@ -125,9 +128,34 @@ class HttpRouterAdminTest {
         assertThat(none.message()).isNotBlank();
 
         RouterResult unknownEngine = admin.startCanary(PolicyDocument.router("lor"), CanaryEngines.ids(List.of(99)),
-                null);
+                null, false);
         assertThat(unknownEngine.outcome()).isIn(Outcome.REFUSED, Outcome.CONFLICT);
         assertThat(unknownEngine.message()).contains("99");
+    }
+
+    @Test
+    void aCanaryWithAControlPoolIsComparedWithItAndTooFewEnginesForOneAreRefused() {
+        assertThat(Baseline.fitting(admin.state().state().engines(), CanaryEngines.count(1)))
+                .as("3 engines: one canary, one control, one stable").isEqualTo(Baseline.CONTROL);
+        assertThat(Baseline.fitting(3, CanaryEngines.count(2))).isEqualTo(Baseline.STABLE);
+        RouterResult tooFew = admin.startCanary(PolicyDocument.router("hra-spf"), CanaryEngines.count(2), null, true);
+        assertThat(tooFew.outcome()).isEqualTo(Outcome.REFUSED);
+        assertThat(tooFew.message()).contains("needs 5 engines");
+
+        RouterResult canary = admin.startCanary(PolicyDocument.router("hra-spf"), CanaryEngines.count(1), 0.25, true);
+        assertThat(canary.outcome()).as(canary.message()).isEqualTo(Outcome.APPLIED);
+        RouterState.Pool control = canary.state().pool("control");
+        assertThat(control.policyHash()).isEqualTo(canary.state().pool("stable").policyHash());
+        assertThat(control.engines()).hasSize(1);
+        assertThat(control.share()).isEqualTo(0.25);
+        assertThat(canary.state().baseline()).isEqualTo(Baseline.CONTROL);
+        assertThat(canary.state().engines()).isEqualTo(3);
+        assertThat(admin.startCanary(PolicyDocument.router("hra-spf"), CanaryEngines.count(1), 0.25, true).outcome())
+                .as("the same canary again").isEqualTo(Outcome.APPLIED);
+
+        RouterResult rolledBack = admin.rollback();
+        assertThat(rolledBack.state().pools()).extracting(RouterState.Pool::pool).containsExactly("stable");
+        assertThat(rolledBack.state().baseline()).isEqualTo(Baseline.STABLE);
     }
 
     @Test

@@ -177,6 +177,10 @@ public class GliaOptimizationStatus {
         public Boolean approved;
         public String canaryStartedAt;
         public String canaryDeadline;
+        @JsonPropertyDescription("What the running canary is compared with: control (its control pool, as many engines"
+                + " under the stable policy) or stable (the larger stable pool, when the engines are too few for a"
+                + " control pool; biased against the candidate).")
+        public String canaryBaseline;
         @JsonPropertyDescription("A router call made and not answered yet: CANARY, PROMOTE, ROLL_BACK or INSTALL.")
         public String pendingCall;
         public String pendingRetryAt;
