@@ -205,6 +205,16 @@ class AutoscalingDriverTest {
     }
 
     @Test
+    void everyQueryTheLiveDriverSentIsInTheDocumentedQueryContract() throws Exception {
+        String docs = Files.readString(Path.of("docs/adaptation.md"));
+        java.util.Set<String> templates = new java.util.TreeSet<>();
+        recorded.ticks().forEach(t -> t.answers().keySet().forEach(q -> templates.add(q
+                .replaceAll("pod=~\"[^\"]*\"", "pod=~\"<pods>\"").replaceAll("\\[[0-9]+m?s]", "[<window>]"))));
+        assertThat(templates).as("the contract's eight queries (vLLM V0's KV gauge when V1's had no series yet)").hasSize(8)
+                .allSatisfy(t -> assertThat(docs).as("docs/adaptation.md").contains("`" + t + "`"));
+    }
+
+    @Test
     void theTickPeriodAndRateWindowsAreTheIntervalInModelTimeOverTheEnginesTimeScale() {
         GliaOptimizationSpec spec = new GliaOptimizationSpec();
         spec.target = new GliaOptimizationSpec.Target();
