@@ -112,7 +112,8 @@ final class OptimizationSpecs {
 
     /**
      * One component per optimisation (a candidate is one policy, rolled out as one GliaPolicy), and an autoscaler
-     * needs a scenario that autoscales (its interval, cold start and bounds are part of what is simulated).
+     * needs a scenario that autoscales (its interval, cold start and bounds are part of what is simulated): a bundled
+     * one with an autoscaling section, or a composed one, which takes spec.autoscaling's.
      */
     private static void componentProblems(GliaOptimizationSpec spec, List<Problem> out) {
         List<String> components = components(spec.components);
@@ -125,12 +126,11 @@ final class OptimizationSpecs {
                     + " create one GliaOptimization per component, e.g. components: {router: false, autoscaler: true}"
                     + " (router is true unless set false)"));
         } else if (components.get(0).equals("autoscaler")) {
+            // a fitted or trace scenario is composed with spec.autoscaling's section (ScenarioComposer.autoscaled);
+            // a bundled one must have its own: its name is all a research Job is given
             GliaOptimizationSpec.Scenario scenario = spec.scenario;
-            if (scenario == null || scenario.source != GliaOptimizationSpec.ScenarioSource.SYNTHETIC) {
-                out.add(new Problem("ScenarioHasNoAutoscaling", "spec.scenario.source: researching an autoscaler"
-                        + " needs a synthetic scenario with an autoscaling section (e.g. glia-sinusoid-autoscale);"
-                        + " fitted and trace scenarios do not carry one yet"));
-            } else if (scenario.synthetic != null && scenario.synthetic.name != null) {
+            if (scenario != null && scenario.source == GliaOptimizationSpec.ScenarioSource.SYNTHETIC
+                    && scenario.synthetic != null && scenario.synthetic.name != null) {
                 try {
                     if (ScenarioLoader.load(scenario.synthetic.name).autoscaling() == null) {
                         out.add(new Problem("ScenarioHasNoAutoscaling", "spec.scenario.synthetic.name: "

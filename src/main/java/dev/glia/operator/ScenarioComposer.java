@@ -6,6 +6,7 @@ import dev.glia.metrics.fit.FitOptions;
 import dev.glia.metrics.fit.WorkloadFit;
 import dev.glia.operator.crd.v1alpha1.GliaOptimizationSpec;
 import dev.glia.sim.scenario.Scenario;
+import java.util.List;
 
 /**
  * Composes the normal scenario file (YAML that {@link dev.glia.sim.scenario.ScenarioLoader} loads, as
@@ -81,6 +82,27 @@ public final class ScenarioComposer {
                 c.dtype(), c.numBlocks(), c.blockSize(), c.maxNumSeqs(), c.scheduler(), c.maxNumBatchedTokens(),
                 c.gpuMemoryUtilization(), c.maxModelLen(), c.scrapeInterval());
         return new WorkloadFit.Fitted(s.withCluster(on), fitted.report());
+    }
+
+    /**
+     * The scenario an autoscaler is researched on: {@code s} with an autoscaling section from {@code spec.autoscaling}
+     * (its interval, min and max; the loader's defaults for the rest, a 60-s cold start among them) when the
+     * optimisation designs an autoscaler and {@code s} has none; {@code s} as it is otherwise.
+     */
+    public static Scenario autoscaled(Scenario s, GliaOptimizationSpec spec) {
+        if (s.autoscaling() != null || !OptimizationSpecs.components(spec.components).equals(List.of("autoscaler"))) {
+            return s;
+        }
+        GliaOptimizationSpec.Autoscaling a = spec.autoscaling == null ? new GliaOptimizationSpec.Autoscaling()
+                : spec.autoscaling;
+        Double interval = a.interval == null ? null : OptimizationSpecs.duration(a.interval, null).toMillis() / 1000.0;
+        return s.withAutoscaling(new Scenario.Autoscaling(interval, null,
+                a.minReplicas == null ? null : Math.max(1, a.minReplicas), a.maxReplicas));
+    }
+
+    /** The same for a fitted scenario, its report kept. */
+    public static WorkloadFit.Fitted autoscaled(WorkloadFit.Fitted fitted, GliaOptimizationSpec spec) {
+        return new WorkloadFit.Fitted(autoscaled(fitted.scenario(), spec), fitted.report());
     }
 
     /** The scenario file: a comment saying where it came from, then the scenario. */

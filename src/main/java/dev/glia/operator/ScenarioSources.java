@@ -107,9 +107,9 @@ final class ScenarioSources {
                     + ") over spec.scenario.window (" + text(window) + ")";
             WorkloadFit.Fitted fitted;
             try {
-                fitted = ScenarioComposer.fitted(fitter.fit(URI.create(spec.target.prometheus.url), window, now,
-                        ScenarioComposer.fitOptions(name, cluster, spec.scenario.duration, MIN_REQUESTS,
-                                ScenarioComposer.timeScale(spec))), cluster);
+                fitted = ScenarioComposer.autoscaled(ScenarioComposer.fitted(fitter.fit(URI.create(
+                        spec.target.prometheus.url), window, now, ScenarioComposer.fitOptions(name, cluster,
+                        spec.scenario.duration, MIN_REQUESTS, ScenarioComposer.timeScale(spec))), cluster), spec);
             } catch (TooFewRequestsException e) {
                 return new Outcome(null, "TooFewRequests", where + ": " + e.getMessage().replace("--window",
                         "spec.scenario.window") + " The operator"
@@ -152,7 +152,8 @@ final class ScenarioSources {
             }
             String path = localDir != null ? localDir.resolve(TRACE_FILE).toAbsolutePath().toString()
                     : ResearchJob.TRACE_DIR + "/" + ref.key;
-            Scenario s = ScenarioComposer.trace(name, description, cluster, path, spec.scenario.duration);
+            Scenario s = ScenarioComposer.autoscaled(ScenarioComposer.trace(name, description, cluster, path,
+                    spec.scenario.duration), spec);
             yaml = ScenarioComposer.yaml(s, "Composed by the Glia operator for GliaOptimization " + name + " from "
                     + "spec.scenario.trace (" + ref.name + "/" + ref.key + ") and spec.scenario.hardware.");
             used.description = description;
@@ -175,8 +176,8 @@ final class ScenarioSources {
     static GliaOptimizationStatus.ScenarioUsed storeDrifted(KubernetesClient client, GliaOptimization o,
             WorkloadFit.Fitted recent, String window, Path localDir, Instant now) {
         String name = o.getMetadata().getName();
-        WorkloadFit.Fitted fitted = ScenarioComposer.fitted(recent, ScenarioComposer.Cluster.of(o.getSpec().scenario,
-                engineReplicas(client, o)));
+        WorkloadFit.Fitted fitted = ScenarioComposer.autoscaled(ScenarioComposer.fitted(recent,
+                ScenarioComposer.Cluster.of(o.getSpec().scenario, engineReplicas(client, o))), o.getSpec());
         storeConfigMap(client, o, fitted.yaml());
         if (localDir != null) {
             write(localDir.resolve(KEY), fitted.yaml());

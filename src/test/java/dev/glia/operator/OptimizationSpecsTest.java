@@ -325,7 +325,7 @@ class OptimizationSpecsTest {
                 Files.newInputStream(Path.of("k8s-examples/autoscaling-optimization.yaml")), GliaOptimization.class)
                 .getSpec();
         fitted.scenario.source = GliaOptimizationSpec.ScenarioSource.FROM_METRICS;
-        assertThat(OptimizationSpecs.problems(fitted)).extracting(OptimizationSpecs.Problem::reason)
-                .contains("ScenarioHasNoAutoscaling");
+        assertThat(OptimizationSpecs.problems(fitted)).as("a fitted scenario takes spec.autoscaling's section")
+                .isEmpty();
     }
 }

@@ -93,4 +93,29 @@ class ScenarioComposerTest {
                 .distribution())).containsOnly("quantiles");
         assertThat(Files.readString(file)).as("the fit's report heads the file").startsWith("# ");
     }
+
+    @Test
+    void aComposedScenarioForAnAutoscalerTakesSpecAutoscalingsIntervalAndBounds() throws Exception {
+        GliaOptimizationSpec spec = new GliaOptimizationSpec();
+        spec.components = new GliaOptimizationSpec.Components();
+        spec.components.router = false;
+        spec.components.autoscaler = true;
+        spec.autoscaling = new GliaOptimizationSpec.Autoscaling();
+        spec.autoscaling.interval = "1m";
+        spec.autoscaling.minReplicas = 2;
+        spec.autoscaling.maxReplicas = 12;
+        Scenario trace = ScenarioComposer.trace("shop", "a trace", ScenarioComposer.Cluster.of(null, 4),
+                "trace.csv", 600);
+
+        Scenario autoscaled = ScenarioComposer.autoscaled(trace, spec);
+        Path file = Files.writeString(dir.resolve("autoscaled.yaml"), ScenarioComposer.yaml(autoscaled, "test"));
+        Files.writeString(dir.resolve("trace.csv"), "arrived_at,num_prefill_tokens,num_decode_tokens\n0,100,10\n");
+        Scenario s = ScenarioLoader.load(file.toString());
+        assertThat(s.autoscaling()).isEqualTo(new Scenario.Autoscaling(60.0, 60.0, 2, 12));
+
+        spec.components.router = true;
+        spec.components.autoscaler = false;
+        assertThat(ScenarioComposer.autoscaled(trace, spec)).as("a router's scenario is left as it is")
+                .isSameAs(trace);
+    }
 }

@@ -157,4 +157,8 @@ public record Scenario(
     public Scenario withWorkload(WorkloadSpec w) {
         return new Scenario(name, description, seed, duration, cluster, w, policies, autoscaling);
     }
+
+    public Scenario withAutoscaling(Autoscaling a) {
+        return new Scenario(name, description, seed, duration, cluster, workload, policies, a);
+    }
 }
