@@ -33,6 +33,9 @@ import java.util.Objects;
  *                └─ failed (last attempt) ─► Failed ◄─ router refuses ┘
  * </pre>
  *
+ * An autoscaler candidate ({@link Candidate#routed()} false) goes from approval straight to Promoted: it scales the
+ * whole Deployment, so no canary can try it on a share of the traffic, and nothing is asked of the router.
+ *
  * (docs/operator.md, "Rollout", has the full diagram, the modes, and every event, action and condition.)
  *
  * An event that does not fit the state never throws: the state stays as it was, the {@code Consistent} condition
