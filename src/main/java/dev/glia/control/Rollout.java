@@ -481,7 +481,6 @@ public final class Rollout {
          * of the traffic cannot try it). The autoscaling loop runs the active policy from its next tick.
          */
         private void promoteUnrouted() {
-            pending = null;
             condition(CANARY, Condition.Status.FALSE, "NotApplicable", candidate.policyName() + " is an autoscaler:"
                     + " it scales the whole Deployment, so no share of the traffic can try it first");
             enter(RolloutPhase.PROMOTED, "Promoted", candidate.policyName() + " is the active autoscaler (approved;"

@@ -108,19 +108,16 @@ public final class RealPrometheus implements AutoCloseable {
      * temporary file and moved into place, so that Prometheus never reads half a file.
      */
     public static void writeFileTargets(Path targetsFile, java.util.Map<String, java.util.Map<String, String>> targets) {
-        StringBuilder json = new StringBuilder("[");
+        com.fasterxml.jackson.databind.ObjectMapper mapper = new com.fasterxml.jackson.databind.ObjectMapper();
+        com.fasterxml.jackson.databind.node.ArrayNode json = mapper.createArrayNode();
         targets.forEach((hostPort, labels) -> {
-            json.append(json.length() > 1 ? "," : "").append("{\"targets\":[\"").append(hostPort)
-                    .append("\"],\"labels\":{");
-            StringBuilder l = new StringBuilder();
-            labels.forEach((k, v) -> l.append(l.length() > 0 ? "," : "").append('"').append(k).append("\":\"")
-                    .append(v).append('"'));
-            json.append(l).append("}}");
+            var group = json.addObject();
+            group.putArray("targets").add(hostPort);
+            group.set("labels", mapper.valueToTree(labels));
         });
-        json.append("]");
         try {
             Path tmp = targetsFile.resolveSibling(targetsFile.getFileName() + ".tmp");
-            Files.writeString(tmp, json);
+            Files.writeString(tmp, json.toString());
             Files.move(tmp, targetsFile, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
                     java.nio.file.StandardCopyOption.ATOMIC_MOVE);
         } catch (IOException e) {

@@ -87,10 +87,7 @@ class AutoscalingDriverTest {
 
     /** The optimisation of k8s-examples/optimization.yaml with the autoscaler on, set as the recorded run was. */
     private GliaOptimization optimisation(String name, GliaOptimizationSpec.Actuation actuation) throws Exception {
-        GliaOptimization o = client.resources(GliaOptimization.class)
-                .load(Files.newInputStream(Path.of("k8s-examples/optimization.yaml"))).item();
-        o.getMetadata().setName(name);
-        o.getMetadata().setNamespace(header.namespace());
+        GliaOptimization o = Examples.read(Examples.OPTIMIZATION, header.namespace(), name);
         o.getSpec().components.autoscaler = true;
         o.getSpec().target.prometheus.url = prometheus.url().toString();
         o.getSpec().target.engines.timeScale = header.timeScale();

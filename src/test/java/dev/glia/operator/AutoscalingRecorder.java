@@ -116,10 +116,7 @@ class AutoscalingRecorder {
                     "127.0.0.1:" + router.port())), "vllm", targets);
                     RecordingProxy proxy = RecordingProxy.start(prometheus.url())) {
                 prometheus.awaitTargetsUp(1 + INITIAL, Duration.ofSeconds(30));
-                GliaOptimization o = client.resources(GliaOptimization.class)
-                        .load(Files.newInputStream(Path.of("k8s-examples/optimization.yaml"))).item();
-                o.getMetadata().setName("sinusoid");
-                o.getMetadata().setNamespace(NS);
+                GliaOptimization o = Examples.read(Examples.OPTIMIZATION, NS, "sinusoid");
                 o.getSpec().components.autoscaler = true;
                 o.getSpec().target.prometheus.url = proxy.url().toString();
                 o.getSpec().target.engines.timeScale = TIME_SCALE;

@@ -85,24 +85,13 @@ class CanaryMetricsVerdictTest {
                             Duration.ofSeconds(1), 3, 1).withCanarySlice(Duration.ofSeconds(3)), Set.of(NS));
             operator.start();
 
-            GliaOptimization o = client.resources(GliaOptimization.class)
-                    .load(Files.newInputStream(Path.of("k8s-examples/optimization.yaml"))).item();
-            o.getMetadata().setNamespace(NS);
+            GliaOptimization o = Examples.read(Examples.OPTIMIZATION, NS, null);
             GliaOptimizationSpec spec = o.getSpec();
-            spec.target.router.service = null;
-            spec.target.router.url = "http://127.0.0.1:" + router.port();
-            spec.target.router.adminPort = router.adminPort();
+            Examples.routerAt(spec, "http://127.0.0.1:" + router.port(), router.adminPort());
             spec.target.prometheus.url = prometheus.url().toString();
-            spec.objective.constraints = null;
-            spec.scenario.source = GliaOptimizationSpec.ScenarioSource.SYNTHETIC;
-            spec.scenario.synthetic = new GliaOptimizationSpec.SyntheticScenario();
-            spec.scenario.synthetic.name = "glia-sharegpt-a10";
-            spec.scenario.duration = null;
-            spec.research.strategy = GliaOptimizationSpec.Strategy.TUNER;
-            spec.research.model = null;
+            Examples.tuner(spec, "glia-sharegpt-a10");
             spec.research.apiKeySecretRef = null;
             spec.research.inProcess = true;
-            spec.research.budgets.simulations = 40;
             spec.rollout.mode = GliaOptimizationSpec.RolloutMode.AUTO;
             spec.rollout.canaryEngines = 1;
             spec.rollout.canaryDuration = "24s";

@@ -8,9 +8,7 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.glia.control.CanaryCriteria;
 import dev.glia.operator.crd.v1alpha1.GliaOptimization;
 import dev.glia.operator.crd.v1alpha1.GliaOptimizationSpec;
-import io.fabric8.kubernetes.client.utils.Serialization;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -21,8 +19,7 @@ class CanarySpecsTest {
     private static final Duration OPERATORS_SLICE = Duration.ofSeconds(30);
 
     private static GliaOptimizationSpec example() throws IOException {
-        return Serialization.unmarshal(Files.newInputStream(Path.of("k8s-examples/optimization.yaml")),
-                GliaOptimization.class).getSpec();
+        return Examples.read(Examples.OPTIMIZATION).getSpec();
     }
 
     @Test

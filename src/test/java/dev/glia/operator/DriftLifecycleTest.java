@@ -23,7 +23,6 @@ import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.javaoperatorsdk.operator.Operator;
 import java.net.URI;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -71,22 +70,15 @@ class DriftLifecycleTest {
                             3, 1).withFitter(WorkloadFitter.prometheus(Duration.ofSeconds(5))), Set.of(NS));
             operator.start();
 
-            GliaOptimization o = client.resources(GliaOptimization.class)
-                    .load(Files.newInputStream(Path.of("k8s-examples/optimization.yaml"))).item();
-            o.getMetadata().setNamespace(NS);
+            GliaOptimization o = Examples.read(Examples.OPTIMIZATION, NS, null);
             GliaOptimizationSpec spec = o.getSpec();
             assertThat(spec.scenario.source).as("as shipped").isEqualTo(GliaOptimizationSpec.ScenarioSource.FROM_METRICS);
-            spec.target.router.service = null;
-            spec.target.router.url = "http://127.0.0.1:" + router.port();
-            spec.target.router.adminPort = router.adminPort();
+            Examples.routerAt(spec, "http://127.0.0.1:" + router.port(), router.adminPort());
             spec.target.prometheus.url = prometheus.url().toString();
-            spec.objective.constraints = null;
+            Examples.tuner(spec, null);
             spec.scenario.duration = 200;
-            spec.research.strategy = GliaOptimizationSpec.Strategy.TUNER;
-            spec.research.model = null;
             spec.research.apiKeySecretRef = null;
             spec.research.inProcess = true;
-            spec.research.budgets.simulations = 40;
             spec.rollout.mode = GliaOptimizationSpec.RolloutMode.AUTO;
             spec.rollout.canaryEngines = 1;
             spec.drift.interval = "2s";

@@ -154,23 +154,11 @@ class OperatorLifecycleTest {
     /** k8s-examples/optimization.yaml with in-process research on a short scenario, and the test's router. */
     private GliaOptimization example(String name, GliaOptimizationSpec.RolloutMode mode, String canaryDuration)
             throws Exception {
-        GliaOptimization o = client.resources(GliaOptimization.class)
-                .load(Files.newInputStream(Path.of("k8s-examples/optimization.yaml"))).item();
-        o.getMetadata().setName(name);
-        o.getMetadata().setNamespace(NS);
+        GliaOptimization o = Examples.read(Examples.OPTIMIZATION, NS, name);
         GliaOptimizationSpec spec = o.getSpec();
-        spec.target.router.service = null;
-        spec.target.router.url = "http://127.0.0.1:" + router.port();
-        spec.target.router.adminPort = router.adminPort();
-        spec.objective.constraints = null;
-        spec.scenario.source = GliaOptimizationSpec.ScenarioSource.SYNTHETIC;
-        spec.scenario.synthetic = new GliaOptimizationSpec.SyntheticScenario();
-        spec.scenario.synthetic.name = "glia-sharegpt-a10";
-        spec.scenario.duration = null;
-        spec.research.strategy = GliaOptimizationSpec.Strategy.TUNER;
-        spec.research.model = null;
+        Examples.routerAt(spec, "http://127.0.0.1:" + router.port(), router.adminPort());
+        Examples.tuner(spec, "glia-sharegpt-a10");
         assertThat(spec.research.inProcess).as("research as a Job, as shipped").isFalse();
-        spec.research.budgets.simulations = 40;
         spec.rollout.mode = mode;
         spec.rollout.canaryDuration = canaryDuration;
         spec.rollout.canaryEngines = 1;
@@ -567,16 +555,12 @@ class OperatorLifecycleTest {
                     List.of(new FakePrometheus.Series(Map.of(), 4.5))));
             // k8s-examples/autoscaling-optimization.yaml as shipped, on the test's router and Prometheus, with a
             // short sinusoid (a quarter of an hour) and a small budget
-            GliaOptimization o = client.resources(GliaOptimization.class)
-                    .load(Files.newInputStream(Path.of("k8s-examples/autoscaling-optimization.yaml"))).item();
-            o.getMetadata().setNamespace(NS);
+            GliaOptimization o = Examples.read(Examples.AUTOSCALING, NS, null);
             String name = o.getMetadata().getName();
             GliaOptimizationSpec spec = o.getSpec();
             assertThat(spec.components.router).isFalse();
             assertThat(spec.components.autoscaler).isTrue();
-            spec.target.router.service = null;
-            spec.target.router.url = "http://127.0.0.1:" + router.port();
-            spec.target.router.adminPort = router.adminPort();
+            Examples.routerAt(spec, "http://127.0.0.1:" + router.port(), router.adminPort());
             spec.target.prometheus.url = prometheus.url().toString();
             spec.scenario.duration = 900;
             // fewest GPU-hours alone, so that so short a search finds a better autoscaler (the example's slowdown

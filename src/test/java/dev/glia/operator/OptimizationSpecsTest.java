@@ -32,8 +32,7 @@ import org.junit.jupiter.api.Test;
 class OptimizationSpecsTest {
 
     private static GliaOptimization example() throws IOException {
-        return Serialization.unmarshal(Files.newInputStream(Path.of("k8s-examples/optimization.yaml")),
-                GliaOptimization.class);
+        return Examples.read(Examples.OPTIMIZATION);
     }
 
     @Test
@@ -283,9 +282,7 @@ class OptimizationSpecsTest {
 
     @Test
     void theAutoscalingExampleDesignsAnAutoscalerOnItsSinusoid() throws IOException {
-        GliaOptimizationSpec spec = Serialization.unmarshal(
-                Files.newInputStream(Path.of("k8s-examples/autoscaling-optimization.yaml")), GliaOptimization.class)
-                .getSpec();
+        GliaOptimizationSpec spec = Examples.read(Examples.AUTOSCALING).getSpec();
 
         assertThat(OptimizationSpecs.problems(spec)).isEmpty();
         assertThat(OptimizationSpecs.component(spec)).isEqualTo("autoscaler");
@@ -294,9 +291,7 @@ class OptimizationSpecsTest {
 
     @Test
     void oneComponentPerOptimisationEachOtherAskIsNamedWithItsFix() throws IOException {
-        GliaOptimizationSpec both = Serialization.unmarshal(
-                Files.newInputStream(Path.of("k8s-examples/autoscaling-optimization.yaml")), GliaOptimization.class)
-                .getSpec();
+        GliaOptimizationSpec both = Examples.read(Examples.AUTOSCALING).getSpec();
         both.components.router = null; // router is designed unless set false
         assertThat(OptimizationSpecs.problems(both)).singleElement().satisfies(p -> {
             assertThat(p.reason()).isEqualTo("ComponentNotSupported");
@@ -304,16 +299,12 @@ class OptimizationSpecsTest {
                     .contains("one GliaOptimization per component", "router: false");
         });
 
-        GliaOptimizationSpec none = Serialization.unmarshal(
-                Files.newInputStream(Path.of("k8s-examples/autoscaling-optimization.yaml")), GliaOptimization.class)
-                .getSpec();
+        GliaOptimizationSpec none = Examples.read(Examples.AUTOSCALING).getSpec();
         none.components.autoscaler = false;
         assertThat(OptimizationSpecs.problems(none)).extracting(OptimizationSpecs.Problem::reason)
                 .containsExactly("ComponentMissing");
 
-        GliaOptimizationSpec steady = Serialization.unmarshal(
-                Files.newInputStream(Path.of("k8s-examples/autoscaling-optimization.yaml")), GliaOptimization.class)
-                .getSpec();
+        GliaOptimizationSpec steady = Examples.read(Examples.AUTOSCALING).getSpec();
         steady.scenario.synthetic.name = "glia-sharegpt-a10";
         assertThat(OptimizationSpecs.problems(steady)).singleElement().satisfies(p -> {
             assertThat(p.reason()).isEqualTo("ScenarioHasNoAutoscaling");
@@ -321,9 +312,7 @@ class OptimizationSpecsTest {
                     .contains("glia-sinusoid-autoscale");
         });
 
-        GliaOptimizationSpec fitted = Serialization.unmarshal(
-                Files.newInputStream(Path.of("k8s-examples/autoscaling-optimization.yaml")), GliaOptimization.class)
-                .getSpec();
+        GliaOptimizationSpec fitted = Examples.read(Examples.AUTOSCALING).getSpec();
         fitted.scenario.source = GliaOptimizationSpec.ScenarioSource.FROM_METRICS;
         assertThat(OptimizationSpecs.problems(fitted)).as("a fitted scenario takes spec.autoscaling's section")
                 .isEmpty();

@@ -111,21 +111,10 @@ class ResearchJobLifecycleTest {
 
     /** k8s-examples/optimization.yaml as shipped (a Job, the key's Secret), with the tuner on a bundled scenario. */
     private GliaOptimization example(String name) throws Exception {
-        GliaOptimization o = client.resources(GliaOptimization.class)
-                .load(Files.newInputStream(Path.of("k8s-examples/optimization.yaml"))).item();
-        o.getMetadata().setName(name);
-        o.getMetadata().setNamespace(NS);
+        GliaOptimization o = Examples.read(Examples.OPTIMIZATION, NS, name);
         GliaOptimizationSpec spec = o.getSpec();
-        spec.target.router.service = null;
-        spec.target.router.url = "http://127.0.0.1:1";
-        spec.objective.constraints = null;
-        spec.scenario.source = GliaOptimizationSpec.ScenarioSource.SYNTHETIC;
-        spec.scenario.synthetic = new GliaOptimizationSpec.SyntheticScenario();
-        spec.scenario.synthetic.name = "glia-sharegpt-a10";
-        spec.scenario.duration = null;
-        spec.research.strategy = GliaOptimizationSpec.Strategy.TUNER;
-        spec.research.model = null;
-        spec.research.budgets.simulations = 40;
+        Examples.routerAt(spec, "http://127.0.0.1:1", null);
+        Examples.tuner(spec, "glia-sharegpt-a10");
         spec.rollout.mode = GliaOptimizationSpec.RolloutMode.MANUAL;
         assertThat(spec.research.inProcess).isFalse();
         return client.resource(o).create();

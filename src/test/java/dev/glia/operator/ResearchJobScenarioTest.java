@@ -10,10 +10,7 @@ import io.fabric8.kubernetes.api.model.PodSpec;
 import io.fabric8.kubernetes.api.model.Volume;
 import io.fabric8.kubernetes.api.model.VolumeMount;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
-import io.fabric8.kubernetes.client.utils.Serialization;
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -29,8 +26,7 @@ class ResearchJobScenarioTest {
             Map.of(ResearchJob.IMAGE_ENV, "ghcr.io/glia/glia:1.2.3"), 10, 3);
 
     private static GliaOptimization example(GliaOptimizationSpec.ScenarioSource source) throws IOException {
-        GliaOptimization o = Serialization.unmarshal(Files.newInputStream(Path.of("k8s-examples/optimization.yaml")),
-                GliaOptimization.class);
+        GliaOptimization o = Examples.read(Examples.OPTIMIZATION);
         o.getMetadata().setUid("0d9a4c1e-uid");
         o.getSpec().scenario.source = source;
         if (source == GliaOptimizationSpec.ScenarioSource.TRACE) {

@@ -14,7 +14,6 @@ import io.fabric8.kubernetes.api.model.OwnerReference;
 import io.fabric8.kubernetes.api.model.PodSpec;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
-import io.fabric8.kubernetes.client.utils.Serialization;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -37,8 +36,7 @@ class ResearchJobTest {
             10, 3);
 
     private static GliaOptimization example() throws IOException {
-        GliaOptimization o = Serialization.unmarshal(Files.newInputStream(Path.of("k8s-examples/optimization.yaml")),
-                GliaOptimization.class);
+        GliaOptimization o = Examples.read(Examples.OPTIMIZATION);
         o.getMetadata().setUid("0d9a4c1e-uid");
         o.getSpec().scenario.source = GliaOptimizationSpec.ScenarioSource.SYNTHETIC;
         o.getSpec().scenario.synthetic = new GliaOptimizationSpec.SyntheticScenario();

@@ -101,18 +101,12 @@ class ScenarioSourcesLifecycleTest {
 
     /** k8s-examples/optimization.yaml with the tuner, a manual rollout and a router that is never called here. */
     private GliaOptimization example(String name, GliaOptimizationSpec.ScenarioSource source) throws Exception {
-        GliaOptimization o = client.resources(GliaOptimization.class)
-                .load(Files.newInputStream(Path.of("k8s-examples/optimization.yaml"))).item();
-        o.getMetadata().setName(name);
-        o.getMetadata().setNamespace(NS);
+        GliaOptimization o = Examples.read(Examples.OPTIMIZATION, NS, name);
         GliaOptimizationSpec spec = o.getSpec();
-        spec.target.router.service = null;
-        spec.target.router.url = "http://127.0.0.1:1";
+        Examples.routerAt(spec, "http://127.0.0.1:1", null);
         spec.target.prometheus.url = prometheus.url().toString();
-        spec.objective.constraints = null;
+        Examples.tuner(spec, null);
         spec.scenario.source = source;
-        spec.research.strategy = GliaOptimizationSpec.Strategy.TUNER;
-        spec.research.model = null;
         spec.research.apiKeySecretRef = null;
         spec.research.budgets.simulations = 20;
         spec.rollout.mode = GliaOptimizationSpec.RolloutMode.MANUAL;
